@@ -1,0 +1,139 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { Role } from '../auth/auth.enums.js';
+import { isStaff, type Viewer } from '../auth/viewer.js';
+import { badInput, conflict, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
+import { leadingAssignment } from '../common/loaders.js';
+import * as check from '../common/validate.js';
+import { Crew } from '../crews/crews.entity.js';
+import { toCrewView } from '../crews/crews.mapper.js';
+import { appendEvent } from '../events/events.outbox.js';
+import { DispatchEventType } from '../events/events.map.js';
+import { toReportView } from '../reports/reports.mapper.js';
+import type { ReportsService } from '../reports/reports.service.js';
+import { nextStatus, ReportAction } from '../reports/reports.transitions.js';
+import { Assignment } from './assignments.entity.js';
+import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from './assignments.enums.js';
+import { toAssignmentView } from './assignments.mapper.js';
+import { assertAssignmentTransition, CREW_SETTABLE, REPORT_EFFECT } from './assignments.transitions.js';
+import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+
+/**
+ * Assigning reports to crews and the crews' progress. Locks are always taken report → assignment → crew,
+ * so concurrent commands queue instead of deadlocking; a partial unique index backs "one active
+ * assignment per report" in the database itself.
+ */
+export class AssignmentsService {
+  constructor(private readonly reports: ReportsService) {}
+
+  /** Gives a RECEIVED report to an on-duty crew; CONFLICT when it is already assigned or the crew is off duty. */
+  async assign(em: EntityManager, viewer: Viewer, input: AssignReportInput): Promise<Assignment> {
+    const reportId = check.id('input.reportId', input.reportId);
+    const crewId = check.id('input.crewId', input.crewId);
+    const note = check.text('input.note', input.note, { max: 2000 });
+    try {
+      return await em.transactional(async (tx) => {
+        const report = await this.reports.lock(tx, reportId, 'input.reportId');
+        this.checkVersion(report.version, input.expectedVersion, 'input.expectedVersion');
+        const from = report.status;
+        report.status = nextStatus(ReportAction.ASSIGN, from, report.kind);
+        const crew = await this.lockCrew(tx, crewId, 'input.crewId');
+        if (!crew.onDuty) throw conflict(`${crew.name} is off duty`, { crewId });
+        const before = await this.leading(tx, crew);
+        const assignment = new Assignment();
+        assignment.report = report;
+        assignment.crew = crew;
+        assignment.note = note ?? null;
+        tx.persist(assignment);
+        this.reports.touch(report);
+        this.reports.addTimeline(tx, report, viewer, 'ASSIGNED', from, report.status, note ?? `assigned to ${crew.name}`, assignment.id);
+        const crewView = this.crewChanged(tx, crew, before, leadingAssignment([...(before ? [before] : []), assignment]));
+        appendEvent(tx, DispatchEventType.ASSIGNMENT_CREATED, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
+        return assignment;
+      });
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw conflict('The report already has an active assignment', { reportId });
+      throw err;
+    }
+  }
+
+  /** A crew's progress (a dispatcher may record it on the crew's behalf). */
+  async updateStatus(em: EntityManager, viewer: Viewer, input: UpdateAssignmentStatusInput): Promise<Assignment> {
+    const assignmentId = check.id('input.assignmentId', input.assignmentId);
+    if (!CREW_SETTABLE.includes(input.status)) {
+      throw badInput('input.status', `status must be one of ${CREW_SETTABLE.join(', ')}; a dispatcher cancels with cancelAssignment`);
+    }
+    const noteRequired = input.status === AssignmentStatus.DECLINED || input.status === AssignmentStatus.COMPLETED;
+    const note = check.text('input.note', input.note, { max: 2000, required: noteRequired });
+    return this.transition(em, viewer, assignmentId, 'input.assignmentId', input.status, note ?? null, input.expectedVersion);
+  }
+
+  /** A dispatcher takes a report back from a crew; the report returns to the queue. */
+  cancel(em: EntityManager, viewer: Viewer, id: string, reason: string): Promise<Assignment> {
+    const assignmentId = check.id('id', id);
+    const why = check.requiredText('reason', reason, 2000);
+    return this.transition(em, viewer, assignmentId, 'id', AssignmentStatus.CANCELLED, why, null);
+  }
+
+  private async transition(em: EntityManager, viewer: Viewer, assignmentId: string, field: string, to: AssignmentStatus, note: string | null, expectedVersion: number | null | undefined): Promise<Assignment> {
+    const peek = await em.fork().findOne(Assignment, { id: assignmentId });
+    if (!peek) throw notFound('Assignment', assignmentId, field);
+    this.authorize(viewer, peek, to);
+    return em.transactional(async (tx) => {
+      const report = await this.reports.lock(tx, peek.report.id, field);
+      const assignment = await tx.findOneOrFail(Assignment, { id: assignmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      this.checkVersion(assignment.version, expectedVersion, 'input.expectedVersion');
+      assertAssignmentTransition(assignment.status, to);
+      const crew = await this.lockCrew(tx, assignment.crew.id, field);
+      const before = await this.leading(tx, crew);
+      assignment.status = to;
+      assignment.note = note ?? assignment.note;
+      assignment.version += 1;
+      assignment.updatedAt = new Date();
+      const effect = REPORT_EFFECT[to];
+      const from = report.status;
+      if (effect) report.status = nextStatus(effect, from, report.kind);
+      this.reports.touch(report);
+      this.reports.addTimeline(tx, report, viewer, `ASSIGNMENT_${to}`, from, report.status, note, assignment.id);
+      const after = await this.leading(tx, crew);
+      const crewView = this.crewChanged(tx, crew, before, after);
+      appendEvent(tx, DispatchEventType.ASSIGNMENT_UPDATED, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
+      return assignment;
+    });
+  }
+
+  /** Crews change only their own assignments; staff may record anything; CANCELLED is staff's alone. */
+  private authorize(viewer: Viewer, assignment: Assignment, to: AssignmentStatus): void {
+    if (isStaff(viewer)) return;
+    if (viewer.role === Role.CREW && to !== AssignmentStatus.CANCELLED && assignment.crew.id === viewer.crewId) return;
+    throw forbidden('Only the assigned crew or a dispatcher may change this assignment');
+  }
+
+  private checkVersion(actual: number, expected: number | null | undefined, field: string): void {
+    if (expected === null || expected === undefined) return;
+    if (actual !== expected) throw conflict(`It changed since you looked (version ${expected}, now ${actual}); refresh and decide again`, { field, version: actual });
+  }
+
+  private async lockCrew(tx: EntityManager, crewId: string, field: string): Promise<Crew> {
+    const crew = await tx.findOne(Crew, { id: crewId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!crew) throw notFound('Crew', crewId, field);
+    return crew;
+  }
+
+  /** The crew's leading active assignment as the transaction sees it (after pending changes are flushed). */
+  private async leading(tx: EntityManager, crew: Crew): Promise<Assignment | undefined> {
+    const active = await tx.find(Assignment, { crew, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } });
+    return leadingAssignment(active);
+  }
+
+  /** Bumps the crew's version and publishes CREW_UPDATED when its derived status changed; returns its view either way. */
+  private crewChanged(tx: EntityManager, crew: Crew, before: Assignment | undefined, after: Assignment | undefined) {
+    const previous = toCrewView(crew, before);
+    const next = toCrewView(crew, after);
+    if (previous.status === next.status && previous.activeAssignmentId === next.activeAssignmentId) return next;
+    crew.version += 1;
+    const changed = toCrewView(crew, after);
+    appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: changed });
+    return changed;
+  }
+
+}

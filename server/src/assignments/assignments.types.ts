@@ -1,0 +1,57 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { AssignmentStatus } from './assignments.enums.js';
+
+/** An assignment as the API shows it; also its snapshot in dispatch events. */
+@ObjectType('Assignment', { description: 'A report given to a crew, and how far the crew has got' })
+export class AssignmentView {
+  @Field(() => ID, { description: 'Opaque identifier' })
+  id!: string;
+
+  @Field(() => AssignmentStatus, { description: 'Where the crew is with it' })
+  status!: AssignmentStatus;
+
+  @Field(() => String, { nullable: true, description: 'Latest note from the dispatcher or the crew' })
+  note?: string | null;
+
+  @Field(() => Date, { description: 'When the dispatcher assigned it' })
+  createdAt!: Date;
+
+  @Field(() => Date, { description: 'When it last changed' })
+  updatedAt!: Date;
+
+  @Field(() => Int, { description: 'Incremented on every change' })
+  version!: number;
+
+  reportId!: string;
+  crewId!: string;
+}
+
+@InputType({ description: 'Give a report to a crew' })
+export class AssignReportInput {
+  @Field(() => ID, { description: 'The report, which must have no active assignment' })
+  reportId!: string;
+
+  @Field(() => ID, { description: 'An on-duty crew; the category department\'s crews are suggested, any may be chosen' })
+  crewId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Instructions for the crew, at most 2,000 characters' })
+  note?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The report version the dispatcher saw; CONFLICT when it changed since' })
+  expectedVersion?: number | null;
+}
+
+@InputType({ description: "A crew's progress on its assignment" })
+export class UpdateAssignmentStatusInput {
+  @Field(() => ID, { description: 'The assignment' })
+  assignmentId!: string;
+
+  @Field(() => AssignmentStatus, { description: 'ACCEPTED, DECLINED, EN_ROUTE, ON_SITE or COMPLETED' })
+  status!: AssignmentStatus;
+
+  @Field(() => String, { nullable: true, description: 'Required when declining or completing: why, or what was done (at most 2,000 characters)' })
+  note?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The assignment version the crew saw; CONFLICT when it changed since' })
+  expectedVersion?: number | null;
+}

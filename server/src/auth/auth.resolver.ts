@@ -1,0 +1,33 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../common/context.js';
+import { toCrewView } from '../crews/crews.mapper.js';
+import { CrewView } from '../crews/crews.types.js';
+import { toViewerView } from './auth.mapper.js';
+import { LoginPayload, ViewerView } from './auth.types.js';
+import { requireViewer } from './viewer.js';
+
+@Resolver(() => ViewerView)
+export class AuthResolver {
+  @Query(() => ViewerView, { description: 'The caller' })
+  me(@Ctx() ctx: Context): ViewerView {
+    return toViewerView(requireViewer(ctx.viewer));
+  }
+
+  @Mutation(() => LoginPayload, { description: 'Sign in with a username and password; ten failures in five minutes answer RATE_LIMITED' })
+  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
+    const result = await ctx.services.auth.login(ctx.em, username, password);
+    return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
+  }
+
+  @Mutation(() => Boolean, { description: "Sign out: the caller's token stops working at once" })
+  logout(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.auth.logout(ctx.em, requireViewer(ctx.viewer));
+  }
+
+  @FieldResolver(() => CrewView, { nullable: true, description: "The caller's crew, for a crew's user" })
+  async crew(@Root() viewer: ViewerView, @Ctx() ctx: Context): Promise<CrewView | null> {
+    if (!viewer.crewId) return null;
+    const crew = await ctx.loaders.crew.load(viewer.crewId);
+    return crew ? toCrewView(crew, await ctx.loaders.activeAssignmentByCrew.load(crew.id)) : null;
+  }
+}

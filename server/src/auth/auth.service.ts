@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, rateLimited, unauthenticated } from '../common/errors.js';
+import { requiredText } from '../common/validate.js';
+import { Crew } from '../crews/crews.entity.js';
+import { ApiKey, Session, User } from './auth.entity.js';
+import { Role } from './auth.enums.js';
+import { hashPassword, verifyPassword } from './password.js';
+import { sha256, type Viewer } from './viewer.js';
+
+/** How long a resolved credential is trusted before the database is asked again. */
+const CACHE_MS = 5_000;
+const LOGIN_WINDOW_MS = 5 * 60_000;
+const LOGIN_MAX_FAILURES = 10;
+
+export interface LoginResult {
+  token: string;
+  expiresAt: Date;
+  viewer: Viewer;
+}
+
+/**
+ * Sessions, API keys and the viewer behind a bearer credential. Tokens and keys are stored as SHA-256
+ * only; a resolved viewer is cached for a few seconds so a burst of requests costs one lookup, and a
+ * revocation takes effect on every replica within that time (at once on the replica that revoked).
+ */
+export class AuthService {
+  private readonly cache = new Map<string, { viewer: Viewer | null; until: number }>();
+  private readonly failures = new Map<string, { count: number; since: number }>();
+
+  constructor(private readonly tokenTtlHours: number) {}
+
+  /** The viewer for an `Authorization` header value, or null when absent, unknown, expired or revoked. */
+  async authenticate(em: EntityManager, header: string | undefined | null): Promise<Viewer | null> {
+    const match = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '');
+    if (!match) return null;
+    const hash = sha256(match[1]);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now && (!cached.viewer?.expiresAt || cached.viewer.expiresAt.getTime() > now)) return cached.viewer;
+    const viewer = await this.lookup(em, hash);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { viewer, until: now + CACHE_MS });
+    return viewer;
+  }
+
+  /** Whether a credential is still good: used by long-lived sockets to end revoked or expired ones. */
+  async stillValid(em: EntityManager, viewer: Viewer): Promise<boolean> {
+    if (viewer.expiresAt && viewer.expiresAt.getTime() <= Date.now()) return false;
+    if (viewer.kind === 'key') {
+      const key = await em.findOne(ApiKey, { id: viewer.credentialId });
+      return !!key && !key.revokedAt;
+    }
+    const session = await em.findOne(Session, { id: viewer.credentialId }, { populate: ['user'] });
+    return !!session && !session.revokedAt && session.user.active && session.expiresAt.getTime() > Date.now();
+  }
+
+  private async lookup(em: EntityManager, hash: string): Promise<Viewer | null> {
+    const session = await em.findOne(Session, { tokenHash: hash }, { populate: ['user'] });
+    if (session) {
+      if (session.revokedAt || session.expiresAt.getTime() <= Date.now() || !session.user.active) return null;
+      return this.userViewer(session.user, session);
+    }
+    const key = await em.findOne(ApiKey, { keyHash: hash });
+    if (!key || key.revokedAt) return null;
+    return { kind: 'key', id: key.id, name: key.name, role: key.role, crewId: null, expiresAt: null, credentialId: key.id };
+  }
+
+  private userViewer(user: User, session: Session): Viewer {
+    return {
+      kind: 'user',
+      id: user.id,
+      name: user.username,
+      role: user.role,
+      crewId: user.crew?.id ?? null,
+      expiresAt: session.expiresAt,
+      credentialId: session.id,
+    };
+  }
+
+  /** Checks the password and opens a session for one shift. Ten failures in five minutes lock the name. */
+  async login(em: EntityManager, username: string, password: string): Promise<LoginResult> {
+    const name = requiredText('username', username, 80).toLowerCase();
+    if (!password) throw badInput('password', 'password is required');
+    this.checkRate(name);
+    const user = await em.findOne(User, { username: name }, { populate: ['crew'] });
+    const ok = user && user.active ? await verifyPassword(password, user.passwordHash) : false;
+    if (!user || !ok) {
+      this.recordFailure(name);
+      throw unauthenticated('Wrong username or password');
+    }
+    this.failures.delete(name);
+    const token = `b940_${randomBytes(32).toString('base64url')}`;
+    const session = new Session();
+    session.tokenHash = sha256(token);
+    session.user = user;
+    session.expiresAt = new Date(Date.now() + this.tokenTtlHours * 3_600_000);
+    await em.persist(session).flush();
+    return { token, expiresAt: session.expiresAt, viewer: this.userViewer(user, session) };
+  }
+
+  /** Revokes the caller's session (a key cannot sign out). */
+  async logout(em: EntityManager, viewer: Viewer): Promise<boolean> {
+    if (viewer.kind !== 'user') return false;
+    await em.nativeUpdate(Session, { id: viewer.credentialId }, { revokedAt: new Date() });
+    for (const [hash, entry] of this.cache) if (entry.viewer?.credentialId === viewer.credentialId) this.cache.delete(hash);
+    return true;
+  }
+
+  private checkRate(name: string): void {
+    const entry = this.failures.get(name);
+    if (!entry) return;
+    const age = Date.now() - entry.since;
+    if (age > LOGIN_WINDOW_MS) {
+      this.failures.delete(name);
+      return;
+    }
+    if (entry.count >= LOGIN_MAX_FAILURES) throw rateLimited('Too many failed sign-ins; wait and try again', Math.ceil((LOGIN_WINDOW_MS - age) / 1000));
+  }
+
+  private recordFailure(name: string): void {
+    const entry = this.failures.get(name);
+    if (entry && Date.now() - entry.since <= LOGIN_WINDOW_MS) entry.count++;
+    else this.failures.set(name, { count: 1, since: Date.now() });
+  }
+
+  /** Creates a user (the CLI's `user:create`, demo seeding, tests). */
+  async createUser(em: EntityManager, input: { username: string; password: string; role: Role; crewId?: string | null }): Promise<User> {
+    const username = requiredText('username', input.username, 80).toLowerCase();
+    if (!/^[a-z0-9._-]+$/.test(username)) throw badInput('username', 'username may use a-z, 0-9, dot, dash and underscore');
+    if (input.password.length < 8) throw badInput('password', 'password must have at least 8 characters');
+    if (![Role.DISPATCHER, Role.SUPERVISOR, Role.CREW].includes(input.role)) throw badInput('role', 'users are DISPATCHER, SUPERVISOR or CREW; INTAKE and INTEGRATOR are API keys');
+    if (input.role === Role.CREW && !input.crewId) throw badInput('crewId', 'a CREW user belongs to a crew');
+    const user = new User();
+    user.username = username;
+    user.passwordHash = await hashPassword(input.password);
+    user.role = input.role;
+    user.crew = input.crewId ? em.getReference(Crew, input.crewId) : null;
+    await em.persist(user).flush();
+    return user;
+  }
+
+  /** Stores a key's hash; the plain key is only ever known to the caller. */
+  async createApiKey(em: EntityManager, input: { name: string; key: string; role: Role }): Promise<ApiKey> {
+    if (![Role.INTAKE, Role.INTEGRATOR].includes(input.role)) throw badInput('role', 'API keys are INTAKE or INTEGRATOR');
+    if (input.key.length < 12) throw badInput('key', 'an API key must have at least 12 characters');
+    const key = new ApiKey();
+    key.name = requiredText('name', input.name, 120);
+    key.keyHash = sha256(input.key);
+    key.role = input.role;
+    await em.persist(key).flush();
+    return key;
+  }
+}

@@ -1,0 +1,58 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes every client can switch on; see DESIGN.md "Errors". */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'CURSOR_EXPIRED';
+
+function error(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/** Bad input always names the offending field (a dotted path into the input, e.g. `location.lat`). */
+export function badInput(field: string, message: string): GraphQLError {
+  return error('BAD_USER_INPUT', message, { field });
+}
+
+export function unauthenticated(message = 'Sign in or send an API key: Authorization: Bearer <token or key>'): GraphQLError {
+  return error('UNAUTHENTICATED', message);
+}
+
+export function forbidden(message = 'Your role may not do this'): GraphQLError {
+  return error('FORBIDDEN', message);
+}
+
+export function notFound(what: string, id: string, field = 'id'): GraphQLError {
+  return error('NOT_FOUND', `${what} ${id} was not found`, { field });
+}
+
+/** An illegal transition or a stale version: the client should refetch and decide again. */
+export function conflict(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return error('CONFLICT', message, details);
+}
+
+export function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
+  return error('RATE_LIMITED', message, { retryAfterSeconds });
+}
+
+export function cursorExpired(field = 'after'): GraphQLError {
+  return error('CURSOR_EXPIRED', 'The cursor is older than the retention window: refetch, then resume from a new cursor', { field });
+}
+
+/** PostgreSQL SQLSTATE of a driver error, if it is one. */
+export function sqlState(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const UNIQUE_VIOLATION = '23505';

@@ -1,0 +1,87 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
+import { Assignment } from '../assignments/assignments.entity.js';
+import { Crew } from '../crews/crews.entity.js';
+import { Category, Department, Municipality } from '../reference/reference.entity.js';
+import { Report, TimelineEntry } from '../reports/reports.entity.js';
+
+function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | undefined)[] {
+  const map = new Map<K, V>();
+  for (const row of rows) map.set(keyOf(row), row);
+  return keys.map((key) => map.get(key));
+}
+
+function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
+  const map = new Map<K, V[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = map.get(key);
+    if (list) list.push(row);
+    else map.set(key, [row]);
+  }
+  return keys.map((key) => map.get(key) ?? []);
+}
+
+const PROGRESS: Record<string, number> = { PENDING: 0, ACCEPTED: 1, EN_ROUTE: 2, ON_SITE: 3 };
+
+/** Of a crew's active assignments, the one furthest along decides what the crew is doing. */
+export function leadingAssignment(assignments: Assignment[]): Assignment | undefined {
+  let lead: Assignment | undefined;
+  for (const assignment of assignments) {
+    if (!lead || PROGRESS[assignment.status] > PROGRESS[lead.status]) lead = assignment;
+  }
+  return lead;
+}
+
+/**
+ * Batch loaders for one request: a page of 100 reports with their category, municipality, crew and
+ * active assignment costs one query per relation, not one per row.
+ */
+export function createLoaders(em: EntityManager) {
+  return {
+    category: new DataLoader<string, Category | undefined>(async (codes) =>
+      byKey(codes, await em.find(Category, { code: { $in: [...codes] } }), (row) => row.code),
+    ),
+    municipality: new DataLoader<string, Municipality | undefined>(async (codes) =>
+      byKey(codes, await em.find(Municipality, { code: { $in: [...codes] } }), (row) => row.code),
+    ),
+    department: new DataLoader<string, Department | undefined>(async (codes) =>
+      byKey(codes, await em.find(Department, { code: { $in: [...codes] } }), (row) => row.code),
+    ),
+    crew: new DataLoader<string, Crew | undefined>(async (ids) => byKey(ids, await em.find(Crew, { id: { $in: [...ids] } }), (row) => row.id)),
+    report: new DataLoader<string, Report | undefined>(async (ids) =>
+      byKey(ids, await em.find(Report, { id: { $in: [...ids] } }), (row) => row.id),
+    ),
+    assignment: new DataLoader<string, Assignment | undefined>(async (ids) =>
+      byKey(ids, await em.find(Assignment, { id: { $in: [...ids] } }), (row) => row.id),
+    ),
+    activeAssignmentByReport: new DataLoader<string, Assignment | undefined>(async (reportIds) =>
+      byKey(
+        reportIds,
+        await em.find(Assignment, { report: { $in: [...reportIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }),
+        (row) => row.report.id,
+      ),
+    ),
+    activeAssignmentByCrew: new DataLoader<string, Assignment | undefined>(async (crewIds) => {
+      const rows = await em.find(Assignment, { crew: { $in: [...crewIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } });
+      return groupBy(crewIds, rows, (row) => row.crew.id).map(leadingAssignment);
+    }),
+    assignmentsByReport: new DataLoader<string, Assignment[]>(async (reportIds) =>
+      groupBy(
+        reportIds,
+        await em.find(Assignment, { report: { $in: [...reportIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+        (row) => row.report.id,
+      ),
+    ),
+    timelineByReport: new DataLoader<string, TimelineEntry[]>(async (reportIds) =>
+      groupBy(
+        reportIds,
+        await em.find(TimelineEntry, { report: { $in: [...reportIds] } }, { orderBy: { at: 'asc', id: 'asc' } }),
+        (row) => row.report.id,
+      ),
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,46 @@
+import { badInput } from './errors.js';
+
+/** Trims `value` and checks its length; the error names `field`. */
+export function text(field: string, value: string | null | undefined, opts: { min?: number; max: number; required?: boolean }): string | undefined {
+  if (value === null || value === undefined) {
+    if (opts.required) throw badInput(field, `${field} is required`);
+    return undefined;
+  }
+  const trimmed = value.trim();
+  const min = opts.min ?? (opts.required ? 1 : 0);
+  if (trimmed.length < min) throw badInput(field, min === 1 ? `${field} must not be empty` : `${field} must have at least ${min} characters`);
+  if (trimmed.length > opts.max) throw badInput(field, `${field} must have at most ${opts.max} characters`);
+  return trimmed;
+}
+
+export function requiredText(field: string, value: string | null | undefined, max: number, min = 1): string {
+  return text(field, value, { min, max, required: true }) as string;
+}
+
+export function finiteInRange(field: string, value: number, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max) throw badInput(field, `${field} must be between ${min} and ${max}`);
+  return value;
+}
+
+/** Saudi and international phone numbers: digits with an optional leading +, 7 to 15 digits. */
+export function phone(field: string, value: string | null | undefined): string | undefined {
+  const trimmed = text(field, value, { max: 20 });
+  if (!trimmed) return undefined;
+  const compact = trimmed.replace(/[\s-]/g, '');
+  if (!/^\+?[0-9]{7,15}$/.test(compact)) throw badInput(field, `${field} must be a phone number of 7 to 15 digits`);
+  return compact;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Identifiers are UUIDs; anything else is bad input naming `field`, not a database error. */
+export function id(field: string, value: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw badInput(field, `${field} is not a valid id`);
+  return value.toLowerCase();
+}
+
+/** Page size for connections: 1 to 100. */
+export function pageSize(field: string, value: number, max = 100): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw badInput(field, `${field} must be between 1 and ${max}`);
+  return value;
+}

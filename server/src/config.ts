@@ -1,0 +1,60 @@
+import path from 'node:path';
+
+/** Everything the server reads from the environment, with the defaults that `npm start` relies on. */
+export interface Config {
+  /** PORT, default 9400: API, WebSocket and console on one port. */
+  port: number;
+  /** HOST, default 127.0.0.1 (demo logins must not face a network); set 0.0.0.0 in containers. */
+  host: string;
+  /** DATABASE_URL; when absent the server runs an embedded PostgreSQL in `dataDir` (demo mode). */
+  databaseUrl?: string;
+  /** DATA_DIR, default `.data`: embedded PostgreSQL cluster and the demo token secret. */
+  dataDir: string;
+  /** DEMO, default true exactly when DATABASE_URL is absent: seeds demo crews, reports, users and keys once. */
+  demo: boolean;
+  /** TOKEN_TTL_HOURS, default 12 (one shift). */
+  tokenTtlHours: number;
+  /** MAX_BODY_BYTES, default 1 MiB: larger requests get HTTP 413. */
+  maxBodyBytes: number;
+  /** MAX_QUERY_DEPTH, default 12. */
+  maxQueryDepth: number;
+  /** MAX_QUERY_COST, default 20000 (a list field multiplies its children's cost by its `first`). */
+  maxQueryCost: number;
+  /** EVENT_RETENTION_DAYS, default 7: older dispatch events are pruned and their cursors expire. */
+  eventRetentionDays: number;
+  /** EVENT_POLL_MS, default 250: the backstop poll for lost notifications. */
+  eventPollMs: number;
+  /** LOG_LEVEL, default info. */
+  logLevel: string;
+  /** CONSOLE_DIR, default console/dist: the built console served at `/` when present. */
+  consoleDir: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return value;
+}
+
+/** Reads the configuration; throws on a malformed value rather than guessing. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const demoDefault = databaseUrl === undefined;
+  return {
+    port: int(env, 'PORT', 9400),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    demo: env.DEMO === undefined || env.DEMO === '' ? demoDefault : env.DEMO === 'true' || env.DEMO === '1',
+    tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 12),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024 * 1024),
+    maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 12),
+    maxQueryCost: int(env, 'MAX_QUERY_COST', 20000),
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 7),
+    eventPollMs: int(env, 'EVENT_POLL_MS', 250),
+    logLevel: env.LOG_LEVEL || 'info',
+    consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),
+  };
+}

@@ -1,0 +1,61 @@
+import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { toAssignmentView } from '../assignments/assignments.mapper.js';
+import { AssignmentView } from '../assignments/assignments.types.js';
+import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
+import { requireRole } from '../auth/viewer.js';
+import type { Context } from '../common/context.js';
+import { toDepartmentView, toMunicipalityView } from '../reference/reference.mapper.js';
+import { DepartmentView, MunicipalityView } from '../reference/reference.types.js';
+import { toCrewLocationView } from './crews.mapper.js';
+import { CrewFilter, CrewLocationView, CrewView } from './crews.types.js';
+
+const READERS = [...STAFF_ROLES, Role.CREW, Role.INTEGRATOR];
+
+@Resolver(() => CrewView)
+export class CrewsResolver {
+  @Query(() => [CrewView], { description: 'Crews the caller may see (a crew sees itself), by name or by distance from filter.near' })
+  crews(@Arg('filter', () => CrewFilter, { nullable: true }) filter: CrewFilter | null, @Ctx() ctx: Context): Promise<CrewView[]> {
+    return ctx.services.crews.list(ctx.em, requireRole(ctx.viewer, READERS), filter);
+  }
+
+  @Query(() => CrewView, { nullable: true, description: 'One crew, or null when it does not exist or the caller may not see it' })
+  crew(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CrewView | null> {
+    return ctx.services.crews.get(ctx.em, requireRole(ctx.viewer, READERS), id);
+  }
+
+  @Mutation(() => CrewView, { description: "Start or end a shift: a crew's own call, or a dispatcher's for any crew" })
+  setCrewOnDuty(@Arg('crewId', () => ID) crewId: string, @Arg('onDuty', () => Boolean) onDuty: boolean, @Ctx() ctx: Context): Promise<CrewView> {
+    return ctx.services.crews.setOnDuty(ctx.em, requireRole(ctx.viewer, [...STAFF_ROLES, Role.CREW]), crewId, onDuty);
+  }
+
+  @Mutation(() => CrewView, { description: "The calling crew's position" })
+  updateCrewLocation(@Arg('lat', () => Float) lat: number, @Arg('lng', () => Float) lng: number, @Ctx() ctx: Context): Promise<CrewView> {
+    return ctx.services.crews.updateLocation(ctx.em, requireRole(ctx.viewer, [Role.CREW]), lat, lng);
+  }
+
+  @FieldResolver(() => DepartmentView, { description: 'The department the crew belongs to' })
+  async department(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<DepartmentView> {
+    const department = await ctx.loaders.department.load(crew.departmentCode);
+    if (!department) throw new Error(`department ${crew.departmentCode} missing`);
+    return toDepartmentView(department);
+  }
+
+  @FieldResolver(() => MunicipalityView, { description: 'Home municipality' })
+  async municipality(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<MunicipalityView> {
+    const municipality = await ctx.loaders.municipality.load(crew.municipalityCode);
+    if (!municipality) throw new Error(`municipality ${crew.municipalityCode} missing`);
+    return toMunicipalityView(municipality);
+  }
+
+  @FieldResolver(() => CrewLocationView, { nullable: true, description: 'Last shared position, if any' })
+  location(@Root() crew: CrewView): CrewLocationView | null {
+    return toCrewLocationView(crew);
+  }
+
+  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment the crew is furthest along on' })
+  async activeAssignment(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
+    if (!crew.activeAssignmentId) return null;
+    const assignment = await ctx.loaders.assignment.load(crew.activeAssignmentId);
+    return assignment ? toAssignmentView(assignment) : null;
+  }
+}

@@ -1,0 +1,94 @@
+import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { Assignment } from '../assignments/assignments.entity.js';
+import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
+import { Role } from '../auth/auth.enums.js';
+import { isStaff, type Viewer } from '../auth/viewer.js';
+import { conflict, forbidden, notFound } from '../common/errors.js';
+import { distanceKm } from '../common/geo.js';
+import { leadingAssignment } from '../common/loaders.js';
+import * as check from '../common/validate.js';
+import { appendEvent } from '../events/events.outbox.js';
+import { DispatchEventType } from '../events/events.map.js';
+import type { ReferenceService } from '../reference/reference.service.js';
+import { Crew } from './crews.entity.js';
+import { toCrewView } from './crews.mapper.js';
+import type { CrewFilter, CrewView } from './crews.types.js';
+
+/** Crews: who they are, whether they are on duty, where they are; status is derived, never stored. */
+export class CrewsService {
+  constructor(private readonly reference: ReferenceService) {}
+
+  /** Crews the viewer may see (a crew sees itself), filtered, with their derived status. */
+  async list(em: EntityManager, viewer: Viewer, filter: CrewFilter | null | undefined): Promise<CrewView[]> {
+    const where: Record<string, unknown>[] = [];
+    if (viewer.role === Role.CREW) where.push({ id: viewer.crewId ?? '00000000-0000-0000-0000-000000000000' });
+    else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR) throw forbidden();
+    if (filter?.departmentCodes?.length) where.push({ department: { $in: filter.departmentCodes } });
+    if (filter?.municipalityCodes?.length) where.push({ municipality: { $in: filter.municipalityCodes } });
+    if (filter?.onDuty !== null && filter?.onDuty !== undefined) where.push({ onDuty: filter.onDuty });
+    if (filter?.near) this.reference.checkPoint('filter.near', filter.near.lat, filter.near.lng);
+    const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { name: 'asc' } });
+    const active = crews.length ? await em.find(Assignment, { crew: { $in: crews.map((crew) => crew.id) }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }) : [];
+    let views = crews.map((crew) => toCrewView(crew, leadingAssignment(active.filter((a) => a.crew.id === crew.id))));
+    if (filter?.statuses?.length) views = views.filter((view) => filter.statuses!.includes(view.status));
+    const near = filter?.near;
+    if (near) {
+      const distance = (view: CrewView) => (view.lat == null || view.lng == null ? Infinity : distanceKm(near.lat, near.lng, view.lat, view.lng));
+      views.sort((a, b) => distance(a) - distance(b));
+    }
+    return views;
+  }
+
+  async get(em: EntityManager, viewer: Viewer, id: string): Promise<CrewView | null> {
+    const crewId = check.id('id', id);
+    if (viewer.role === Role.CREW && viewer.crewId !== crewId) return null;
+    if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR && viewer.role !== Role.CREW) throw forbidden();
+    const crew = await em.findOne(Crew, { id: crewId });
+    if (!crew) return null;
+    return toCrewView(crew, await this.leading(em, crew));
+  }
+
+  /** A crew starts or ends its shift (or a dispatcher does it for any crew). Ending it with work in hand is CONFLICT. */
+  async setOnDuty(em: EntityManager, viewer: Viewer, id: string, onDuty: boolean): Promise<CrewView> {
+    const crewId = check.id('crewId', id);
+    if (!isStaff(viewer) && !(viewer.role === Role.CREW && viewer.crewId === crewId)) throw forbidden('A crew may only set its own duty');
+    return em.transactional(async (tx) => {
+      const crew = await this.lock(tx, crewId, 'crewId');
+      const leading = await this.leading(tx, crew);
+      if (crew.onDuty === onDuty) return toCrewView(crew, leading);
+      if (!onDuty && leading) throw conflict(`${crew.name} still has an active assignment; complete it or have it cancelled first`, { assignmentId: leading.id });
+      crew.onDuty = onDuty;
+      crew.version += 1;
+      const view = toCrewView(crew, leading);
+      appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: view });
+      return view;
+    });
+  }
+
+  /** The calling crew's position. */
+  async updateLocation(em: EntityManager, viewer: Viewer, lat: number, lng: number): Promise<CrewView> {
+    if (viewer.role !== Role.CREW || !viewer.crewId) throw forbidden('Only a crew shares its location');
+    this.reference.checkPoint('location', lat, lng);
+    const crewId = viewer.crewId;
+    return em.transactional(async (tx) => {
+      const crew = await this.lock(tx, crewId, 'crewId');
+      crew.lat = lat;
+      crew.lng = lng;
+      crew.locationAt = new Date();
+      crew.version += 1;
+      const view = toCrewView(crew, await this.leading(tx, crew));
+      appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: view });
+      return view;
+    });
+  }
+
+  private async lock(tx: EntityManager, id: string, field: string): Promise<Crew> {
+    const crew = await tx.findOne(Crew, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!crew) throw notFound('Crew', id, field);
+    return crew;
+  }
+
+  private async leading(em: EntityManager, crew: Crew): Promise<Assignment | undefined> {
+    return leadingAssignment(await em.find(Assignment, { crew, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }));
+  }
+}

@@ -1,0 +1,22 @@
+import type { Category, Department, Municipality } from './reference.entity.js';
+import type { CategoryView, DepartmentView, MunicipalityView } from './reference.types.js';
+
+export function toMunicipalityView(row: Municipality): MunicipalityView {
+  return { code: row.code, nameAr: row.nameAr, nameEn: row.nameEn, lat: row.lat, lng: row.lng };
+}
+
+export function toDepartmentView(row: Department): DepartmentView {
+  return { code: row.code, nameAr: row.nameAr, nameEn: row.nameEn };
+}
+
+export function toCategoryView(row: Category): CategoryView {
+  return {
+    code: row.code,
+    nameAr: row.nameAr,
+    nameEn: row.nameEn,
+    defaultPriority: row.defaultPriority,
+    targetHours: row.targetHours,
+    lifeSafety: row.lifeSafety,
+    departmentCode: row.department.code,
+  };
+}

@@ -1,0 +1,55 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Priority } from '../reports/reports.enums.js';
+
+@ObjectType('Municipality', { description: 'A municipality (بلدية) of the Eastern Province' })
+export class MunicipalityView {
+  @Field(() => String, { description: 'Stable code, e.g. KHOBAR' })
+  code!: string;
+
+  @Field(() => String, { description: 'Arabic name' })
+  nameAr!: string;
+
+  @Field(() => String, { description: 'English name' })
+  nameEn!: string;
+
+  @Field(() => Float, { description: 'Latitude of its centre' })
+  lat!: number;
+
+  @Field(() => Float, { description: 'Longitude of its centre' })
+  lng!: number;
+}
+
+@ObjectType('Department', { description: 'A department that owns crews and categories of work' })
+export class DepartmentView {
+  @Field(() => String, { description: 'Stable code, e.g. BUILDING_CONTROL' })
+  code!: string;
+
+  @Field(() => String, { description: 'Arabic name' })
+  nameAr!: string;
+
+  @Field(() => String, { description: 'English name' })
+  nameEn!: string;
+}
+
+@ObjectType('Category', { description: 'A kind of report, with its routing, default priority and response target' })
+export class CategoryView {
+  @Field(() => String, { description: 'Stable code, e.g. HAZARDOUS_BILLBOARD' })
+  code!: string;
+
+  @Field(() => String, { description: 'Arabic name' })
+  nameAr!: string;
+
+  @Field(() => String, { description: 'English name' })
+  nameEn!: string;
+
+  @Field(() => Priority, { description: 'Priority a new report of this category starts with' })
+  defaultPriority!: Priority;
+
+  @Field(() => Int, { description: 'Hours from receipt to the response target' })
+  targetHours!: number;
+
+  @Field(() => Boolean, { description: 'Whether it endangers life (dispatch at once, around the clock)' })
+  lifeSafety!: boolean;
+
+  departmentCode!: string;
+}

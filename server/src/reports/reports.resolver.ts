@@ -1,0 +1,147 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
+import { toAssignmentView } from '../assignments/assignments.mapper.js';
+import { AssignmentView } from '../assignments/assignments.types.js';
+import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
+import { requireRole, requireViewer } from '../auth/viewer.js';
+import type { Context } from '../common/context.js';
+import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
+import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
+import { isOverdue, toReporterView, toReportView, toTimelineEntryView } from './reports.mapper.js';
+import {
+  CreateReportInput,
+  ReportConnection,
+  ReporterView,
+  ReportLocationView,
+  ReportsArgs,
+  ReportView,
+  TimelineEntryView,
+  TriageReportInput,
+} from './reports.types.js';
+
+const READERS = [...STAFF_ROLES, Role.CREW, Role.INTAKE, Role.INTEGRATOR];
+const FILERS = [...STAFF_ROLES, Role.INTAKE];
+
+@Resolver(() => ReportView)
+export class ReportsResolver {
+  @Query(() => ReportConnection, { description: 'Reports the caller may see, by priority then target time (a crew: its own work; an intake key: what it filed)' })
+  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context): Promise<ReportConnection> {
+    const viewer = requireRole(ctx.viewer, READERS);
+    const page = await ctx.services.reports.list(ctx.em, viewer, args.filter, args.first, args.after);
+    return {
+      edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: toReportView(report) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+      countQuery: page.count,
+    };
+  }
+
+  @Query(() => ReportView, { nullable: true, description: 'One report, or null when it does not exist or the caller may not see it' })
+  async report(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReportView | null> {
+    const report = await ctx.services.reports.get(ctx.em, requireRole(ctx.viewer, READERS), id);
+    return report ? toReportView(report) : null;
+  }
+
+  @Query(() => ReportView, { nullable: true, description: 'One report by the reference quoted to the reporter, e.g. 940-2026-000123' })
+  async reportByReference(@Arg('reference', () => String) reference: string, @Ctx() ctx: Context): Promise<ReportView | null> {
+    const report = await ctx.services.reports.byReference(ctx.em, requireRole(ctx.viewer, READERS), reference);
+    return report ? toReportView(report) : null;
+  }
+
+  @Mutation(() => ReportView, { description: 'File a report (gateways with an INTAKE key, call-takers). Idempotent per sender and idempotencyKey' })
+  async createReport(@Arg('input', () => CreateReportInput) input: CreateReportInput, @Ctx() ctx: Context): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.create(ctx.em, requireRole(ctx.viewer, FILERS), input));
+  }
+
+  @Mutation(() => ReportView, { description: 'Correct category and priority of an open report' })
+  async triageReport(@Arg('id', () => ID) id: string, @Arg('input', () => TriageReportInput) input: TriageReportInput, @Ctx() ctx: Context): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.triage(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, input));
+  }
+
+  @Mutation(() => ReportView, { description: 'Close a RESOLVED report (or a note or inquiry answered from the queue)' })
+  async closeReport(@Arg('id', () => ID) id: string, @Arg('note', () => String, { nullable: true }) note: string | null, @Ctx() ctx: Context): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.close(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, note));
+  }
+
+  @Mutation(() => ReportView, { description: 'Reject a RECEIVED report as invalid or not the municipality\'s, optionally referring it to another entity' })
+  async rejectReport(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Arg('referredTo', () => String, { nullable: true }) referredTo: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.reject(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason, referredTo));
+  }
+
+  @Mutation(() => ReportView, { description: 'Merge a RECEIVED report into the report it repeats' })
+  async markDuplicate(@Arg('id', () => ID) id: string, @Arg('duplicateOf', () => ID) duplicateOf: string, @Ctx() ctx: Context): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.markDuplicate(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, duplicateOf));
+  }
+
+  @Mutation(() => ReportView, { description: 'Return a resolved, closed, rejected or duplicate report to the queue' })
+  async reopenReport(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.reopen(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason));
+  }
+
+  @FieldResolver(() => CategoryView, { description: 'What kind of problem it is' })
+  async category(@Root() report: ReportView, @Ctx() ctx: Context): Promise<CategoryView> {
+    const category = await ctx.loaders.category.load(report.categoryCode);
+    if (!category) throw new Error(`category ${report.categoryCode} missing`);
+    return toCategoryView(category);
+  }
+
+  @FieldResolver(() => ReportLocationView, { description: 'Where it is' })
+  location(@Root() report: ReportView): ReportLocationView {
+    return { lat: report.lat, lng: report.lng, address: report.address ?? null, municipalityCode: report.municipalityCode };
+  }
+
+  @FieldResolver(() => ReporterView, { description: 'Who filed it; name and phone masked for integrators' })
+  reporter(@Root() report: ReportView, @Ctx() ctx: Context): ReporterView {
+    return toReporterView(report, ctx.viewer);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Open and past its target time' })
+  overdue(@Root() report: ReportView): boolean {
+    return isOverdue(report);
+  }
+
+  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment a crew is working on now, if any' })
+  async activeAssignment(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
+    const assignment = await ctx.loaders.activeAssignmentByReport.load(report.id);
+    return assignment ? toAssignmentView(assignment) : null;
+  }
+
+  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first' })
+  async assignments(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView[]> {
+    return (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView);
+  }
+
+  @FieldResolver(() => [TimelineEntryView], { description: 'The audit trail, oldest first' })
+  async timeline(@Root() report: ReportView, @Ctx() ctx: Context): Promise<TimelineEntryView[]> {
+    return (await ctx.loaders.timelineByReport.load(report.id)).map(toTimelineEntryView);
+  }
+
+  @FieldResolver(() => ReportView, { nullable: true, description: 'The report this one repeats, when DUPLICATE' })
+  async duplicateOf(@Root() report: ReportView, @Ctx() ctx: Context): Promise<ReportView | null> {
+    if (!report.duplicateOfId) return null;
+    const original = await ctx.loaders.report.load(report.duplicateOfId);
+    return original ? toReportView(original) : null;
+  }
+}
+
+@Resolver(() => ReportLocationView)
+export class ReportLocationResolver {
+  @FieldResolver(() => MunicipalityView, { description: 'The municipality responsible for the place' })
+  async municipality(@Root() location: ReportLocationView, @Ctx() ctx: Context): Promise<MunicipalityView> {
+    const municipality = await ctx.loaders.municipality.load(location.municipalityCode);
+    if (!municipality) throw new Error(`municipality ${location.municipalityCode} missing`);
+    return toMunicipalityView(municipality);
+  }
+}
+
+@Resolver(() => ReportConnection)
+export class ReportConnectionResolver {
+  @FieldResolver(() => Int, { description: 'How many reports match the filter in all (counted only when asked for)' })
+  totalCount(@Root() connection: ReportConnection, @Ctx() ctx: Context): Promise<number> {
+    requireViewer(ctx.viewer);
+    return connection.countQuery();
+  }
+}

@@ -1,0 +1,266 @@
+import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { Role } from '../auth/auth.enums.js';
+import { isStaff, principalOf, type Viewer } from '../auth/viewer.js';
+import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
+import * as check from '../common/validate.js';
+import { appendEvent } from '../events/events.outbox.js';
+import { DispatchEventType } from '../events/events.map.js';
+import type { ReferenceService } from '../reference/reference.service.js';
+import { Report, TimelineEntry } from './reports.entity.js';
+import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
+import { toReportView } from './reports.mapper.js';
+import { nextStatus, ReportAction, TIMELINE_ACTION } from './reports.transitions.js';
+import type { CreateReportInput, ReportFilter, TriageReportInput } from './reports.types.js';
+
+const YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Riyadh', year: 'numeric' });
+
+export interface ReportPage {
+  reports: Report[];
+  cursors: string[];
+  hasNextPage: boolean;
+  count: () => Promise<number>;
+}
+
+interface Cursor {
+  rank: number;
+  targetAt: Date;
+  id: string;
+}
+
+function encodeCursor(report: Report): string {
+  return Buffer.from(JSON.stringify([report.priorityRank, report.targetAt.toISOString(), report.id])).toString('base64url');
+}
+
+function decodeCursor(value: string): Cursor {
+  try {
+    const [rank, targetAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
+    const date = new Date(String(targetAt));
+    if (typeof rank !== 'number' || !Number.isInteger(rank) || Number.isNaN(date.getTime()) || typeof id !== 'string') throw new Error('shape');
+    return { rank, targetAt: date, id: check.id('after', id) };
+  } catch {
+    throw badInput('after', 'after is not a cursor from this list');
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/**
+ * The report lifecycle: intake (idempotent), triage, closure, rejection, merging, reopening, and the
+ * reads with their per-role visibility. Each command is one transaction that locks the report row,
+ * checks the transition table, bumps the version, writes the timeline and appends the outbox event.
+ */
+export class ReportsService {
+  constructor(private readonly reference: ReferenceService) {}
+
+  /**
+   * Files a report. A second call by the same sender with the same idempotency key returns the first
+   * report, also when both calls race: the unique (submitter, key) index decides and the loser re-reads.
+   */
+  async create(em: EntityManager, viewer: Viewer, input: CreateReportInput): Promise<Report> {
+    const idempotencyKey = check.requiredText('idempotencyKey', input.idempotencyKey, 120);
+    const submittedBy = principalOf(viewer);
+    const existing = await em.findOne(Report, { submittedBy, idempotencyKey });
+    if (existing) return existing;
+
+    const description = check.requiredText('description', input.description, 5000);
+    if (!input.location) throw badInput('location', 'location is required');
+    this.reference.checkPoint('location', input.location.lat, input.location.lng);
+    const address = check.text('location.address', input.location.address, { max: 500 });
+    const reporterName = check.text('reporter.name', input.reporter?.name, { max: 200 });
+    const reporterPhone = check.phone('reporter.phone', input.reporter?.phone);
+    const category = await this.reference.category(em, input.categoryCode, 'categoryCode');
+    const municipality = await this.reference.municipalityFor(em, 'location', input.location.lat, input.location.lng, input.location.municipalityCode);
+
+    try {
+      return await em.transactional(async (tx) => {
+        const [{ n }] = await tx.execute<{ n: string }[]>(`select nextval('report_reference_seq') as n`);
+        const report = new Report();
+        report.receivedAt = new Date();
+        report.reference = `940-${YEAR.format(report.receivedAt)}-${n.padStart(6, '0')}`;
+        report.kind = input.kind;
+        report.channel = input.channel;
+        report.category = category;
+        report.priority = category.defaultPriority;
+        report.priorityRank = PRIORITY_RANK[category.defaultPriority];
+        report.description = description;
+        report.lat = input.location.lat;
+        report.lng = input.location.lng;
+        report.address = address ?? null;
+        report.municipality = municipality;
+        report.reporterName = reporterName ?? null;
+        report.reporterPhone = reporterPhone ?? null;
+        report.beneficiaryType = input.reporter?.beneficiaryType ?? null;
+        report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
+        report.updatedAt = report.receivedAt;
+        report.submittedBy = submittedBy;
+        report.idempotencyKey = idempotencyKey;
+        tx.persist(report);
+        this.addTimeline(tx, report, viewer, 'CREATED', null, report.status, null);
+        appendEvent(tx, DispatchEventType.REPORT_CREATED, { report: toReportView(report) });
+        return report;
+      });
+    } catch (err) {
+      if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+      const winner = await em.fork().findOne(Report, { submittedBy, idempotencyKey });
+      if (!winner) throw err;
+      return winner;
+    }
+  }
+
+  /** Corrects category and priority; a new category recomputes the target time from receipt. */
+  async triage(em: EntityManager, viewer: Viewer, id: string, input: TriageReportInput): Promise<Report> {
+    const note = check.text('input.note', input.note, { max: 2000 });
+    if (!input.categoryCode && !input.priority) throw badInput('input', 'give a categoryCode, a priority or both');
+    const category = input.categoryCode ? await this.reference.category(em, input.categoryCode, 'input.categoryCode') : undefined;
+    return this.change(em, viewer, id, ReportAction.TRIAGE, note, (report) => {
+      if (category) {
+        report.category = category;
+        report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
+      }
+      const priority: Priority | undefined = input.priority ?? category?.defaultPriority;
+      if (priority) {
+        report.priority = priority;
+        report.priorityRank = PRIORITY_RANK[priority];
+      }
+    });
+  }
+
+  close(em: EntityManager, viewer: Viewer, id: string, note: string | null | undefined): Promise<Report> {
+    const text = check.text('note', note, { max: 2000 });
+    return this.change(em, viewer, id, ReportAction.CLOSE, text);
+  }
+
+  reject(em: EntityManager, viewer: Viewer, id: string, reason: string, referredTo: string | null | undefined): Promise<Report> {
+    const why = check.requiredText('reason', reason, 1000);
+    const to = check.text('referredTo', referredTo, { max: 200 });
+    return this.change(em, viewer, id, ReportAction.REJECT, why, (report) => {
+      report.rejectionReason = why;
+      report.referredTo = to ?? null;
+    });
+  }
+
+  async markDuplicate(em: EntityManager, viewer: Viewer, id: string, duplicateOfId: string): Promise<Report> {
+    const originalId = check.id('duplicateOf', duplicateOfId);
+    if (originalId === check.id('id', id)) throw badInput('duplicateOf', 'a report cannot duplicate itself');
+    const original = await em.findOne(Report, { id: originalId });
+    if (!original) throw notFound('Report', originalId, 'duplicateOf');
+    if (original.duplicateOf) throw badInput('duplicateOf', `${original.reference} is itself a duplicate; merge into ${original.duplicateOf.id}`);
+    return this.change(em, viewer, id, ReportAction.MARK_DUPLICATE, `duplicate of ${original.reference}`, (report) => {
+      report.duplicateOf = original;
+    });
+  }
+
+  reopen(em: EntityManager, viewer: Viewer, id: string, reason: string): Promise<Report> {
+    const why = check.requiredText('reason', reason, 2000);
+    return this.change(em, viewer, id, ReportAction.REOPEN, why, (report) => {
+      report.duplicateOf = null;
+      report.rejectionReason = null;
+      report.referredTo = null;
+    });
+  }
+
+  /** One locked, checked, versioned, audited and published status change. */
+  private change(em: EntityManager, viewer: Viewer, id: string, action: ReportAction, note: string | null | undefined, apply?: (report: Report) => void): Promise<Report> {
+    const reportId = check.id('id', id);
+    return em.transactional(async (tx) => {
+      const report = await this.lock(tx, reportId, 'id');
+      const from = report.status;
+      report.status = nextStatus(action, from, report.kind);
+      apply?.(report);
+      this.touch(report);
+      this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
+      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action });
+      return report;
+    });
+  }
+
+  /** Locks the report row for the rest of the transaction: the one ordering point for concurrent commands. */
+  async lock(tx: EntityManager, id: string, field: string): Promise<Report> {
+    const report = await tx.findOne(Report, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!report) throw notFound('Report', id, field);
+    return report;
+  }
+
+  touch(report: Report): void {
+    report.version += 1;
+    report.updatedAt = new Date();
+  }
+
+  addTimeline(tx: EntityManager, report: Report, viewer: Viewer, action: string, from: ReportStatus | null, to: ReportStatus | null, note: string | null, assignmentId: string | null = null): void {
+    const entry = new TimelineEntry();
+    entry.report = report;
+    entry.assignmentId = assignmentId;
+    entry.actor = viewer.name;
+    entry.action = action;
+    entry.fromStatus = from === to ? null : from;
+    entry.toStatus = from === to ? null : to;
+    entry.note = note;
+    tx.persist(entry);
+  }
+
+  async get(em: EntityManager, viewer: Viewer, id: string): Promise<Report | null> {
+    const reportId = check.id('id', id);
+    const report = await em.findOne(Report, { id: reportId });
+    return report && (await this.canRead(em, viewer, report)) ? report : null;
+  }
+
+  async byReference(em: EntityManager, viewer: Viewer, reference: string): Promise<Report | null> {
+    const ref = check.requiredText('reference', reference, 30).toUpperCase();
+    const report = await em.findOne(Report, { reference: ref });
+    return report && (await this.canRead(em, viewer, report)) ? report : null;
+  }
+
+  async canRead(em: EntityManager, viewer: Viewer, report: Report): Promise<boolean> {
+    if (isStaff(viewer) || viewer.role === Role.INTEGRATOR) return true;
+    if (viewer.role === Role.INTAKE) return report.submittedBy === principalOf(viewer);
+    if (viewer.role !== Role.CREW || !viewer.crewId) return false;
+    const rows = await em.execute<unknown[]>('select 1 from assignment where report_id = ? and crew_id = ? limit 1', [report.id, viewer.crewId]);
+    return rows.length > 0;
+  }
+
+  /** A keyset page in queue order (priority, target time, id), with a lazy total count. */
+  async list(em: EntityManager, viewer: Viewer, filter: ReportFilter | null | undefined, first: number, after: string | null | undefined): Promise<ReportPage> {
+    const size = check.pageSize('first', first);
+    const cursor = after ? decodeCursor(after) : undefined;
+    const where = this.where(viewer, filter ?? {});
+    const qb = em.createQueryBuilder(Report, 'r').select('*').where(where as never);
+    if (viewer.role === Role.CREW) qb.andWhere('exists (select 1 from assignment a where a.report_id = r.id and a.crew_id = ?)', [viewer.crewId]);
+    if (cursor) qb.andWhere('(r.priority_rank, r.target_at, r.id) > (?, ?, ?)', [cursor.rank, cursor.targetAt, cursor.id]);
+    qb.orderBy({ priorityRank: 'asc', targetAt: 'asc', id: 'asc' }).limit(size + 1);
+    const rows = await qb.getResult();
+    const reports = rows.slice(0, size);
+    return {
+      reports,
+      cursors: reports.map(encodeCursor),
+      hasNextPage: rows.length > size,
+      count: async () => {
+        const countQb = em.createQueryBuilder(Report, 'r').where(where as never);
+        if (viewer.role === Role.CREW) countQb.andWhere('exists (select 1 from assignment a where a.report_id = r.id and a.crew_id = ?)', [viewer.crewId]);
+        return countQb.getCount();
+      },
+    };
+  }
+
+  private where(viewer: Viewer, filter: ReportFilter): FilterQuery<Report> {
+    const and: Record<string, unknown>[] = [];
+    if (viewer.role === Role.INTAKE) and.push({ submittedBy: principalOf(viewer) });
+    else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR && viewer.role !== Role.CREW) throw forbidden();
+    if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
+    if (filter.priorities?.length) and.push({ priority: { $in: filter.priorities } });
+    if (filter.categoryCodes?.length) and.push({ category: { $in: filter.categoryCodes } });
+    if (filter.municipalityCodes?.length) and.push({ municipality: { $in: filter.municipalityCodes } });
+    const now = new Date();
+    if (filter.overdue === true) and.push({ status: { $in: [...OPEN_STATUSES] }, targetAt: { $lt: now } });
+    if (filter.overdue === false) and.push({ $or: [{ status: { $nin: [...OPEN_STATUSES] } }, { targetAt: { $gte: now } }] });
+    const text = check.text('filter.text', filter.text, { max: 200 });
+    if (text) {
+      const pattern = `%${escapeLike(text)}%`;
+      and.push({ $or: [{ description: { $ilike: pattern } }, { reference: { $ilike: pattern } }] });
+    }
+    if (filter.receivedFrom) and.push({ receivedAt: { $gte: filter.receivedFrom } });
+    if (filter.receivedTo) and.push({ receivedAt: { $lt: filter.receivedTo } });
+    return (and.length ? { $and: and } : {}) as FilterQuery<Report>;
+  }
+}

@@ -1,0 +1,68 @@
+import { conflict } from '../common/errors.js';
+import { ReportKind, ReportStatus } from './reports.enums.js';
+
+const { RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED, REJECTED, DUPLICATE } = ReportStatus;
+
+/** Every change a report's status can go through. */
+export enum ReportAction {
+  TRIAGE = 'TRIAGE',
+  ASSIGN = 'ASSIGN',
+  START = 'START',
+  RESOLVE = 'RESOLVE',
+  RETURN_TO_QUEUE = 'RETURN_TO_QUEUE',
+  CLOSE = 'CLOSE',
+  REJECT = 'REJECT',
+  MARK_DUPLICATE = 'MARK_DUPLICATE',
+  REOPEN = 'REOPEN',
+}
+
+interface Transition {
+  from: readonly ReportStatus[];
+  /** Extra source statuses for some kinds: a note or inquiry can be closed straight from the queue. */
+  alsoFrom?: { kinds: readonly ReportKind[]; statuses: readonly ReportStatus[] };
+  /** The new status; null keeps the status (triage). */
+  to: ReportStatus | null;
+}
+
+/**
+ * The report lifecycle, in one place. START and RESOLVE follow the crew (accept, complete);
+ * RETURN_TO_QUEUE follows a declined or cancelled assignment.
+ */
+export const REPORT_TRANSITIONS: Record<ReportAction, Transition> = {
+  TRIAGE: { from: [RECEIVED, ASSIGNED, IN_PROGRESS], to: null },
+  ASSIGN: { from: [RECEIVED], to: ASSIGNED },
+  START: { from: [ASSIGNED], to: IN_PROGRESS },
+  RESOLVE: { from: [IN_PROGRESS], to: RESOLVED },
+  RETURN_TO_QUEUE: { from: [ASSIGNED, IN_PROGRESS], to: RECEIVED },
+  CLOSE: { from: [RESOLVED], alsoFrom: { kinds: [ReportKind.NOTE, ReportKind.INQUIRY], statuses: [RECEIVED] }, to: CLOSED },
+  REJECT: { from: [RECEIVED], to: REJECTED },
+  MARK_DUPLICATE: { from: [RECEIVED], to: DUPLICATE },
+  REOPEN: { from: [RESOLVED, CLOSED, REJECTED, DUPLICATE], to: RECEIVED },
+};
+
+/** How each action reads in the timeline. */
+export const TIMELINE_ACTION: Record<ReportAction, string> = {
+  TRIAGE: 'TRIAGED',
+  ASSIGN: 'ASSIGNED',
+  START: 'STARTED',
+  RESOLVE: 'RESOLVED',
+  RETURN_TO_QUEUE: 'RETURNED_TO_QUEUE',
+  CLOSE: 'CLOSED',
+  REJECT: 'REJECTED',
+  MARK_DUPLICATE: 'MARKED_DUPLICATE',
+  REOPEN: 'REOPENED',
+};
+
+export function canApply(action: ReportAction, status: ReportStatus, kind: ReportKind): boolean {
+  const transition = REPORT_TRANSITIONS[action];
+  if (transition.from.includes(status)) return true;
+  return !!transition.alsoFrom && transition.alsoFrom.kinds.includes(kind) && transition.alsoFrom.statuses.includes(status);
+}
+
+/** The status after `action`, or CONFLICT when the report's status does not allow it. */
+export function nextStatus(action: ReportAction, status: ReportStatus, kind: ReportKind): ReportStatus {
+  if (!canApply(action, status, kind)) {
+    throw conflict(`${action} is not allowed for a ${kind} report in status ${status}`, { status, action });
+  }
+  return REPORT_TRANSITIONS[action].to ?? status;
+}

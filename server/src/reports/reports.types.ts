@@ -1,0 +1,241 @@
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from './reports.enums.js';
+
+/**
+ * A report as the API shows it. Relations (category, municipality, assignments, timeline) and the
+ * role-dependent reporter are field resolvers; the plain fields here are also the JSON snapshot stored
+ * with each dispatch event, so an event shows the report as it was then.
+ */
+@ObjectType('Report', { description: 'A report (بلاغ), note or inquiry, tracked from intake to closure' })
+export class ReportView {
+  @Field(() => ID, { description: 'Opaque identifier' })
+  id!: string;
+
+  @Field(() => String, { description: 'Human reference quoted to the reporter, e.g. 940-2026-000123' })
+  reference!: string;
+
+  @Field(() => ReportKind, { description: 'Report, note or inquiry' })
+  kind!: ReportKind;
+
+  @Field(() => Channel, { description: 'How it reached the center' })
+  channel!: Channel;
+
+  @Field(() => Priority, { description: "Current priority; starts at the category's default" })
+  priority!: Priority;
+
+  @Field(() => ReportStatus, { description: 'Where it is in its life' })
+  status!: ReportStatus;
+
+  @Field(() => String, { description: "The reporter's description" })
+  description!: string;
+
+  @Field(() => Date, { description: 'When the center received it' })
+  receivedAt!: Date;
+
+  @Field(() => Date, { description: "Response target: receivedAt plus the category's target hours" })
+  targetAt!: Date;
+
+  @Field(() => Date, { description: 'When it last changed' })
+  updatedAt!: Date;
+
+  @Field(() => Int, { description: 'Incremented on every change; a client drops any update with a lower version' })
+  version!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why it was rejected, when REJECTED' })
+  rejectionReason?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The external entity it was referred to, when REJECTED as not ours' })
+  referredTo?: string | null;
+
+  categoryCode!: string;
+  municipalityCode!: string;
+  lat!: number;
+  lng!: number;
+  address?: string | null;
+  reporterName?: string | null;
+  reporterPhone?: string | null;
+  beneficiaryType?: BeneficiaryType | null;
+  submittedBy!: string;
+  duplicateOfId?: string | null;
+}
+
+@ObjectType('ReportLocation', { description: 'Where the problem is' })
+export class ReportLocationView {
+  @Field(() => Float, { description: 'Latitude, WGS84' })
+  lat!: number;
+
+  @Field(() => Float, { description: 'Longitude, WGS84' })
+  lng!: number;
+
+  @Field(() => String, { nullable: true, description: 'Address or landmark as given' })
+  address?: string | null;
+
+  municipalityCode!: string;
+}
+
+@ObjectType('Reporter', { description: 'Who filed the report; name and phone are masked for integrators' })
+export class ReporterView {
+  @Field(() => String, { nullable: true, description: 'Name, masked (e.g. "م*** ا***") for roles that may not see it' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Phone, masked (e.g. "+9665*****567") for roles that may not see it' })
+  phone?: string | null;
+
+  @Field(() => BeneficiaryType, { nullable: true, description: 'Citizen, resident, contractor, investor or staff' })
+  beneficiaryType?: BeneficiaryType | null;
+}
+
+@ObjectType('TimelineEntry', { description: 'One line of the audit trail' })
+export class TimelineEntryView {
+  @Field(() => Date, { description: 'When it happened' })
+  at!: Date;
+
+  @Field(() => String, { description: 'Who did it: a username or an API key name' })
+  actor!: string;
+
+  @Field(() => String, { description: 'What was done, e.g. CREATED, TRIAGED, ASSIGNED, ASSIGNMENT_ACCEPTED, CLOSED' })
+  action!: string;
+
+  @Field(() => ReportStatus, { nullable: true, description: 'Report status before, when it changed' })
+  fromStatus?: ReportStatus | null;
+
+  @Field(() => ReportStatus, { nullable: true, description: 'Report status after, when it changed' })
+  toStatus?: ReportStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, in the actor\'s words' })
+  note?: string | null;
+}
+
+@InputType({ description: 'Where the problem is; the municipality is derived from the coordinates when not given' })
+export class LocationInput {
+  @Field(() => Float, { description: 'Latitude, WGS84, inside the Eastern Province' })
+  lat!: number;
+
+  @Field(() => Float, { description: 'Longitude, WGS84, inside the Eastern Province' })
+  lng!: number;
+
+  @Field(() => String, { nullable: true, description: 'Address or landmark, at most 500 characters' })
+  address?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Municipality code; derived from the coordinates when absent' })
+  municipalityCode?: string | null;
+}
+
+@InputType({ description: 'Who is reporting' })
+export class ReporterInput {
+  @Field(() => String, { nullable: true, description: 'Name, at most 200 characters' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Phone number, 7 to 15 digits with an optional +' })
+  phone?: string | null;
+
+  @Field(() => BeneficiaryType, { nullable: true, description: 'Citizen, resident, contractor, investor or staff' })
+  beneficiaryType?: BeneficiaryType | null;
+}
+
+@InputType({ description: 'A new report from a gateway, a call-taker or the web' })
+export class CreateReportInput {
+  @Field(() => String, {
+    description: "The sender's unique key for this report (1 to 120 characters): a retry with the same key returns the first report instead of filing a second",
+  })
+  idempotencyKey!: string;
+
+  @Field(() => ReportKind, { defaultValue: ReportKind.INCIDENT, description: 'Report, note or inquiry; INCIDENT by default' })
+  kind!: ReportKind;
+
+  @Field(() => Channel, { description: 'How it reached the center' })
+  channel!: Channel;
+
+  @Field(() => String, { description: 'Category code, see Query.categories' })
+  categoryCode!: string;
+
+  @Field(() => String, { description: 'What is wrong, 1 to 5,000 characters' })
+  description!: string;
+
+  @Field(() => LocationInput, { description: 'Where' })
+  location!: LocationInput;
+
+  @Field(() => ReporterInput, { nullable: true, description: 'Who; optional for anonymous reports' })
+  reporter?: ReporterInput | null;
+}
+
+@InputType({ description: 'Correct the category and priority of a report' })
+export class TriageReportInput {
+  @Field(() => String, { nullable: true, description: 'New category; its target hours recompute targetAt' })
+  categoryCode?: string | null;
+
+  @Field(() => Priority, { nullable: true, description: 'New priority' })
+  priority?: Priority | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, at most 2,000 characters' })
+  note?: string | null;
+}
+
+@InputType({ description: 'Narrow the report list; every given condition must hold' })
+export class ReportFilter {
+  @Field(() => [ReportStatus], { nullable: true, description: 'Any of these statuses' })
+  statuses?: ReportStatus[] | null;
+
+  @Field(() => [Priority], { nullable: true, description: 'Any of these priorities' })
+  priorities?: Priority[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Any of these category codes' })
+  categoryCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Any of these municipality codes' })
+  municipalityCodes?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only open reports past their target; false: only the others' })
+  overdue?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Words in the description, or a reference (or part of one)' })
+  text?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Received at or after' })
+  receivedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Received before' })
+  receivedTo?: Date | null;
+}
+
+@ArgsType()
+export class ReportsArgs {
+  @Field(() => ReportFilter, { nullable: true, description: 'Conditions; none lists every report the viewer may see' })
+  filter?: ReportFilter | null;
+
+  @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100' })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page' })
+  after?: string | null;
+}
+
+@ObjectType('PageInfo', { description: 'Relay page information' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'Whether another page follows' })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass as `after` for the next page' })
+  endCursor?: string | null;
+}
+
+@ObjectType('ReportEdge', { description: 'A report in a page' })
+export class ReportEdge {
+  @Field(() => String, { description: 'Position of this report in the order' })
+  cursor!: string;
+
+  @Field(() => ReportView, { description: 'The report' })
+  node!: ReportView;
+}
+
+@ObjectType('ReportConnection', { description: 'A page of reports, ordered by priority, then target time' })
+export class ReportConnection {
+  @Field(() => [ReportEdge], { description: 'The page' })
+  edges!: ReportEdge[];
+
+  @Field(() => PageInfo, { description: 'Paging' })
+  pageInfo!: PageInfo;
+
+  /** Counted only when asked for: counting is the one part of the queue query that grows with the table. */
+  countQuery!: () => Promise<number>;
+}

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AssignmentsResolver } from './assignments/assignments.resolver.js';
+import { AuthResolver } from './auth/auth.resolver.js';
+import { CrewsResolver } from './crews/crews.resolver.js';
+import { ReferenceResolver } from './reference/reference.resolver.js';
+import { ReportConnectionResolver, ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
+
+export const resolvers = [
+  AuthResolver,
+  ReportsResolver,
+  ReportLocationResolver,
+  ReportConnectionResolver,
+  AssignmentsResolver,
+  CrewsResolver,
+  ReferenceResolver,
+] as const;
+
+/** Builds the code-first schema. Validation is the services' job (typed errors naming the field). */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [...resolvers], validate: false });
+}
+
+/** The SDL committed as schema/schema.graphql; a test compares it with what the code builds. */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(await buildAppSchema())}\n`;
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { Role } from '../../server/src/auth/auth.enums.js';
+import { Crew } from '../../server/src/crews/crews.entity.js';
+import { Department, Municipality } from '../../server/src/reference/reference.entity.js';
+import { ok, type App } from './server.js';
+
+/** A name no other test uses, so tests share the database without stepping on each other. */
+export function unique(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+const PASSWORD = 'test-password-1';
+
+export async function login(app: App, username: string, password = PASSWORD): Promise<string> {
+  const data = await ok<{ login: { token: string } }>(app, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username, p: password });
+  return data.login.token;
+}
+
+/** A DISPATCHER or SUPERVISOR user, signed in. */
+export async function staff(app: App, role: Role.DISPATCHER | Role.SUPERVISOR = Role.DISPATCHER): Promise<{ id: string; username: string; token: string }> {
+  const username = unique(role.toLowerCase());
+  const user = await app.services.auth.createUser(app.orm.em.fork(), { username, password: PASSWORD, role });
+  return { id: user.id, username, token: await login(app, username) };
+}
+
+export interface CrewOverrides {
+  name?: string;
+  department?: string;
+  municipality?: string;
+  onDuty?: boolean;
+  lat?: number;
+  lng?: number;
+}
+
+/** A crew (on duty in Al Khobar by default) with its own signed-in user. */
+export async function crew(app: App, overrides: CrewOverrides = {}): Promise<{ id: string; name: string; username: string; token: string }> {
+  const em = app.orm.em.fork();
+  const row = new Crew();
+  row.name = overrides.name ?? unique('crew');
+  row.department = em.getReference(Department, overrides.department ?? 'ROADS_LIGHTING');
+  row.municipality = em.getReference(Municipality, overrides.municipality ?? 'KHOBAR');
+  row.skills = ['POTHOLE'];
+  row.onDuty = overrides.onDuty ?? true;
+  row.lat = overrides.lat ?? 26.28;
+  row.lng = overrides.lng ?? 50.2;
+  row.locationAt = new Date();
+  await em.persist(row).flush();
+  const username = unique('crewuser');
+  await app.services.auth.createUser(app.orm.em.fork(), { username, password: PASSWORD, role: Role.CREW, crewId: row.id });
+  return { id: row.id, name: row.name, username, token: await login(app, username) };
+}
+
+/** An INTAKE or INTEGRATOR key. */
+export async function apiKey(app: App, role: Role.INTAKE | Role.INTEGRATOR): Promise<string> {
+  const key = `test-key-${randomUUID()}`;
+  await app.services.auth.createApiKey(app.orm.em.fork(), { name: unique(role.toLowerCase()), key, role });
+  return key;
+}
+
+export interface ReportInput {
+  idempotencyKey?: string;
+  kind?: string;
+  channel?: string;
+  categoryCode?: string;
+  description?: string;
+  location?: { lat: number; lng: number; address?: string; municipalityCode?: string };
+  reporter?: { name?: string; phone?: string; beneficiaryType?: string } | null;
+}
+
+export const REPORT_FIELDS = 'id reference status priority version targetAt receivedAt kind channel category { code } location { lat lng municipality { code } } reporter { name phone beneficiaryType }';
+
+/** A valid createReport input (a pothole in Al Khobar), with overrides. */
+export function reportInput(overrides: ReportInput = {}): ReportInput {
+  return {
+    idempotencyKey: unique('idem'),
+    kind: 'INCIDENT',
+    channel: 'BALAGHATI_APP',
+    categoryCode: 'POTHOLE',
+    description: 'حفرة عميقة في الطريق',
+    location: { lat: 26.2794, lng: 50.2083, address: 'King Khalid St' },
+    reporter: { name: 'Sara Al-Harbi', phone: '+966551234567', beneficiaryType: 'CITIZEN' },
+    ...overrides,
+  };
+}
+
+/** Files a report through GraphQL and returns it. */
+export async function fileReport(app: App, token: string, overrides: ReportInput = {}): Promise<Record<string, any>> {
+  const data = await ok<{ createReport: Record<string, any> }>(app, `mutation($input: CreateReportInput!) { createReport(input: $input) { ${REPORT_FIELDS} } }`, { input: reportInput(overrides) }, token);
+  return data.createReport;
+}

@@ -1,0 +1,40 @@
+import { inject } from 'vitest';
+import { createApp, type App, type AppOptions } from '../../server/src/app.js';
+import { loadConfig, type Config } from '../../server/src/config.js';
+
+export type { App };
+
+/** Starts the real app (Fastify, Apollo, ORM) on a free port against the test run's PostgreSQL. */
+export async function startServer(overrides: Partial<Config> = {}, options: AppOptions = {}): Promise<App> {
+  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', databaseUrl: inject('databaseUrl'), demo: false, ...overrides };
+  return createApp(config, { logger: false, ...options });
+}
+
+export interface GqlResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+/** POSTs one GraphQL operation the way any client would. */
+export async function gql<T = Record<string, any>>(app: Pick<App, 'url'>, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+  const response = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GqlResponse<T>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+/** The data of a successful operation; fails the test with the errors otherwise. */
+export async function ok<T = Record<string, any>>(app: Pick<App, 'url'>, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const result = await gql<T>(app, query, variables, token);
+  if (result.errors?.length || !result.data) throw new Error(`GraphQL failed: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+/** The first error's code, for asserting typed failures. */
+export function codeOf(result: GqlResponse): string | undefined {
+  return result.errors?.[0]?.extensions?.code;
+}
