@@ -102,6 +102,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return reply.status(ok ? 200 : 503).send({ ok });
   });
 
+  fastify.get('/console-config.json', async () => ({ tileUrl: config.mapTileUrl }));
+
   if (existsSync(config.consoleDir)) {
     await fastify.register(fastifyStatic, { root: config.consoleDir, prefix: '/', wildcard: false });
     fastify.setNotFoundHandler((request, reply) => {

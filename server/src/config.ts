@@ -26,6 +26,8 @@ export interface Config {
   eventPollMs: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
+  /** MAP_TILE_URL, default none: an XYZ tile template for the console's maps; without it they draw on a plain background. */
+  mapTileUrl: string | null;
   /** CONSOLE_DIR, default console/dist: the built console served at `/` when present. */
   consoleDir: string;
 }
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 7),
     eventPollMs: int(env, 'EVENT_POLL_MS', 250),
     logLevel: env.LOG_LEVEL || 'info',
+    mapTileUrl: env.MAP_TILE_URL || null,
     consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),
   };
 }

@@ -19,6 +19,12 @@ export class AuthResolver {
     return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
   }
 
+  @Mutation(() => LoginPayload, { description: "Renew the caller's session for another shift; the old token stops working at once" })
+  async renewToken(@Ctx() ctx: Context): Promise<LoginPayload> {
+    const result = await ctx.services.auth.renew(ctx.em, requireViewer(ctx.viewer));
+    return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
+  }
+
   @Mutation(() => Boolean, { description: "Sign out: the caller's token stops working at once" })
   logout(@Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.auth.logout(ctx.em, requireViewer(ctx.viewer));

@@ -90,6 +90,10 @@ export class AuthService {
       throw unauthenticated('Wrong username or password');
     }
     this.failures.delete(name);
+    return this.openSession(em, user);
+  }
+
+  private async openSession(em: EntityManager, user: User): Promise<LoginResult> {
     const token = `b940_${randomBytes(32).toString('base64url')}`;
     const session = new Session();
     session.tokenHash = sha256(token);
@@ -97,6 +101,16 @@ export class AuthService {
     session.expiresAt = new Date(Date.now() + this.tokenTtlHours * 3_600_000);
     await em.persist(session).flush();
     return { token, expiresAt: session.expiresAt, viewer: this.userViewer(user, session) };
+  }
+
+  /** A fresh token for the rest of a shift; the caller's old token stops working at once. */
+  async renew(em: EntityManager, viewer: Viewer): Promise<LoginResult> {
+    if (viewer.kind !== 'user') throw badInput('authorization', 'API keys do not expire and cannot be renewed');
+    const user = await em.findOne(User, { id: viewer.id, active: true }, { populate: ['crew'] });
+    if (!user) throw unauthenticated();
+    const result = await this.openSession(em, user);
+    await this.logout(em, viewer);
+    return result;
   }
 
   /** Revokes the caller's session (a key cannot sign out). */
