@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+type Yaml = string | Yaml[] | { [key: string]: Yaml };
+type Service = Record<string, any>;
+
+function scalar(text: string): Yaml {
+  if (text === '{}') return {};
+  if (text === '[]') return [];
+  if (text.startsWith("'") && text.endsWith("'")) return text.slice(1, -1).replaceAll("''", "'");
+  if (text.startsWith('"') && text.endsWith('"')) return JSON.parse(text) as string;
+  return text;
+}
+
+/**
+ * Parses the block-style YAML that `docker-compose config` prints: mappings, sequences (of scalars or of
+ * mappings) and plain or quoted scalars, which is all its normalized output uses.
+ */
+function parseComposeYaml(text: string): Yaml {
+  const lines = text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+    .map((line) => ({ indent: line.length - line.trimStart().length, text: line.trim() }));
+  let i = 0;
+  const isItem = (index: number) => lines[index].text === '-' || lines[index].text.startsWith('- ');
+
+  function block(): Yaml {
+    return isItem(i) ? sequence(lines[i].indent) : mapping(lines[i].indent);
+  }
+
+  function sequence(indent: number): Yaml[] {
+    const items: Yaml[] = [];
+    while (i < lines.length && lines[i].indent === indent && isItem(i)) {
+      const rest = lines[i].text.slice(1).trim();
+      if (rest === '') {
+        i++;
+        items.push(block());
+      } else if (/^[^'"][^:]*:( |$)/.test(rest)) {
+        lines[i] = { indent: indent + 2, text: rest };
+        items.push(mapping(indent + 2));
+      } else {
+        items.push(scalar(rest));
+        i++;
+      }
+    }
+    return items;
+  }
+
+  function mapping(indent: number): { [key: string]: Yaml } {
+    const map: { [key: string]: Yaml } = {};
+    while (i < lines.length && lines[i].indent === indent && !isItem(i)) {
+      const match = /^([^:]+):(?: (.*))?$/.exec(lines[i].text);
+      if (!match) throw new Error(`unexpected YAML line: ${lines[i].text}`);
+      i++;
+      const key = scalar(match[1]) as string;
+      if (match[2] !== undefined && match[2] !== '') {
+        map[key] = scalar(match[2]);
+        continue;
+      }
+      const nested = i < lines.length && (lines[i].indent > indent || (lines[i].indent === indent && isItem(i)));
+      map[key] = nested ? block() : '';
+    }
+    return map;
+  }
+
+  return block();
+}
+
+/**
+ * The file as Compose resolves it: `docker-compose config` validates and interpolates it (and throws when
+ * the file is invalid or docker-compose is not installed). `env` replaces the variables the file reads;
+ * an empty env file keeps a developer's `.env` out of it.
+ */
+function composeConfig(env: Record<string, string> = {}): { services: Record<string, Service>; volumes: Record<string, unknown> } {
+  const envFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'balagh-compose-')), '.env');
+  writeFileSync(envFile, '');
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL'].includes(name)),
+  );
+  const output = execFileSync('docker-compose', ['--env-file', envFile, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
+    cwd: root,
+    env: { ...inherited, ...env },
+    timeout: 30_000,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return parseComposeYaml(output) as never;
+}
+
+function readRepoFile(name: string): string {
+  return readFileSync(path.join(root, name), 'utf8');
+}
+
+describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
+  it('is valid Compose with a healthy PostgreSQL 18 on a named volume', () => {
+    const { services, volumes } = composeConfig();
+    const db = services.db;
+    expect(db.image).toBe('postgres:18');
+    expect(db.environment).toMatchObject({ POSTGRES_USER: 'balagh', POSTGRES_DB: 'balagh', POSTGRES_PASSWORD: 'change-me' });
+    const mounts = (db.volumes as Yaml[]).map((volume) =>
+      typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as Service).source), String((volume as Service).target)],
+    );
+    const data = mounts.find(([, target]) => target === '/var/lib/postgresql');
+    expect(data, 'a volume mounted at /var/lib/postgresql').toBeDefined();
+    expect(Object.keys(volumes)).toContain(data![0]);
+    expect((db.healthcheck.test as string[]).join(' ')).toContain('pg_isready');
+  });
+
+  it('builds the server from the Dockerfile and starts it only once the database is healthy', () => {
+    const { services } = composeConfig();
+    const server = services.server;
+    expect(server.build.dockerfile).toBe('Dockerfile');
+    expect(path.resolve(server.build.context)).toBe(root);
+    expect(server.depends_on).toEqual({ db: expect.objectContaining({ condition: 'service_healthy' }) });
+    expect(server.environment).toMatchObject({
+      DATABASE_URL: 'postgresql://balagh:change-me@db:5432/balagh',
+      DEMO: 'false',
+      HOST: '0.0.0.0',
+    });
+    expect((server.ports as Service[]).map((port) => [String(port.published), String(port.target)])).toContainEqual(['9400', '9400']);
+    expect(server.restart).toBe('unless-stopped');
+  });
+
+  it('passes POSTGRES_PASSWORD to both services and DEMO to the server', () => {
+    const { services } = composeConfig({ POSTGRES_PASSWORD: 'Secret42', DEMO: 'true' });
+    expect(services.db.environment.POSTGRES_PASSWORD).toBe('Secret42');
+    expect(services.server.environment.DATABASE_URL).toBe('postgresql://balagh:Secret42@db:5432/balagh');
+    expect(services.server.environment.DEMO).toBe('true');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readRepoFile('Dockerfile');
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const finalStage = instructions.slice(instructions.findLastIndex((line) => /^FROM\s/i.test(line)));
+
+  it('builds every stage on Node 24', () => {
+    const bases = instructions.filter((line) => /^FROM\s/i.test(line)).map((line) => line.split(/\s+/)[1]);
+    expect(bases.length).toBeGreaterThanOrEqual(2);
+    for (const base of bases) expect(base).toMatch(/^node:24(-|$)/);
+  });
+
+  it('runs the server as a non-root user with a health check', () => {
+    const users = finalStage.filter((line) => /^USER\s/i.test(line)).map((line) => line.split(/\s+/)[1]);
+    expect(users.length).toBeGreaterThan(0);
+    expect(['root', '0']).not.toContain(users.at(-1)!.split(':')[0]);
+    expect(finalStage.find((line) => /^HEALTHCHECK\s/i.test(line))).toContain('/healthz');
+    expect(finalStage).toContain('EXPOSE 9400');
+    expect(finalStage.at(-1)).toBe('CMD ["node", "dist/server/main.js"]');
+  });
+
+  it('keeps local installs, builds and data out of the build context', () => {
+    const ignored = readRepoFile('.dockerignore').split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git', 'console/dist', 'test-results']));
+  });
+});
