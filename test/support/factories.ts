@@ -88,3 +88,57 @@ export async function fileReport(app: App, token: string, overrides: ReportInput
   const data = await ok<{ createReport: Record<string, any> }>(app, `mutation($input: CreateReportInput!) { createReport(input: $input) { ${REPORT_FIELDS} } }`, { input: reportInput(overrides) }, token);
   return data.createReport;
 }
+
+/**
+ * A crew row without a user (on duty in Al Khobar by default): for tests where only a dispatcher acts
+ * on the crew, so no password has to be hashed.
+ */
+export async function crewRow(app: App, overrides: CrewOverrides = {}): Promise<{ id: string; name: string }> {
+  const em = app.orm.em.fork();
+  const row = new Crew();
+  row.name = overrides.name ?? unique('crew');
+  row.department = em.getReference(Department, overrides.department ?? 'ROADS_LIGHTING');
+  row.municipality = em.getReference(Municipality, overrides.municipality ?? 'KHOBAR');
+  row.skills = ['POTHOLE'];
+  row.onDuty = overrides.onDuty ?? true;
+  row.lat = overrides.lat ?? 26.28;
+  row.lng = overrides.lng ?? 50.2;
+  row.locationAt = new Date();
+  await em.persist(row).flush();
+  return { id: row.id, name: row.name };
+}
+
+export const ASSIGNMENT_FIELDS = 'id status version note report { id status version } crew { id status }';
+
+/** A dispatcher gives the report to the crew; returns the new assignment. */
+export async function assign(app: App, token: string, reportId: string, crewId: string): Promise<Record<string, any>> {
+  const data = await ok<{ assignReport: Record<string, any> }>(
+    app,
+    `mutation($input: AssignReportInput!) { assignReport(input: $input) { ${ASSIGNMENT_FIELDS} } }`,
+    { input: { reportId, crewId } },
+    token,
+  );
+  return data.assignReport;
+}
+
+/** The crew (or a dispatcher on its behalf) reports progress; a note is always sent, as DECLINED and COMPLETED need one. */
+export async function progress(app: App, token: string, assignmentId: string, status: string, note = `${status.toLowerCase()} by test`): Promise<Record<string, any>> {
+  const data = await ok<{ updateAssignmentStatus: Record<string, any> }>(
+    app,
+    `mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { ${ASSIGNMENT_FIELDS} } }`,
+    { input: { assignmentId, status, note } },
+    token,
+  );
+  return data.updateAssignmentStatus;
+}
+
+/** Runs SQL against the test database (for asserting what was, or was not, written). */
+export async function sql<T = Record<string, any>>(app: App, query: string, params: unknown[] = []): Promise<T[]> {
+  return app.orm.em.fork().getConnection().execute<T[]>(query, params);
+}
+
+/** How many rows a `select count(*) as n ...` statement counts. */
+export async function count(app: App, query: string, params: unknown[] = []): Promise<number> {
+  const [row] = await sql<{ n: string | number }>(app, query, params);
+  return Number(row.n);
+}
