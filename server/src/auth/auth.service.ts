@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, rateLimited, unauthenticated } from '../common/errors.js';
+import { badInput, forbidden, rateLimited, unauthenticated } from '../common/errors.js';
 import { requiredText } from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { ApiKey, Session, User } from './auth.entity.js';
@@ -103,9 +103,9 @@ export class AuthService {
     return { token, expiresAt: session.expiresAt, viewer: this.userViewer(user, session) };
   }
 
-  /** A fresh token for the rest of a shift; the caller's old token stops working at once. */
+  /** A fresh token for the rest of a shift; the caller's old token stops working at once. FORBIDDEN for an API key. */
   async renew(em: EntityManager, viewer: Viewer): Promise<LoginResult> {
-    if (viewer.kind !== 'user') throw badInput('authorization', 'API keys do not expire and cannot be renewed');
+    if (viewer.kind !== 'user') throw forbidden('API keys do not expire and cannot be renewed');
     const user = await em.findOne(User, { id: viewer.id, active: true }, { populate: ['crew'] });
     if (!user) throw unauthenticated();
     const result = await this.openSession(em, user);
@@ -113,9 +113,9 @@ export class AuthService {
     return result;
   }
 
-  /** Revokes the caller's session (a key cannot sign out). */
+  /** Revokes the caller's session. FORBIDDEN for an API key: a key cannot sign out, only be revoked. */
   async logout(em: EntityManager, viewer: Viewer): Promise<boolean> {
-    if (viewer.kind !== 'user') return false;
+    if (viewer.kind !== 'user') throw forbidden('An API key cannot sign out; have it revoked instead');
     await em.nativeUpdate(Session, { id: viewer.credentialId }, { revokedAt: new Date() });
     for (const [hash, entry] of this.cache) if (entry.viewer?.credentialId === viewer.credentialId) this.cache.delete(hash);
     return true;

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey } from '../server/src/auth/auth.entity.js';
+import { Role } from '../server/src/auth/auth.enums.js';
+import { sha256 } from '../server/src/auth/viewer.js';
+import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique } from './support/factories.js';
+import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
+
+type Actor = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'NO_TOKEN';
+const ACTORS: Actor[] = ['DISPATCHER', 'SUPERVISOR', 'CREW', 'INTAKE', 'INTEGRATOR', 'NO_TOKEN'];
+const STAFF: Actor[] = ['DISPATCHER', 'SUPERVISOR'];
+const USERS: Actor[] = [...STAFF, 'CREW'];
+const SIGNED_IN: Actor[] = [...USERS, 'INTAKE', 'INTEGRATOR'];
+
+const ME = 'query { me { id username role crew { id } } }';
+
+/**
+ * One operation of the matrix: `run` prepares fresh rows with a dispatcher's token (so each cell starts from
+ * the same state), then calls the operation with the actor's token. `allowed` actors must succeed with a
+ * non-null answer; every other signed-in actor gets FORBIDDEN and a caller without a token UNAUTHENTICATED.
+ */
+interface Operation {
+  name: string;
+  allowed: Actor[];
+  /** A token only this cell uses, for operations that end the caller's session. */
+  freshToken?: boolean;
+  run: (token: string | undefined) => Promise<GqlResponse>;
+}
+
+describe('who may do what', () => {
+  let app: App;
+  let tokens: Record<Exclude<Actor, 'NO_TOKEN'>, string>;
+  let usernames: Record<'DISPATCHER' | 'SUPERVISOR' | 'CREW', string>;
+  let member: { id: string; token: string; username: string };
+  let intakeKey: string;
+  let shared: Record<string, any>;
+  let original: Record<string, any>;
+
+  beforeAll(async () => {
+    app = await startServer();
+    const [dispatcher, supervisor, crewMember, intake, integrator] = await Promise.all([
+      staff(app, Role.DISPATCHER),
+      staff(app, Role.SUPERVISOR),
+      crew(app),
+      apiKey(app, Role.INTAKE),
+      apiKey(app, Role.INTEGRATOR),
+    ]);
+    member = crewMember;
+    intakeKey = intake;
+    tokens = { DISPATCHER: dispatcher.token, SUPERVISOR: supervisor.token, CREW: member.token, INTAKE: intake, INTEGRATOR: integrator };
+    usernames = { DISPATCHER: dispatcher.username, SUPERVISOR: supervisor.username, CREW: member.username };
+    shared = await fileReport(app, intake, { description: unique('shared') });
+    await assign(app, dispatcher.token, shared.id, member.id);
+    original = await fileReport(app, dispatcher.token, { description: unique('original') });
+  });
+  afterAll(() => app.close());
+
+  const dispatch = () => tokens.DISPATCHER;
+  const freshReport = (overrides = {}) => fileReport(app, dispatch(), { description: unique('matrix'), ...overrides });
+  const freshAssignment = async () => assign(app, dispatch(), (await freshReport()).id, member.id);
+
+  const operations: Operation[] = [
+    { name: 'me', allowed: SIGNED_IN, run: (t) => gql(app, ME, {}, t) },
+    { name: 'reports', allowed: SIGNED_IN, run: (t) => gql(app, 'query { reports(first: 5) { totalCount edges { node { id } } } }', {}, t) },
+    { name: 'report', allowed: SIGNED_IN, run: (t) => gql(app, 'query($id: ID!) { report(id: $id) { id } }', { id: shared.id }, t) },
+    { name: 'reportByReference', allowed: SIGNED_IN, run: (t) => gql(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: shared.reference }, t) },
+    { name: 'crews', allowed: [...USERS, 'INTEGRATOR'], run: (t) => gql(app, 'query { crews { id } }', {}, t) },
+    { name: 'crew', allowed: [...USERS, 'INTEGRATOR'], run: (t) => gql(app, 'query($id: ID!) { crew(id: $id) { id } }', { id: member.id }, t) },
+    { name: 'categories', allowed: SIGNED_IN, run: (t) => gql(app, 'query { categories { code } }', {}, t) },
+    { name: 'municipalities', allowed: SIGNED_IN, run: (t) => gql(app, 'query { municipalities { code } }', {}, t) },
+    { name: 'departments', allowed: SIGNED_IN, run: (t) => gql(app, 'query { departments { code } }', {}, t) },
+    {
+      name: 'createReport',
+      allowed: [...STAFF, 'INTAKE'],
+      run: (t) => gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: reportInput() }, t),
+    },
+    {
+      name: 'triageReport',
+      allowed: STAFF,
+      run: async (t) => gql(app, 'mutation($id: ID!) { triageReport(id: $id, input: { priority: LOW }) { id } }', { id: (await freshReport()).id }, t),
+    },
+    {
+      name: 'assignReport',
+      allowed: STAFF,
+      run: async (t) => {
+        const [report, target] = await Promise.all([freshReport(), crewRow(app)]);
+        return gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: report.id, crewId: target.id } }, t);
+      },
+    },
+    {
+      name: 'updateAssignmentStatus',
+      allowed: [...STAFF, 'CREW'],
+      run: async (t) => gql(app, 'mutation($id: ID!) { updateAssignmentStatus(input: { assignmentId: $id, status: ACCEPTED }) { id } }', { id: (await freshAssignment()).id }, t),
+    },
+    {
+      name: 'cancelAssignment',
+      allowed: STAFF,
+      run: async (t) => gql(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "needed elsewhere") { id } }', { id: (await freshAssignment()).id }, t),
+    },
+    { name: 'updateCrewLocation', allowed: ['CREW'], run: (t) => gql(app, 'mutation { updateCrewLocation(lat: 26.29, lng: 50.21) { id } }', {}, t) },
+    { name: 'setCrewOnDuty', allowed: [...STAFF, 'CREW'], run: (t) => gql(app, 'mutation($id: ID!) { setCrewOnDuty(crewId: $id, onDuty: true) { id } }', { id: member.id }, t) },
+    {
+      name: 'closeReport',
+      allowed: STAFF,
+      run: async (t) => gql(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered") { id } }', { id: (await freshReport({ kind: 'INQUIRY', categoryCode: 'GENERAL_INQUIRY' })).id }, t),
+    },
+    {
+      name: 'rejectReport',
+      allowed: STAFF,
+      run: async (t) => gql(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id: (await freshReport()).id }, t),
+    },
+    {
+      name: 'markDuplicate',
+      allowed: STAFF,
+      run: async (t) => gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: (await freshReport()).id, of: original.id }, t),
+    },
+    {
+      name: 'reopenReport',
+      allowed: STAFF,
+      run: async (t) => {
+        const report = await freshReport();
+        await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id: report.id }, dispatch());
+        return gql(app, 'mutation($id: ID!) { reopenReport(id: $id, reason: "it is ours after all") { id } }', { id: report.id }, t);
+      },
+    },
+    { name: 'logout', allowed: USERS, freshToken: true, run: (t) => gql(app, 'mutation { logout }', {}, t) },
+    { name: 'renewToken', allowed: USERS, freshToken: true, run: (t) => gql(app, 'mutation { renewToken { token } }', {}, t) },
+  ];
+
+  function expected(operation: Operation, actor: Actor): string {
+    if (actor === 'NO_TOKEN') return 'UNAUTHENTICATED';
+    return operation.allowed.includes(actor) ? 'allowed' : 'FORBIDDEN';
+  }
+
+  async function tokenFor(actor: Actor, fresh: boolean): Promise<string | undefined> {
+    if (actor === 'NO_TOKEN') return undefined;
+    if (fresh && (actor === 'DISPATCHER' || actor === 'SUPERVISOR' || actor === 'CREW')) return login(app, usernames[actor]);
+    return tokens[actor];
+  }
+
+  const cells = operations.flatMap((operation) => ACTORS.map((actor) => ({ operation, actor, outcome: expected(operation, actor) })));
+
+  describe.concurrent('role × operation matrix', () => {
+    it.each(cells)('$operation.name as $actor: $outcome', async ({ operation, actor, outcome }) => {
+      const result = await operation.run(await tokenFor(actor, !!operation.freshToken));
+      expect(result.status).not.toBe(500);
+      if (outcome === 'allowed') {
+        expect(result.errors).toBeUndefined();
+        expect(result.data?.[operation.name]).toBeTruthy();
+        return;
+      }
+      expect(codeOf(result)).toBe(outcome);
+      expect(result.data?.[operation.name] ?? null).toBeNull();
+    });
+  });
+
+  it('covers every query and mutation of the schema (login aside)', async () => {
+    const schema = await ok(app, 'query { __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, tokens.DISPATCHER);
+    const names = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f: { name: string }) => f.name).filter((name: string) => name !== 'login');
+    expect(new Set(operations.map((o) => o.name))).toEqual(new Set(names));
+  });
+
+  describe('reporter privacy', () => {
+    const READ = 'query($id: ID!) { report(id: $id) { reporter { name phone beneficiaryType } } }';
+
+    it('masks the reporter for integrators and shows it whole to dispatchers', async () => {
+      const report = await fileReport(app, intakeKey, { reporter: { name: 'Fahad Al-Otaibi', phone: '+966551234567', beneficiaryType: 'RESIDENT' } });
+      const masked = await ok(app, READ, { id: report.id }, tokens.INTEGRATOR);
+      expect(masked.report.reporter).toEqual({ name: 'F*** A***', phone: '+9665*****567', beneficiaryType: 'RESIDENT' });
+      const whole = await ok(app, READ, { id: report.id }, tokens.DISPATCHER);
+      expect(whole.report.reporter).toEqual({ name: 'Fahad Al-Otaibi', phone: '+966551234567', beneficiaryType: 'RESIDENT' });
+    });
+
+    it('masks Arabic names and local numbers too, and in lists and nested reads', async () => {
+      const marker = unique('privacy');
+      const report = await fileReport(app, intakeKey, { description: marker, reporter: { name: 'محمد العتيبي', phone: '0551234567' } });
+      await assign(app, tokens.DISPATCHER, report.id, member.id);
+      const list = await ok(app, 'query($text: String!) { reports(filter: { text: $text }) { edges { node { reporter { name phone } } } } }', { text: marker }, tokens.INTEGRATOR);
+      expect(list.reports.edges.map((e: any) => e.node.reporter)).toEqual([{ name: 'م*** ا***', phone: '05*****567' }]);
+      const nested = await ok(app, 'query($id: ID!) { crew(id: $id) { activeAssignment { report { reporter { name phone } } } } }', { id: member.id }, tokens.INTEGRATOR);
+      expect(JSON.stringify(nested)).not.toContain('0551234567');
+      expect(JSON.stringify(nested)).not.toContain('محمد');
+    });
+  });
+
+  describe('what an intake key sees', () => {
+    it('sees only the reports it filed', async () => {
+      const otherKey = await apiKey(app, Role.INTAKE);
+      const marker = unique('intake-scope');
+      const mine = await fileReport(app, intakeKey, { description: `${marker} mine` });
+      const theirs = await fileReport(app, otherKey, { description: `${marker} theirs` });
+      const byStaff = await fileReport(app, tokens.DISPATCHER, { description: `${marker} staff` });
+
+      expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id });
+      for (const other of [theirs, byStaff]) {
+        expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: other.id }, intakeKey)).report).toBeNull();
+        expect((await ok(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: other.reference }, intakeKey)).reportByReference).toBeNull();
+      }
+      const listed = await ok(app, 'query($text: String!) { reports(filter: { text: $text }) { totalCount edges { node { id } } } }', { text: marker }, intakeKey);
+      expect(listed.reports.edges.map((e: any) => e.node.id)).toEqual([mine.id]);
+      expect(listed.reports.totalCount).toBe(1);
+      const everything = await ok(app, 'query { reports(first: 100) { edges { node { id description } } } }', {}, otherKey);
+      expect(everything.reports.edges.map((e: any) => e.node.id)).toEqual([theirs.id]);
+    });
+  });
+
+  describe('what a crew sees and changes', () => {
+    it('sees only reports given to its crew, and only its own crew', async () => {
+      const other = await crew(app);
+      const marker = unique('crew-scope');
+      const mine = await fileReport(app, tokens.DISPATCHER, { description: `${marker} mine` });
+      const theirs = await fileReport(app, tokens.DISPATCHER, { description: `${marker} theirs` });
+      const queued = await fileReport(app, tokens.DISPATCHER, { description: `${marker} queued` });
+      await assign(app, tokens.DISPATCHER, mine.id, other.id);
+      await assign(app, tokens.DISPATCHER, theirs.id, member.id);
+
+      expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: mine.id }, other.token)).report).toEqual({ id: mine.id });
+      for (const hidden of [theirs, queued]) {
+        expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: hidden.id }, other.token)).report).toBeNull();
+        expect((await ok(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: hidden.reference }, other.token)).reportByReference).toBeNull();
+      }
+      const listed = await ok(app, 'query { reports(first: 100) { totalCount edges { node { id } } } }', {}, other.token);
+      expect(listed.reports.edges.map((e: any) => e.node.id)).toEqual([mine.id]);
+      expect(listed.reports.totalCount).toBe(1);
+
+      const crews = await ok(app, 'query { crews { id } }', {}, other.token);
+      expect(crews.crews).toEqual([{ id: other.id }]);
+      expect((await ok(app, 'query($id: ID!) { crew(id: $id) { id } }', { id: member.id }, other.token)).crew).toBeNull();
+      expect((await ok(app, 'query { me { role crew { id } } }', {}, other.token)).me).toEqual({ role: 'CREW', crew: { id: other.id } });
+    });
+
+    it('may not move another crew\'s assignment, nor end another crew\'s shift', async () => {
+      const other = await crew(app);
+      const report = await fileReport(app, tokens.DISPATCHER, { description: unique('not-yours') });
+      const assignment = await assign(app, tokens.DISPATCHER, report.id, other.id);
+
+      for (const status of ['ACCEPTED', 'DECLINED']) {
+        const result = await gql(app, 'mutation($id: ID!, $s: AssignmentStatus!) { updateAssignmentStatus(input: { assignmentId: $id, status: $s, note: "mine now" }) { id } }', { id: assignment.id, s: status }, member.token);
+        expect(codeOf(result)).toBe('FORBIDDEN');
+      }
+      const duty = await gql(app, 'mutation($id: ID!) { setCrewOnDuty(crewId: $id, onDuty: false) { id } }', { id: other.id }, member.token);
+      expect(codeOf(duty)).toBe('FORBIDDEN');
+
+      const after = await ok(app, 'query($id: ID!) { report(id: $id) { status version activeAssignment { status version } } }', { id: report.id }, tokens.DISPATCHER);
+      expect(after.report).toEqual({ status: 'ASSIGNED', version: 2, activeAssignment: { status: 'PENDING', version: 1 } });
+      expect((await ok(app, 'query($id: ID!) { crew(id: $id) { onDuty } }', { id: other.id }, tokens.DISPATCHER)).crew.onDuty).toBe(true);
+      await progress(app, other.token, assignment.id, 'ACCEPTED');
+    });
+  });
+
+  describe('sessions and keys', () => {
+    it('ends a session at once on logout', async () => {
+      const token = await login(app, usernames.DISPATCHER);
+      expect((await ok(app, ME, {}, token)).me.username).toBe(usernames.DISPATCHER);
+      expect((await ok(app, 'mutation { logout }', {}, token)).logout).toBe(true);
+      expect(codeOf(await gql(app, ME, {}, token))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await gql(app, 'query { reports { totalCount } }', {}, token))).toBe('UNAUTHENTICATED');
+    });
+
+    it('renews a session: the new token works and the old one stops at once', async () => {
+      const old = await login(app, usernames.CREW);
+      await ok(app, ME, {}, old);
+      const renewed = await ok(app, 'mutation { renewToken { token expiresAt viewer { username role } } }', {}, old);
+      expect(renewed.renewToken.viewer).toEqual({ username: usernames.CREW, role: 'CREW' });
+      expect(new Date(renewed.renewToken.expiresAt).getTime()).toBeGreaterThan(Date.now());
+      expect(renewed.renewToken.token).not.toBe(old);
+      expect((await ok(app, ME, {}, renewed.renewToken.token)).me.crew.id).toBe(member.id);
+      expect(codeOf(await gql(app, ME, {}, old))).toBe('UNAUTHENTICATED');
+    });
+
+    it.each([
+      { case: 'wrong password', username: () => usernames.DISPATCHER, password: 'not-the-password' },
+      { case: 'unknown user', username: () => unique('nobody'), password: 'test-password-1' },
+    ])('refuses a sign-in with a $case as UNAUTHENTICATED', async ({ username, password }) => {
+      const result = await gql(app, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username(), p: password });
+      expect(codeOf(result)).toBe('UNAUTHENTICATED');
+      expect(result.data).toBeNull();
+    });
+
+    it('refuses a revoked key and an unknown key as UNAUTHENTICATED', async () => {
+      const revoked = await apiKey(app, Role.INTAKE);
+      await app.orm.em.fork().nativeUpdate(ApiKey, { keyHash: sha256(revoked) }, { revokedAt: new Date() });
+      for (const token of [revoked, `test-key-${unique('unknown')}`, 'b940_forged-session-token']) {
+        expect(codeOf(await gql(app, ME, {}, token))).toBe('UNAUTHENTICATED');
+        const filed = await gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: reportInput() }, token);
+        expect(codeOf(filed)).toBe('UNAUTHENTICATED');
+      }
+    });
+
+    it('ignores an Authorization header that is not a bearer credential', async () => {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('dispatcher:balagh940').toString('base64')}` },
+        body: JSON.stringify({ query: ME }),
+      });
+      const body = (await response.json()) as GqlResponse;
+      expect(body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    });
+  });
+});
