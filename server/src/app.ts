@@ -44,7 +44,8 @@ export interface App {
  */
 function formatError(fastify: FastifyInstance) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof GraphQLError ? unwrapped.originalError : unwrapped;
     if (original instanceof GraphQLError && CLIENT_CODES.has(String(original.extensions?.code))) {
       const { http: _http, ...extensions } = { ...formatted.extensions, ...original.extensions } as Record<string, unknown>;
       return { ...formatted, message: original.message, extensions };

@@ -17,7 +17,7 @@ import {
 
 /** A list without a `first` argument counts as this many items. */
 const DEFAULT_LIST_SIZE = 10;
-/** A `first` given by a variable counts as the largest page. */
+/** A `first` given by a variable counts as the largest page; a larger literal is refused by the resolver, naming `first`. */
 const MAX_PAGE = 100;
 
 function limitError(message: string, field: string, extensions: Record<string, unknown>): GraphQLError {
@@ -26,7 +26,7 @@ function limitError(message: string, field: string, extensions: Record<string, u
 
 function pageArgument(node: FieldNode, field: GraphQLField<unknown, unknown> | undefined): number | undefined {
   const argument = node.arguments?.find((arg) => arg.name.value === 'first');
-  if (argument?.value.kind === Kind.INT) return Math.max(0, Number(argument.value.value));
+  if (argument?.value.kind === Kind.INT) return Math.min(MAX_PAGE, Math.max(0, Number(argument.value.value)));
   if (argument) return MAX_PAGE;
   const declared = field?.args.find((arg) => arg.name === 'first');
   return declared ? Number(declared.defaultValue ?? MAX_PAGE) : undefined;
