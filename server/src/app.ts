@@ -8,13 +8,19 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
+import type { Viewer } from './auth/viewer.js';
 import type { Context } from './common/context.js';
+import { sqlState } from './common/errors.js';
 import { createLoaders } from './common/loaders.js';
 import { queryLimits } from './common/limits.js';
 import { createServices, type Services } from './common/services.js';
 import { openOrm } from './db/orm.js';
 import { seedDemo } from './db/seed/demo.seed.js';
 import { seedReference } from './db/seed/reference.seed.js';
+import { Fanout } from './events/events.fanout.js';
+import { EventHub } from './events/events.hub.js';
+import { Maintenance } from './events/events.maintenance.js';
+import { attachSubscriptions } from './events/events.socket.js';
 import { buildAppSchema } from './schema.js';
 
 const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'CURSOR_EXPIRED']);
@@ -35,7 +41,20 @@ export interface App {
   fastify: FastifyInstance;
   /** Whether this start seeded the demo data. */
   seededDemo: boolean;
+  hub: EventHub;
+  fanout: Fanout;
+  maintenance: Maintenance;
+  /** Open WebSocket connections. */
+  sockets(): number;
   close(): Promise<void>;
+}
+
+/** Connection-level failures (the database restarting or unreachable), as opposed to a bug. */
+function isDatabaseDown(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
+  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection timeout|the database system is (starting|shutting)/i.test(text);
 }
 
 /**
@@ -49,6 +68,9 @@ function formatError(fastify: FastifyInstance) {
     if (original instanceof GraphQLError && CLIENT_CODES.has(String(original.extensions?.code))) {
       const { http: _http, ...extensions } = { ...formatted.extensions, ...original.extensions } as Record<string, unknown>;
       return { ...formatted, message: original.message, extensions };
+    }
+    if (isDatabaseDown(original)) {
+      return { message: 'The database is unavailable: nothing was saved; retry shortly', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
       fastify.log.error({ err: original }, 'unexpected error in a GraphQL operation');
@@ -78,24 +100,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     void reply.status(status).send({ errors: [{ message, extensions: { code, ...(status === 413 ? { field: 'body' } : {}) } }] });
   });
 
+  const contextFor = (viewer: Viewer | null): Context => {
+    const em = orm.em.fork();
+    return { em, viewer, loaders: createLoaders(em), services };
+  };
   const schema = await buildAppSchema();
+  const hub = new EventHub({ databaseUrl: config.databaseUrl, pollMs: config.eventPollMs, log: fastify.log });
+  await hub.start();
+  const fanout = new Fanout(hub, schema, contextFor, fastify.log);
+  const maintenance = new Maintenance({ orm, reports: services.reports, retentionDays: config.eventRetentionDays, overdueEveryMs: config.overdueCheckMs, log: fastify.log });
+  maintenance.start();
+  const limits = queryLimits(config.maxQueryDepth, config.maxQueryCost);
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [queryLimits(config.maxQueryDepth, config.maxQueryCost)],
+    validationRules: [limits],
     formatError: formatError(fastify),
     plugins: [fastifyApolloDrainPlugin(fastify) as ApolloServerPlugin<Context>],
   });
   await apollo.start();
   await fastify.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) => {
-      const em = orm.em.fork();
-      const viewer = await services.auth.authenticate(em, request.headers.authorization);
-      return { em, viewer, loaders: createLoaders(em), services };
-    },
+    context: async (request) => contextFor(await services.auth.authenticate(orm.em.fork(), request.headers.authorization)),
   });
 
   fastify.get('/healthz', async (_request, reply) => {
@@ -113,6 +141,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   }
 
+  const subscriptions = attachSubscriptions({
+    server: fastify.server,
+    schema,
+    fanout,
+    validationRules: [limits],
+    authenticate: (authorization) => services.auth.authenticate(orm.em.fork(), authorization),
+    stillValid: (viewer) => services.auth.stillValid(orm.em.fork(), viewer),
+    contextFor,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    recheckMs: config.wsRecheckMs,
+    log: fastify.log,
+  });
+
   await fastify.listen({ port: config.port, host: config.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -126,9 +167,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     services,
     fastify,
     seededDemo,
+    hub,
+    fanout,
+    maintenance,
+    sockets: subscriptions.sockets,
     async close() {
       if (closed) return;
       closed = true;
+      await subscriptions.close();
+      await maintenance.stop();
+      await hub.stop();
       await fastify.close();
       await apollo.stop().catch(() => undefined);
       await orm.close(true);

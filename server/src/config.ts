@@ -24,6 +24,12 @@ export interface Config {
   eventRetentionDays: number;
   /** EVENT_POLL_MS, default 250: the backstop poll for lost notifications. */
   eventPollMs: number;
+  /** OVERDUE_CHECK_MS, default 15000: how often open reports are checked for passing their target. */
+  overdueCheckMs: number;
+  /** WS_MAX_BUFFERED_BYTES, default 1 MiB: a socket with more unsent data is closed as a slow consumer (code 4429). */
+  wsMaxBufferedBytes: number;
+  /** WS_RECHECK_MS, default 5000: how often open sockets' credentials are re-checked (revoked ones are closed). */
+  wsRecheckMs: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
   /** MAP_TILE_URL, default none: an XYZ tile template for the console's maps; without it they draw on a plain background. */
@@ -56,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost: int(env, 'MAX_QUERY_COST', 20000),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 7),
     eventPollMs: int(env, 'EVENT_POLL_MS', 250),
+    overdueCheckMs: int(env, 'OVERDUE_CHECK_MS', 15_000),
+    wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024),
+    wsRecheckMs: int(env, 'WS_RECHECK_MS', 5_000),
     logLevel: env.LOG_LEVEL || 'info',
     mapTileUrl: env.MAP_TILE_URL || null,
     consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),

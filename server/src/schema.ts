@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { AssignmentsResolver } from './assignments/assignments.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { CrewsResolver } from './crews/crews.resolver.js';
+import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
 import { ReportConnectionResolver, ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
 
@@ -15,11 +16,25 @@ export const resolvers = [
   AssignmentsResolver,
   CrewsResolver,
   ReferenceResolver,
+  EventsResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a PubSub once a subscription exists; ours never publishes through it: the
+ * outbox, the EventHub and the fan-out carry every event (see events/).
+ */
+const outboxOnly = {
+  publish: () => {
+    throw new Error('Events are written to the outbox in the same transaction, never published in memory');
+  },
+  subscribe: () => {
+    throw new Error('dispatchEvents is served by the fan-out over graphql-ws');
+  },
+};
 
 /** Builds the code-first schema. Validation is the services' job (typed errors naming the field). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers], validate: false });
+  return buildSchema({ resolvers: [...resolvers], validate: false, pubSub: outboxOnly });
 }
 
 /** The SDL committed as schema/schema.graphql; a test compares it with what the code builds. */

@@ -8,6 +8,7 @@ import { Crew } from '../crews/crews.entity.js';
 import { toCrewView } from '../crews/crews.mapper.js';
 import { appendEvent } from '../events/events.outbox.js';
 import { DispatchEventType } from '../events/events.map.js';
+import type { Report } from '../reports/reports.entity.js';
 import { toReportView } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { nextStatus, ReportAction } from '../reports/reports.transitions.js';
@@ -46,8 +47,7 @@ export class AssignmentsService {
         tx.persist(assignment);
         this.reports.touch(report);
         this.reports.addTimeline(tx, report, viewer, 'ASSIGNED', from, report.status, note ?? `assigned to ${crew.name}`, assignment.id);
-        const crewView = this.crewChanged(tx, crew, before, leadingAssignment([...(before ? [before] : []), assignment]));
-        appendEvent(tx, DispatchEventType.ASSIGNMENT_CREATED, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
+        this.publish(tx, DispatchEventType.ASSIGNMENT_CREATED, assignment, report, crew, before, leadingAssignment([...(before ? [before] : []), assignment]));
         return assignment;
       });
     } catch (err) {
@@ -95,8 +95,7 @@ export class AssignmentsService {
       this.reports.touch(report);
       this.reports.addTimeline(tx, report, viewer, `ASSIGNMENT_${to}`, from, report.status, note, assignment.id);
       const after = await this.leading(tx, crew);
-      const crewView = this.crewChanged(tx, crew, before, after);
-      appendEvent(tx, DispatchEventType.ASSIGNMENT_UPDATED, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
+      this.publish(tx, DispatchEventType.ASSIGNMENT_UPDATED, assignment, report, crew, before, after);
       return assignment;
     });
   }
@@ -125,15 +124,18 @@ export class AssignmentsService {
     return leadingAssignment(active);
   }
 
-  /** Bumps the crew's version and publishes CREW_UPDATED when its derived status changed; returns its view either way. */
-  private crewChanged(tx: EntityManager, crew: Crew, before: Assignment | undefined, after: Assignment | undefined) {
+  /**
+   * Appends the assignment event, then CREW_UPDATED (with a bumped crew version) when the crew's derived
+   * status changed, so subscribers see the cause before its effect.
+   */
+  private publish(tx: EntityManager, type: DispatchEventType.ASSIGNMENT_CREATED | DispatchEventType.ASSIGNMENT_UPDATED, assignment: Assignment, report: Report, crew: Crew, before: Assignment | undefined, after: Assignment | undefined): void {
     const previous = toCrewView(crew, before);
-    const next = toCrewView(crew, after);
-    if (previous.status === next.status && previous.activeAssignmentId === next.activeAssignmentId) return next;
-    crew.version += 1;
-    const changed = toCrewView(crew, after);
-    appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: changed });
-    return changed;
+    const unchanged = toCrewView(crew, after);
+    const changed = previous.status !== unchanged.status || previous.activeAssignmentId !== unchanged.activeAssignmentId;
+    if (changed) crew.version += 1;
+    const crewView = toCrewView(crew, after);
+    appendEvent(tx, type, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
+    if (changed) appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: crewView });
   }
 
 }

@@ -1,6 +1,9 @@
 import { GraphQLError } from 'graphql';
 
-/** Error codes every client can switch on; see DESIGN.md "Errors". */
+/**
+ * Error codes every client can switch on; see DESIGN.md "Errors". Besides these, a request that finds
+ * the database unreachable answers SERVICE_UNAVAILABLE (nothing was saved; retry).
+ */
 export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'

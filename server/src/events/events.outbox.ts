@@ -4,15 +4,16 @@ import type { DispatchEventPayloads, DispatchEventType } from './events.map.js';
 
 /**
  * Queues an outbox row on `em`; it is inserted by the same flush, in the same transaction, as the change
- * it describes, so an event exists exactly when its change committed.
+ * it describes, so an event exists exactly when its change committed. `crewId` is the crew allowed to
+ * see a report event (the crew of the report's active assignment); crew and assignment events carry their own.
  */
-export function appendEvent<T extends DispatchEventType>(em: EntityManager, type: T, payload: DispatchEventPayloads[T]): void {
+export function appendEvent<T extends DispatchEventType>(em: EntityManager, type: T, payload: DispatchEventPayloads[T], crewId?: string | null): void {
   const row = new DispatchEventRow();
   row.type = type;
-  const parts = payload as { report?: { id: string }; assignment?: { id: string }; crew?: { id: string } };
+  const parts = payload as { report?: { id: string }; assignment?: { id: string; crewId: string }; crew?: { id: string } };
   row.reportId = parts.report?.id ?? null;
   row.assignmentId = parts.assignment?.id ?? null;
-  row.crewId = parts.crew?.id ?? null;
+  row.crewId = parts.crew?.id ?? parts.assignment?.crewId ?? crewId ?? null;
   row.payload = payload;
   em.persist(row);
 }

@@ -1,4 +1,6 @@
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { Assignment } from '../assignments/assignments.entity.js';
+import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { Role } from '../auth/auth.enums.js';
 import { isStaff, principalOf, type Viewer } from '../auth/viewer.js';
 import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
@@ -116,6 +118,7 @@ export class ReportsService {
     const category = input.categoryCode ? await this.reference.category(em, input.categoryCode, 'input.categoryCode') : undefined;
     return this.change(em, viewer, id, ReportAction.TRIAGE, note, (report) => {
       if (category) {
+        report.overdueNotifiedAt = null;
         report.category = category;
         report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
       }
@@ -155,6 +158,7 @@ export class ReportsService {
   reopen(em: EntityManager, viewer: Viewer, id: string, reason: string): Promise<Report> {
     const why = check.requiredText('reason', reason, 2000);
     return this.change(em, viewer, id, ReportAction.REOPEN, why, (report) => {
+      report.overdueNotifiedAt = null;
       report.duplicateOf = null;
       report.rejectionReason = null;
       report.referredTo = null;
@@ -171,9 +175,37 @@ export class ReportsService {
       apply?.(report);
       this.touch(report);
       this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
-      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action });
+      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action }, await this.activeCrewId(tx, report.id));
       return report;
     });
+  }
+
+  /**
+   * Marks open reports that passed their target time and writes one REPORT_OVERDUE event for each.
+   * Rows are claimed with SKIP LOCKED and stamped in the same transaction as their event, so with any
+   * number of replicas running this, each overdue report gets exactly one event.
+   */
+  async markOverdue(em: EntityManager, limit = 200): Promise<number> {
+    return em.transactional(async (tx) => {
+      const due = await tx.execute<{ id: string }[]>(
+        `select id from report where status in (?, ?, ?) and target_at < now() and overdue_notified_at is null order by target_at limit ? for update skip locked`,
+        [...OPEN_STATUSES, limit],
+      );
+      if (due.length === 0) return 0;
+      const reports = await tx.find(Report, { id: { $in: due.map((row) => row.id) } });
+      for (const report of reports) {
+        report.overdueNotifiedAt = new Date();
+        report.version += 1;
+        appendEvent(tx, DispatchEventType.REPORT_OVERDUE, { report: toReportView(report) }, await this.activeCrewId(tx, report.id));
+      }
+      return reports.length;
+    });
+  }
+
+  /** The crew of the report's active assignment, which may see the report's events. */
+  async activeCrewId(tx: EntityManager, reportId: string): Promise<string | null> {
+    const active = await tx.findOne(Assignment, { report: reportId, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } });
+    return active?.crew.id ?? null;
   }
 
   /** Locks the report row for the rest of the transaction: the one ordering point for concurrent commands. */

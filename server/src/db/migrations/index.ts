@@ -1,7 +1,11 @@
 import { Migration20261123000000Initial } from './Migration20261123000000Initial.js';
+import { Migration20261123010000Events } from './Migration20261123010000Events.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
  * runner see the same set; `npm run migration:create` writes a new file here and it is added below.
  */
-export const migrations = [{ name: 'Migration20261123000000Initial', class: Migration20261123000000Initial }];
+export const migrations = [
+  { name: 'Migration20261123000000Initial', class: Migration20261123000000Initial },
+  { name: 'Migration20261123010000Events', class: Migration20261123010000Events },
+];

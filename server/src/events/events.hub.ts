@@ -1,0 +1,202 @@
+import pg from 'pg';
+import type { DispatchEventPayload, DispatchEventType } from './events.map.js';
+import { compareCursors, encodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
+
+/** The channel the outbox trigger notifies when a transaction that wrote events commits. */
+export const NOTIFY_CHANNEL = 'dispatch_events';
+
+/** An outbox row as readers see it. */
+export interface OutboxEvent {
+  cursor: Cursor;
+  /** The cursor as clients see it. */
+  cursorText: string;
+  type: DispatchEventType;
+  occurredAt: Date;
+  /** The crew the event concerns (its own change, its assignment, or the active assignment of its report). */
+  crewId: string | null;
+  payload: DispatchEventPayload;
+}
+
+interface Row {
+  id: string;
+  tx_id: string;
+  type: DispatchEventType;
+  occurred_at: Date;
+  crew_id: string | null;
+  payload: DispatchEventPayload;
+}
+
+/**
+ * Only events of finished transactions are read: anything below the oldest running transaction id is
+ * final, so a reader that orders by (tx_id, id) and stops there can never skip a late commit.
+ */
+const READ_SQL = `
+  select id::text, tx_id::text, type, occurred_at, crew_id, payload
+  from dispatch_event
+  where (tx_id, id) > ($1::text::xid8, $2::bigint)
+    and (tx_id, id) <= ($3::text::xid8, $4::bigint)
+    and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  order by tx_id, id
+  limit $5`;
+
+const MAX = { txId: (1n << 63n) - 1n, id: (1n << 63n) - 1n };
+
+function toEvent(row: Row): OutboxEvent {
+  const cursor = { txId: BigInt(row.tx_id), id: BigInt(row.id) };
+  return { cursor, cursorText: encodeCursor(cursor), type: row.type, occurredAt: row.occurred_at, crewId: row.crew_id, payload: row.payload };
+}
+
+export interface EventHubOptions {
+  databaseUrl: string;
+  /** Backstop poll in milliseconds (NOTIFY can be lost while the listener reconnects). */
+  pollMs: number;
+  /** Rows per outbox query. */
+  batchSize?: number;
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+export type EventListener = (events: OutboxEvent[]) => void;
+
+/**
+ * One per process. LISTEN wakes it, a short poll backstops; each wake-up runs one outbox query however
+ * many subscribers there are, and hands the batch, in cursor order, to its listeners (the fan-out).
+ * It survives the database going away: queries fail and are retried on the next tick, and the
+ * listening connection is re-opened with backoff.
+ */
+export class EventHub {
+  private readonly pool: pg.Pool;
+  private readonly listeners = new Set<EventListener>();
+  private listenClient: pg.Client | null = null;
+  private position: Cursor = ORIGIN;
+  private timer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private failing = false;
+  /** Outbox queries issued, for tests and the fan-out benchmark. */
+  queries = 0;
+
+  constructor(private readonly options: EventHubOptions) {
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3, idleTimeoutMillis: 30_000 });
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Starts live from now: events of transactions still running will be delivered when they commit. */
+  async start(): Promise<void> {
+    const { rows } = await this.pool.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
+    this.position = { txId: BigInt(rows[0].xmin), id: 0n };
+    await this.listen();
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  /** Everything at or before this cursor has been handed to the listeners. */
+  get cursor(): Cursor {
+    return this.position;
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads the outbox now (coalescing concurrent calls); resolves when the hub has caught up. */
+  wake(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = this.drain().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async drain(): Promise<void> {
+    const batch = this.options.batchSize ?? 1000;
+    do {
+      this.again = false;
+      let rows: Row[];
+      try {
+        this.queries++;
+        ({ rows } = await this.pool.query<Row>(READ_SQL, [this.position.txId.toString(), this.position.id.toString(), MAX.txId.toString(), MAX.id.toString(), batch]));
+        if (this.failing) this.options.log.info({}, 'event hub: database reachable again');
+        this.failing = false;
+      } catch (err) {
+        if (!this.failing) this.options.log.warn({ err }, 'event hub: outbox read failed; retrying');
+        this.failing = true;
+        return;
+      }
+      if (rows.length === 0) continue;
+      const events = rows.map(toEvent);
+      this.position = events[events.length - 1].cursor;
+      for (const listener of this.listeners) listener(events);
+      if (rows.length === batch) this.again = true;
+    } while (this.again && !this.stopped);
+  }
+
+  /**
+   * Events after `after` up to the hub's position, in order, `limit` at a time: a resuming subscriber
+   * catches up with these, then continues with the live batches.
+   */
+  async replay(after: Cursor, upTo: Cursor, limit = 500): Promise<OutboxEvent[]> {
+    if (compareCursors(after, upTo) >= 0) return [];
+    const { rows } = await this.pool.query<Row>(READ_SQL, [after.txId.toString(), after.id.toString(), upTo.txId.toString(), upTo.id.toString(), limit]);
+    return rows.map(toEvent);
+  }
+
+  /** The newest cursor that retention has pruned; a resume from at or before it cannot be served. */
+  async prunedThrough(): Promise<Cursor> {
+    const { rows } = await this.pool.query<{ tx_id: string; id: string }>('select pruned_tx_id::text as tx_id, pruned_id::text as id from dispatch_event_retention');
+    return rows[0] ? { txId: BigInt(rows[0].tx_id), id: BigInt(rows[0].id) } : ORIGIN;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    const retry = () => {
+      if (this.listenClient === client) this.listenClient = null;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      void client.end().catch(() => undefined);
+      this.scheduleListen();
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => void this.wake());
+    try {
+      await client.connect();
+      await client.query(`listen ${NOTIFY_CHANNEL}`);
+      this.listenClient = client;
+      void this.wake();
+    } catch {
+      retry();
+    }
+  }
+
+  private scheduleListen(delay = 500): void {
+    if (this.stopped || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.listen();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.listenClient;
+    this.listenClient = null;
+    if (client) {
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      await client.end().catch(() => undefined);
+    }
+    await this.reading?.catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+}
