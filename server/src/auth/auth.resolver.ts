@@ -14,7 +14,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => LoginPayload, { description: 'Sign in with a username and password; ten failures in five minutes answer RATE_LIMITED' })
-  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
+  async login(@Arg('username', () => String, { description: 'The user name, case-insensitive' }) username: string, @Arg('password', () => String, { description: 'The password' }) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
     const result = await ctx.services.auth.login(ctx.em, username, password);
     return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
   }

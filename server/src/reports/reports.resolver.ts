@@ -35,49 +35,49 @@ export class ReportsResolver {
   }
 
   @Query(() => ReportView, { nullable: true, description: 'One report, or null when it does not exist or the caller may not see it' })
-  async report(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReportView | null> {
+  async report(@Arg('id', () => ID, { description: 'The report' }) id: string, @Ctx() ctx: Context): Promise<ReportView | null> {
     const report = await ctx.services.reports.get(ctx.em, requireRole(ctx.viewer, READERS), id);
     return report ? toReportView(report) : null;
   }
 
   @Query(() => ReportView, { nullable: true, description: 'One report by the reference quoted to the reporter, e.g. 940-2026-000123' })
-  async reportByReference(@Arg('reference', () => String) reference: string, @Ctx() ctx: Context): Promise<ReportView | null> {
+  async reportByReference(@Arg('reference', () => String, { description: 'The reference, e.g. 940-2026-000123' }) reference: string, @Ctx() ctx: Context): Promise<ReportView | null> {
     const report = await ctx.services.reports.byReference(ctx.em, requireRole(ctx.viewer, READERS), reference);
     return report ? toReportView(report) : null;
   }
 
   @Mutation(() => ReportView, { description: 'File a report (gateways with an INTAKE key, call-takers). Idempotent per sender and idempotencyKey' })
-  async createReport(@Arg('input', () => CreateReportInput) input: CreateReportInput, @Ctx() ctx: Context): Promise<ReportView> {
+  async createReport(@Arg('input', () => CreateReportInput, { description: 'The report and the sender\'s idempotency key' }) input: CreateReportInput, @Ctx() ctx: Context): Promise<ReportView> {
     return toReportView(await ctx.services.reports.create(ctx.em, requireRole(ctx.viewer, FILERS), input));
   }
 
   @Mutation(() => ReportView, { description: 'Correct category and priority of an open report' })
-  async triageReport(@Arg('id', () => ID) id: string, @Arg('input', () => TriageReportInput) input: TriageReportInput, @Ctx() ctx: Context): Promise<ReportView> {
+  async triageReport(@Arg('id', () => ID, { description: 'The report, open (RECEIVED, ASSIGNED or IN_PROGRESS)' }) id: string, @Arg('input', () => TriageReportInput, { description: 'The corrected category and/or priority' }) input: TriageReportInput, @Ctx() ctx: Context): Promise<ReportView> {
     return toReportView(await ctx.services.reports.triage(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, input));
   }
 
   @Mutation(() => ReportView, { description: 'Close a RESOLVED report (or a note or inquiry answered from the queue)' })
-  async closeReport(@Arg('id', () => ID) id: string, @Arg('note', () => String, { nullable: true }) note: string | null, @Ctx() ctx: Context): Promise<ReportView> {
+  async closeReport(@Arg('id', () => ID, { description: 'The report, RESOLVED (or a RECEIVED note or inquiry)' }) id: string, @Arg('note', () => String, { nullable: true, description: 'How it was closed, e.g. the reporter confirmed (at most 2,000 characters)' }) note: string | null, @Ctx() ctx: Context): Promise<ReportView> {
     return toReportView(await ctx.services.reports.close(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, note));
   }
 
   @Mutation(() => ReportView, { description: 'Reject a RECEIVED report as invalid or not the municipality\'s, optionally referring it to another entity' })
   async rejectReport(
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String) reason: string,
-    @Arg('referredTo', () => String, { nullable: true }) referredTo: string | null,
+    @Arg('id', () => ID, { description: 'The report, RECEIVED' }) id: string,
+    @Arg('reason', () => String, { description: 'Why it is rejected, told to the reporter (at most 1,000 characters)' }) reason: string,
+    @Arg('referredTo', () => String, { nullable: true, description: 'The external entity it belongs to, e.g. National Water Company' }) referredTo: string | null,
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
     return toReportView(await ctx.services.reports.reject(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason, referredTo));
   }
 
   @Mutation(() => ReportView, { description: 'Merge a RECEIVED report into the report it repeats' })
-  async markDuplicate(@Arg('id', () => ID) id: string, @Arg('duplicateOf', () => ID) duplicateOf: string, @Ctx() ctx: Context): Promise<ReportView> {
+  async markDuplicate(@Arg('id', () => ID, { description: 'The RECEIVED report that repeats another' }) id: string, @Arg('duplicateOf', () => ID, { description: 'The report it repeats, which must not itself be a duplicate' }) duplicateOf: string, @Ctx() ctx: Context): Promise<ReportView> {
     return toReportView(await ctx.services.reports.markDuplicate(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, duplicateOf));
   }
 
   @Mutation(() => ReportView, { description: 'Return a resolved, closed, rejected or duplicate report to the queue' })
-  async reopenReport(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<ReportView> {
+  async reopenReport(@Arg('id', () => ID, { description: 'The RESOLVED, CLOSED, REJECTED or DUPLICATE report' }) id: string, @Arg('reason', () => String, { description: 'Why, e.g. the reporter says it is not fixed (at most 2,000 characters)' }) reason: string, @Ctx() ctx: Context): Promise<ReportView> {
     return toReportView(await ctx.services.reports.reopen(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason));
   }
 
