@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assign, crewRow, fileReport, sql, staff, unique } from './support/factories.js';
+import { gql, ok, startServer, type App } from './support/server.js';
+
+const LIST = `query($filter: ReportFilter, $first: Int! = 100, $after: String) {
+  reports(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id reference status priority targetAt receivedAt overdue category { code } location { municipality { code } } } }
+  }
+}`;
+
+const PLACES = {
+  KHOBAR: { lat: 26.2794, lng: 50.2083 },
+  DAMMAM: { lat: 26.4207, lng: 50.0888 },
+  QATIF: { lat: 26.556, lng: 50.005 },
+};
+
+interface Node {
+  id: string;
+  reference: string;
+  status: string;
+  priority: string;
+  targetAt: string;
+  receivedAt: string;
+  overdue: boolean;
+}
+
+describe('the report list: filters, order and paging', () => {
+  let app: App;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await startServer();
+    token = (await staff(app)).token;
+  });
+  afterAll(() => app.close());
+
+  async function list(filter: Record<string, unknown>, first = 100, after?: string): Promise<{ totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Node[]; cursors: string[] }> {
+    const data = await ok(app, LIST, { filter, first, after }, token);
+    const edges = data.reports.edges as Array<{ cursor: string; node: Node }>;
+    return { totalCount: data.reports.totalCount, pageInfo: data.reports.pageInfo, nodes: edges.map((e) => e.node), cursors: edges.map((e) => e.cursor) };
+  }
+
+  async function ids(filter: Record<string, unknown>): Promise<string[]> {
+    return (await list(filter)).nodes.map((node) => node.id);
+  }
+
+  /** Moves a report's receipt and target into the past, as if it had waited in the queue for days. */
+  async function age(id: string, days: number, targetHours: number): Promise<void> {
+    const receivedAt = new Date(Date.now() - days * 86_400_000);
+    await sql(app, 'update report set received_at = ?, target_at = ? where id = ?', [receivedAt, new Date(receivedAt.getTime() + targetHours * 3_600_000), id]);
+  }
+
+  describe('with five reports of different categories, places and states', () => {
+    const marker = unique('queue').replace('-', '');
+    const r: Record<string, Record<string, any>> = {};
+
+    beforeAll(async () => {
+      const file = (name: string, categoryCode: string, place: keyof typeof PLACES) =>
+        fileReport(app, token, { categoryCode, location: PLACES[place], description: `${marker} ${name} near the corniche` });
+      r.billboard = await file('billboard', 'HAZARDOUS_BILLBOARD', 'KHOBAR');
+      r.leak = await file('leak', 'WATER_LEAK', 'DAMMAM');
+      r.pothole = await file('pothole', 'POTHOLE', 'QATIF');
+      r.light = await file('light', 'STREETLIGHT_OUTAGE', 'KHOBAR');
+      r.sidewalk = await file('sidewalk', 'DAMAGED_SIDEWALK', 'DAMMAM');
+      await assign(app, token, r.light.id, (await crewRow(app)).id);
+      await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "private land") { id } }', { id: r.sidewalk.id }, token);
+    });
+
+    it('orders by priority, then by target time', async () => {
+      expect(await ids({ text: marker })).toEqual([r.billboard.id, r.leak.id, r.pothole.id, r.light.id, r.sidewalk.id]);
+      const nodes = (await list({ text: marker })).nodes;
+      expect(nodes.map((n) => n.priority)).toEqual(['CRITICAL', 'HIGH', 'HIGH', 'NORMAL', 'LOW']);
+      expect(new Date(nodes[1].targetAt).getTime()).toBeLessThan(new Date(nodes[2].targetAt).getTime());
+    });
+
+    it.each([
+      { filter: { statuses: ['RECEIVED'] }, expected: ['billboard', 'leak', 'pothole'] },
+      { filter: { statuses: ['ASSIGNED', 'REJECTED'] }, expected: ['light', 'sidewalk'] },
+      { filter: { statuses: ['CLOSED'] }, expected: [] },
+      { filter: { priorities: ['HIGH'] }, expected: ['leak', 'pothole'] },
+      { filter: { priorities: ['CRITICAL', 'LOW'] }, expected: ['billboard', 'sidewalk'] },
+      { filter: { categoryCodes: ['POTHOLE', 'WATER_LEAK'] }, expected: ['leak', 'pothole'] },
+      { filter: { municipalityCodes: ['DAMMAM'] }, expected: ['leak', 'sidewalk'] },
+      { filter: { municipalityCodes: ['KHOBAR', 'QATIF'], statuses: ['RECEIVED'] }, expected: ['billboard', 'pothole'] },
+      { filter: { priorities: ['HIGH'], municipalityCodes: ['KHOBAR'] }, expected: [] },
+      { filter: { statuses: [], priorities: [] }, expected: ['billboard', 'leak', 'pothole', 'light', 'sidewalk'] },
+    ])('filters by $filter', async ({ filter, expected }) => {
+      const page = await list({ ...filter, text: marker });
+      expect(page.nodes.map((n) => n.id)).toEqual(expected.map((name) => r[name].id));
+      expect(page.totalCount).toBe(expected.length);
+    });
+
+    it('finds words of the description in any case, and a reference or part of one', async () => {
+      expect(await ids({ text: `${marker} LEAK` })).toEqual([r.leak.id]);
+      expect(await ids({ text: r.pothole.reference })).toEqual([r.pothole.id]);
+      const tail = r.pothole.reference.slice(-6);
+      expect(await ids({ text: tail })).toContain(r.pothole.id);
+      expect(await ids({ text: `${marker}%` })).toEqual([]);
+      expect(await ids({ text: `${marker}_` })).toEqual([]);
+      expect(await ids({ text: `${marker}\\' or 1=1 --` })).toEqual([]);
+    });
+
+    it('finds a report by the reference quoted to the reporter', async () => {
+      const data = await ok(app, 'query($r: String!) { reportByReference(reference: $r) { id reference } }', { r: r.leak.reference }, token);
+      expect(data.reportByReference).toEqual({ id: r.leak.id, reference: r.leak.reference });
+      const missing = await ok(app, 'query { reportByReference(reference: "940-1999-999999") { id } }', {}, token);
+      expect(missing.reportByReference).toBeNull();
+    });
+  });
+
+  it('filters by receipt time: receivedFrom is inclusive, receivedTo exclusive', async () => {
+    const marker = unique('received').replace('-', '');
+    const first = await fileReport(app, token, { description: `${marker} first` });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await fileReport(app, token, { description: `${marker} second` });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const third = await fileReport(app, token, { description: `${marker} third` });
+    expect(await ids({ text: marker, receivedFrom: second.receivedAt })).toEqual([second.id, third.id]);
+    expect(await ids({ text: marker, receivedTo: second.receivedAt })).toEqual([first.id]);
+    expect(await ids({ text: marker, receivedFrom: second.receivedAt, receivedTo: third.receivedAt })).toEqual([second.id]);
+    expect(await ids({ text: marker, receivedFrom: third.receivedAt, receivedTo: first.receivedAt })).toEqual([]);
+  });
+
+  it('tells overdue open reports from the rest', async () => {
+    const marker = unique('overdue').replace('-', '');
+    const late = await fileReport(app, token, { description: `${marker} late` });
+    const lateButRejected = await fileReport(app, token, { description: `${marker} rejected` });
+    const onTime = await fileReport(app, token, { description: `${marker} on time` });
+    await age(late.id, 3, 24);
+    await age(lateButRejected.id, 3, 24);
+    await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "duplicate call") { id } }', { id: lateButRejected.id }, token);
+
+    const overdue = await list({ text: marker, overdue: true });
+    expect(overdue.nodes.map((n) => n.id)).toEqual([late.id]);
+    expect(overdue.nodes[0].overdue).toBe(true);
+    expect(overdue.totalCount).toBe(1);
+    const rest = await list({ text: marker, overdue: false });
+    expect(new Set(rest.nodes.map((n) => n.id))).toEqual(new Set([lateButRejected.id, onTime.id]));
+    expect(rest.nodes.every((n) => !n.overdue)).toBe(true);
+  });
+
+  describe('paging', () => {
+    async function walk(filter: Record<string, unknown>, size: number): Promise<{ pages: Node[][]; totals: number[] }> {
+      const pages: Node[][] = [];
+      const totals: number[] = [];
+      let after: string | undefined;
+      for (let guard = 0; guard < 50; guard++) {
+        const page = await list(filter, size, after);
+        pages.push(page.nodes);
+        totals.push(page.totalCount);
+        expect(page.pageInfo.endCursor).toBe(page.cursors.at(-1) ?? null);
+        if (!page.pageInfo.hasNextPage) return { pages, totals };
+        after = page.pageInfo.endCursor!;
+      }
+      throw new Error('paging did not end');
+    }
+
+    async function fileMany(marker: string, n: number): Promise<string[]> {
+      const categories = ['HAZARDOUS_BILLBOARD', 'POTHOLE', 'WATER_LEAK', 'STREETLIGHT_OUTAGE', 'DAMAGED_SIDEWALK', 'FALLEN_TREE'];
+      const filed = await Promise.all(Array.from({ length: n }, (_, i) => fileReport(app, token, { description: `${marker} item ${i}`, categoryCode: categories[i % categories.length] })));
+      return filed.map((report) => report.id);
+    }
+
+    it.each([1, 7, 25, 100])('walks 25 reports in pages of %i with no duplicate and no gap, in queue order', async (size) => {
+      const marker = unique('paging').replace('-', '');
+      const filed = await fileMany(marker, 25);
+      const everything = (await list({ text: marker })).nodes.map((n) => n.id);
+      expect(new Set(everything)).toEqual(new Set(filed));
+
+      const { pages, totals } = await walk({ text: marker }, size);
+      const walked = pages.flat().map((n) => n.id);
+      expect(walked).toEqual(everything);
+      expect(new Set(walked).size).toBe(25);
+      expect(pages).toHaveLength(Math.ceil(25 / size));
+      expect(totals.every((total) => total === 25)).toBe(true);
+    });
+
+    it('keeps paging exact when many reports share priority and target time (ties broken by id)', async () => {
+      const marker = unique('ties').replace('-', '');
+      const filed = await Promise.all(Array.from({ length: 12 }, (_, i) => fileReport(app, token, { description: `${marker} tie ${i}` })));
+      const target = new Date(Date.now() + 3_600_000);
+      for (const report of filed) await sql(app, 'update report set target_at = ? where id = ?', [target, report.id]);
+
+      const { pages } = await walk({ text: marker }, 5);
+      const walked = pages.flat().map((n) => n.id);
+      expect(walked).toEqual([...walked].sort());
+      expect(new Set(walked)).toEqual(new Set(filed.map((report) => report.id)));
+      expect(walked).toHaveLength(12);
+    });
+
+    it('gives an empty last page when the list ends exactly on a page boundary', async () => {
+      const marker = unique('boundary').replace('-', '');
+      await fileMany(marker, 6);
+      const first = await list({ text: marker }, 3);
+      const second = await list({ text: marker }, 3, first.pageInfo.endCursor!);
+      expect(first.pageInfo.hasNextPage).toBe(true);
+      expect(second.nodes).toHaveLength(3);
+      expect(second.pageInfo.hasNextPage).toBe(false);
+      const beyond = await list({ text: marker }, 3, second.pageInfo.endCursor!);
+      expect(beyond.nodes).toEqual([]);
+      expect(beyond.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+    });
+
+    it('pages 20 at a time by default', async () => {
+      const marker = unique('default').replace('-', '');
+      await fileMany(marker, 21);
+      const result = await gql(app, 'query($text: String!) { reports(filter: { text: $text }) { pageInfo { hasNextPage } edges { node { id } } } }', { text: marker }, token);
+      expect(result.data!.reports.edges).toHaveLength(20);
+      expect(result.data!.reports.pageInfo.hasNextPage).toBe(true);
+    });
+  });
+});
