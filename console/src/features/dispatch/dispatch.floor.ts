@@ -1,0 +1,117 @@
+import { shallowRef } from 'vue';
+import { run } from '../../graphql/client.ts';
+import type { ResultOf } from '../../graphql/graphql.ts';
+import { CrewsQuery, OpenReportsPageQuery } from '../../graphql/operations.ts';
+import { LiveFeed } from '../../live/live-feed.ts';
+import { currentToken } from '../../session/session.ts';
+import { AlertCenter } from '../alerts/alerts.ts';
+import { DispatchStore, type DispatchEvent } from './dispatch.store.ts';
+
+/** How far the open-queue load has got. */
+export interface LoadProgress {
+  loaded: number;
+  total: number | null;
+  /** The first page has arrived: the queue can render. */
+  ready: boolean;
+  done: boolean;
+  error: string | null;
+}
+
+const FRESH_MS = 4000;
+const RETRY_MS = 3000;
+
+/**
+ * A dispatcher's live session: the store, the CRITICAL alerts and the event feed, wired together.
+ * Whenever the feed cannot resume from a cursor it asks for a resync, which pages through every open
+ * report (100 at a time, rendering after the first page) and every crew; events keep applying meanwhile,
+ * each by version, so the load and the live stream can interleave in any order.
+ */
+export class DispatchFloor {
+  readonly alerts = new AlertCenter();
+  readonly store: DispatchStore;
+  readonly feed: LiveFeed;
+  readonly progress = shallowRef<LoadProgress>({ loaded: 0, total: null, ready: false, done: false, error: null });
+  /** Events applied since start, for the diagnostics hook. */
+  eventsApplied = 0;
+  private generation = 0;
+  private freshTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(options: { onAuthFailed: () => void }) {
+    this.store = new DispatchStore({
+      onCritical: (row) =>
+        this.alerts.raise({ reportId: row.id, reference: row.reference, categoryCode: row.categoryCode, municipalityCode: row.municipalityCode, raisedAt: Date.now() }),
+    });
+    this.feed = new LiveFeed({
+      token: currentToken,
+      onEvent: (event) => this.apply(event),
+      onResync: () => void this.resync(),
+      onAuthFailed: options.onAuthFailed,
+    });
+  }
+
+  start(): void {
+    this.feed.start();
+    this.freshTimer = setInterval(() => this.store.expireFresh(FRESH_MS), 1000);
+  }
+
+  stop(): void {
+    this.generation += 1;
+    this.feed.stop();
+    this.alerts.acknowledgeAll();
+    if (this.freshTimer) clearInterval(this.freshTimer);
+  }
+
+  private apply(event: DispatchEvent): void {
+    this.eventsApplied += 1;
+    this.store.applyEvent(event);
+  }
+
+  /** Reloads crews and every open report; a newer resync supersedes an older one still paging. */
+  async resync(): Promise<void> {
+    const generation = ++this.generation;
+    this.progress.value = { ...this.progress.value, done: false, error: null };
+    try {
+      const crews = await run(CrewsQuery, { filter: null });
+      if (generation !== this.generation) return;
+      for (const crew of crews.crews) this.store.upsertCrew(crew);
+      this.store.beginSnapshot();
+      let after: string | null = null;
+      let loaded = 0;
+      let total: number | null = null;
+      for (;;) {
+        const page: ResultOf<typeof OpenReportsPageQuery> = await run(OpenReportsPageQuery, { after, withCount: after === null });
+        if (generation !== this.generation) return;
+        const connection = page.reports;
+        total ??= connection.totalCount ?? null;
+        for (const { node } of connection.edges) {
+          this.store.upsertReport(node);
+          if (node.activeAssignment) this.store.upsertAssignment(node.activeAssignment, node.id, node.activeAssignment.crew.id);
+        }
+        loaded += connection.edges.length;
+        this.progress.value = { loaded, total, ready: true, done: false, error: null };
+        if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
+        after = connection.pageInfo.endCursor;
+      }
+      this.store.endSnapshot();
+      this.progress.value = { loaded, total, ready: true, done: true, error: null };
+    } catch (err) {
+      if (generation !== this.generation) return;
+      this.progress.value = { ...this.progress.value, error: err instanceof Error ? err.message : String(err) };
+      setTimeout(() => generation === this.generation && void this.resync(), RETRY_MS);
+    }
+  }
+
+  /** What the console holds, for support and for the end-to-end and benchmark programs. */
+  diagnostics() {
+    return {
+      state: this.feed.state.value,
+      cursor: this.feed.cursor,
+      eventsApplied: this.eventsApplied,
+      progress: this.progress.value,
+      open: this.store.queue().map((r) => ({ id: r.id, version: r.version, status: r.status })),
+    };
+  }
+}
+
+/** The signed-in dispatcher's floor, or null when nobody is signed in (or the user is a crew). */
+export const floor = shallowRef<DispatchFloor | null>(null);

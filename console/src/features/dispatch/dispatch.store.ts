@@ -1,0 +1,307 @@
+import { shallowRef, type ShallowRef } from 'vue';
+import type { ResultOf } from '../../graphql/graphql.ts';
+import type { AssignmentFields, CrewFields, DispatchEventsSubscription, ReportCoreFields } from '../../graphql/operations.ts';
+
+export type ReportCore = ResultOf<typeof ReportCoreFields>;
+export type AssignmentCore = ResultOf<typeof AssignmentFields>;
+export type CrewCore = ResultOf<typeof CrewFields>;
+export type DispatchEvent = ResultOf<typeof DispatchEventsSubscription>['dispatchEvents'];
+export type Priority = ReportCore['priority'];
+export type ReportStatus = ReportCore['status'];
+export type AssignmentStatus = AssignmentCore['status'];
+
+/** Statuses in which a report is the center's open work, i.e. in the dispatcher's queue. */
+export const OPEN_STATUSES: ReadonlySet<ReportStatus> = new Set<ReportStatus>(['RECEIVED', 'ASSIGNED', 'IN_PROGRESS']);
+/** Assignment statuses in which a crew still holds the report. */
+export const ACTIVE_ASSIGNMENT_STATUSES: ReadonlySet<AssignmentStatus> = new Set<AssignmentStatus>(['PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE']);
+
+const PRIORITY_RANK: Record<Priority, number> = { CRITICAL: 0, HIGH: 1, NORMAL: 2, LOW: 3 };
+const ASSIGNMENT_RANK: Record<AssignmentStatus, number> = { ON_SITE: 0, EN_ROUTE: 1, ACCEPTED: 2, PENDING: 3, COMPLETED: 4, DECLINED: 4, CANCELLED: 4 };
+
+/** A report as the queue and the map hold it: flat, timestamps as epoch milliseconds, immutable. */
+export interface ReportRow {
+  id: string;
+  reference: string;
+  kind: ReportCore['kind'];
+  channel: ReportCore['channel'];
+  priority: Priority;
+  status: ReportStatus;
+  description: string;
+  address: string | null;
+  categoryCode: string;
+  municipalityCode: string;
+  lat: number;
+  lng: number;
+  receivedAt: number;
+  targetAt: number;
+  version: number;
+  /** Lower-cased reference, description and address, for the text search. */
+  search: string;
+}
+
+export interface AssignmentRow {
+  id: string;
+  status: AssignmentStatus;
+  version: number;
+  note: string | null;
+  reportId: string;
+  crewId: string;
+  updatedAt: number;
+}
+
+export interface CrewRow {
+  id: string;
+  name: string;
+  onDuty: boolean;
+  status: CrewCore['status'];
+  version: number;
+  departmentCode: string;
+  municipalityCode: string;
+  skills: readonly string[];
+  lat: number | null;
+  lng: number | null;
+  locationAt: number | null;
+}
+
+/** What one upsert did: a stale or repeated version is dropped, never applied. */
+export type Applied = 'inserted' | 'updated' | 'stale';
+
+export function toReportRow(report: ReportCore): ReportRow {
+  return {
+    id: report.id,
+    reference: report.reference,
+    kind: report.kind,
+    channel: report.channel,
+    priority: report.priority,
+    status: report.status,
+    description: report.description,
+    address: report.location.address ?? null,
+    categoryCode: report.category.code,
+    municipalityCode: report.location.municipality.code,
+    lat: report.location.lat,
+    lng: report.location.lng,
+    receivedAt: Date.parse(report.receivedAt),
+    targetAt: Date.parse(report.targetAt),
+    version: report.version,
+    search: `${report.reference} ${report.description} ${report.location.address ?? ''}`.toLowerCase(),
+  };
+}
+
+export function toAssignmentRow(assignment: AssignmentCore, reportId: string, crewId: string): AssignmentRow {
+  return {
+    id: assignment.id,
+    status: assignment.status,
+    version: assignment.version,
+    note: assignment.note ?? null,
+    reportId,
+    crewId,
+    updatedAt: Date.parse(assignment.updatedAt),
+  };
+}
+
+export function toCrewRow(crew: CrewCore): CrewRow {
+  return {
+    id: crew.id,
+    name: crew.name,
+    onDuty: crew.onDuty,
+    status: crew.status,
+    version: crew.version,
+    departmentCode: crew.department.code,
+    municipalityCode: crew.municipality.code,
+    skills: crew.skills,
+    lat: crew.location?.lat ?? null,
+    lng: crew.location?.lng ?? null,
+    locationAt: crew.location ? Date.parse(crew.location.at) : null,
+  };
+}
+
+/** Queue order: priority (CRITICAL first), then the earliest response target, then receipt, then reference. */
+export function compareQueue(a: ReportRow, b: ReportRow): number {
+  const byPriority = PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
+  if (byPriority !== 0) return byPriority;
+  if (a.targetAt !== b.targetAt) return a.targetAt - b.targetAt;
+  if (a.receivedAt !== b.receivedAt) return a.receivedAt - b.receivedAt;
+  if (a.reference === b.reference) return 0;
+  return a.reference < b.reference ? -1 : 1;
+}
+
+/** Index of the first row that sorts after `row` (or its own index when present). */
+function lowerBound(rows: readonly ReportRow[], row: ReportRow): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareQueue(rows[mid]!, row) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface DispatchStoreOptions {
+  /** Schedules a UI refresh; defaults to the next animation frame so a burst of events renders once. */
+  schedule?: (flush: () => void) => void;
+  /** Called when a live event brings a CRITICAL report into the queue (new, or raised to CRITICAL). */
+  onCritical?: (row: ReportRow) => void;
+  /** Clock for "fresh" marks; tests pass a fixed one. */
+  now?: () => number;
+}
+
+/**
+ * The console's picture of the dispatch floor: every report, assignment and crew it knows, each kept at
+ * the highest version seen, whichever of a page or a live event brought it. Open reports are also held
+ * in queue order, maintained by binary insertion so an event costs O(log n) comparisons, not a re-sort.
+ * Readers depend on `revision`, bumped at most once per frame however many events arrived.
+ */
+export class DispatchStore {
+  readonly reports = new Map<string, ReportRow>();
+  readonly assignments = new Map<string, AssignmentRow>();
+  readonly crews = new Map<string, CrewRow>();
+  /** Reports that arrived live (not from a page), with when, so the queue can slide them in. */
+  readonly fresh = new Map<string, number>();
+  readonly revision: ShallowRef<number> = shallowRef(0);
+  private readonly activeByReport = new Map<string, string>();
+  private readonly eventTouched = new Map<string, number>();
+  private open: ReportRow[] = [];
+  private pending = false;
+  private readonly schedule: (flush: () => void) => void;
+  private readonly now: () => number;
+  private readonly onCritical?: (row: ReportRow) => void;
+  private snapshotStartedAt = 0;
+  private snapshotSeen = new Set<string>();
+
+  constructor(options: DispatchStoreOptions = {}) {
+    this.schedule = options.schedule ?? ((flush) => requestAnimationFrame(flush));
+    this.now = options.now ?? Date.now;
+    this.onCritical = options.onCritical;
+  }
+
+  /** Open reports in queue order. A new array on every call after a change, so computed views re-run. */
+  queue(): readonly ReportRow[] {
+    void this.revision.value;
+    return this.open;
+  }
+
+  get openCount(): number {
+    void this.revision.value;
+    return this.open.length;
+  }
+
+  /** The report's active assignment, if a crew holds it. */
+  activeAssignment(reportId: string): AssignmentRow | undefined {
+    const id = this.activeByReport.get(reportId);
+    return id ? this.assignments.get(id) : undefined;
+  }
+
+  /** The assignment a crew is furthest along on among those the console knows. */
+  leadingAssignment(crewId: string): AssignmentRow | undefined {
+    let best: AssignmentRow | undefined;
+    for (const assignmentId of this.activeByReport.values()) {
+      const assignment = this.assignments.get(assignmentId);
+      if (!assignment || assignment.crewId !== crewId) continue;
+      if (!best || ASSIGNMENT_RANK[assignment.status] < ASSIGNMENT_RANK[best.status]) best = assignment;
+    }
+    return best;
+  }
+
+  /** Every crew, by name. */
+  crewList(): CrewRow[] {
+    void this.revision.value;
+    return [...this.crews.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Applies a report snapshot if it is newer than what the store holds; keeps the queue ordered. */
+  upsertReport(report: ReportCore, live = false): Applied {
+    const existing = this.reports.get(report.id);
+    if (this.snapshotStartedAt && !live) this.snapshotSeen.add(report.id);
+    if (existing && existing.version >= report.version) return 'stale';
+    const row = toReportRow(report);
+    this.reports.set(row.id, row);
+    if (existing && OPEN_STATUSES.has(existing.status)) this.removeOpen(existing);
+    if (OPEN_STATUSES.has(row.status)) this.insertOpen(row);
+    if (live) {
+      this.eventTouched.set(row.id, this.now());
+      if (!existing) this.fresh.set(row.id, this.now());
+      const raised = !existing || existing.priority !== 'CRITICAL' || !OPEN_STATUSES.has(existing.status);
+      if (raised && row.priority === 'CRITICAL' && OPEN_STATUSES.has(row.status)) this.onCritical?.(row);
+    }
+    this.changed();
+    return existing ? 'updated' : 'inserted';
+  }
+
+  /** Applies an assignment snapshot if newer; tracks which assignment is active on each report. */
+  upsertAssignment(assignment: AssignmentCore, reportId: string, crewId: string): Applied {
+    const existing = this.assignments.get(assignment.id);
+    if (existing && existing.version >= assignment.version) return 'stale';
+    const row = toAssignmentRow(assignment, reportId, crewId);
+    this.assignments.set(row.id, row);
+    if (ACTIVE_ASSIGNMENT_STATUSES.has(row.status)) this.activeByReport.set(reportId, row.id);
+    else if (this.activeByReport.get(reportId) === row.id) this.activeByReport.delete(reportId);
+    this.changed();
+    return existing ? 'updated' : 'inserted';
+  }
+
+  /** Applies a crew snapshot if newer. */
+  upsertCrew(crew: CrewCore): Applied {
+    const existing = this.crews.get(crew.id);
+    if (existing && existing.version >= crew.version) return 'stale';
+    this.crews.set(crew.id, toCrewRow(crew));
+    this.changed();
+    return existing ? 'updated' : 'inserted';
+  }
+
+  /** Applies every entity a live event carries, each by its own version. */
+  applyEvent(event: DispatchEvent): void {
+    if (event.report) this.upsertReport(event.report, true);
+    if (event.crew) this.upsertCrew(event.crew);
+    if (event.assignment && event.report && event.crew) this.upsertAssignment(event.assignment, event.report.id, event.crew.id);
+  }
+
+  /**
+   * Starts a full reload of open reports (first load, or after the live feed could not resume). Reports
+   * a reload does not return were closed meanwhile, unless a live event touched them since it started.
+   */
+  beginSnapshot(): void {
+    this.snapshotStartedAt = this.now();
+    this.snapshotSeen = new Set();
+  }
+
+  /** Ends a full reload: drops open reports it did not see and no event has touched since it began. */
+  endSnapshot(): void {
+    const startedAt = this.snapshotStartedAt;
+    this.snapshotStartedAt = 0;
+    for (const row of [...this.open]) {
+      if (this.snapshotSeen.has(row.id)) continue;
+      if ((this.eventTouched.get(row.id) ?? 0) >= startedAt) continue;
+      this.removeOpen(row);
+      this.reports.delete(row.id);
+      this.activeByReport.delete(row.id);
+    }
+    this.snapshotSeen = new Set();
+    this.changed();
+  }
+
+  /** Forgets the "fresh" mark of reports that arrived longer ago than `ms`. */
+  expireFresh(ms: number): void {
+    const limit = this.now() - ms;
+    for (const [id, at] of this.fresh) if (at < limit) this.fresh.delete(id);
+  }
+
+  private insertOpen(row: ReportRow): void {
+    this.open.splice(lowerBound(this.open, row), 0, row);
+  }
+
+  private removeOpen(row: ReportRow): void {
+    const index = lowerBound(this.open, row);
+    if (this.open[index]?.id === row.id) this.open.splice(index, 1);
+  }
+
+  private changed(): void {
+    if (this.pending) return;
+    this.pending = true;
+    this.schedule(() => {
+      this.pending = false;
+      this.open = this.open.slice();
+      this.revision.value += 1;
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/** UI languages; Arabic is the default and reads right to left. */
+export type Locale = 'ar' | 'en';
+
+/** The 940 center's clock: every date and time is shown in Riyadh time on the Gregorian calendar. */
+export const TIME_ZONE = 'Asia/Riyadh';
+
+/**
+ * Intl locale tags: Gregorian calendar always (ar-SA would default to Umm al-Qura), Latin digits so
+ * countdowns line up with references and phone numbers.
+ */
+const INTL_TAG: Record<Locale, string> = { ar: 'ar-SA-u-ca-gregory-nu-latn', en: 'en-GB-u-ca-gregory' };
+
+const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  let value = cache.get(key) as T | undefined;
+  if (!value) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+function dateTimeFormat(locale: Locale, style: 'dateTime' | 'time'): Intl.DateTimeFormat {
+  return cached(`dt:${locale}:${style}`, () =>
+    new Intl.DateTimeFormat(INTL_TAG[locale], {
+      calendar: 'gregory',
+      timeZone: TIME_ZONE,
+      ...(style === 'dateTime' ? { dateStyle: 'medium', timeStyle: 'short' } : { timeStyle: 'medium' }),
+    }),
+  );
+}
+
+function numberFormat(locale: Locale, key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return cached(`nf:${locale}:${key}`, () => new Intl.NumberFormat(INTL_TAG[locale], options));
+}
+
+/** Date and time in Riyadh, e.g. "12 Mar 2026, 14:05". */
+export function formatDateTime(value: string | number | Date, locale: Locale): string {
+  return dateTimeFormat(locale, 'dateTime').format(new Date(value));
+}
+
+/** Time of day in Riyadh with seconds. */
+export function formatTime(value: string | number | Date, locale: Locale): string {
+  return dateTimeFormat(locale, 'time').format(new Date(value));
+}
+
+/** A count with the locale's grouping, e.g. 5,000. */
+export function formatNumber(value: number, locale: Locale): string {
+  return numberFormat(locale, 'int', { maximumFractionDigits: 0 }).format(value);
+}
+
+/** A distance in kilometres with one decimal. */
+export function formatKm(km: number, locale: Locale): string {
+  return numberFormat(locale, 'km', { style: 'unit', unit: 'kilometer', unitDisplay: 'short', maximumFractionDigits: 1 }).format(km);
+}
+
+export interface Countdown {
+  /** h:mm:ss (hours unbounded), with a leading minus once the target has passed. */
+  text: string;
+  overdue: boolean;
+}
+
+/**
+ * Time left to a response target, as a clock: `1:05:09` left, `-0:12:30` overdue. Whole seconds are
+ * floored toward the target so a countdown never shows 0:00:00 while time remains.
+ */
+export function formatCountdown(msLeft: number, locale: Locale): Countdown {
+  const overdue = msLeft < 0;
+  const total = overdue ? Math.ceil(-msLeft / 1000) : Math.floor(msLeft / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const two = numberFormat(locale, 'two', { minimumIntegerDigits: 2, useGrouping: false });
+  const plain = numberFormat(locale, 'plain', { useGrouping: false });
+  const clock = `${plain.format(hours)}:${two.format(minutes)}:${two.format(seconds)}`;
+  return { text: overdue ? `-${clock}` : clock, overdue };
+}
+
+/** How long ago, in the largest whole unit: "45 min", "3 hr", "2 days" (narrow unit forms). */
+export function formatAge(msAgo: number, locale: Locale): string {
+  const minutes = Math.max(0, Math.floor(msAgo / 60_000));
+  if (minutes < 60) return numberFormat(locale, 'min', { style: 'unit', unit: 'minute', unitDisplay: 'narrow' }).format(minutes);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return numberFormat(locale, 'hr', { style: 'unit', unit: 'hour', unitDisplay: 'narrow' }).format(hours);
+  return numberFormat(locale, 'day', { style: 'unit', unit: 'day', unitDisplay: 'narrow' }).format(Math.floor(hours / 24));
+}
+
+/** Great-circle distance in kilometres. */
+export function distanceKm(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
