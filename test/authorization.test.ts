@@ -203,6 +203,46 @@ describe('who may do what', () => {
     });
   });
 
+  it('shows no one a report through duplicateOf that they could not read directly', async () => {
+    const otherGateway = await apiKey(app, Role.INTAKE);
+    const other = await crew(app);
+    const merge = (id: string, of: string) => ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of }, tokens.DISPATCHER);
+    const theirs = await fileReport(app, otherGateway, { reporter: { name: 'Noura Al-Qahtani', phone: '+966501112223' } });
+    const mine = await fileReport(app, intakeKey);
+    await merge(mine.id, theirs.id);
+    const crewJob = await fileReport(app, tokens.DISPATCHER);
+    const declined = await assign(app, tokens.DISPATCHER, crewJob.id, other.id);
+    await progress(app, other.token, declined.id, 'DECLINED', 'already fixed by the other report');
+    await merge(crewJob.id, theirs.id);
+
+    const READ = 'query($id: ID!) { report(id: $id) { id status duplicateOf { id reporter { name phone } } } }';
+    expect((await ok(app, READ, { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id, status: 'DUPLICATE', duplicateOf: null });
+    expect((await ok(app, READ, { id: crewJob.id }, other.token)).report).toEqual({ id: crewJob.id, status: 'DUPLICATE', duplicateOf: null });
+    expect((await ok(app, READ, { id: mine.id }, tokens.DISPATCHER)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'Noura Al-Qahtani', phone: '+966501112223' } });
+    expect((await ok(app, READ, { id: mine.id }, tokens.INTEGRATOR)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'N*** A***', phone: '+9665*****223' } });
+  });
+
+  it('shows no one the report a crew is busy with through crew.activeAssignment unless they may read it', async () => {
+    const otherGateway = await apiKey(app, Role.INTAKE);
+    const [busy, first] = await Promise.all([crew(app), crew(app)]);
+    const elsewhere = await fileReport(app, otherGateway, { reporter: { name: 'Huda Al-Dosari', phone: '+966509998887' } });
+    const job = await assign(app, tokens.DISPATCHER, elsewhere.id, busy.id);
+    await progress(app, busy.token, job.id, 'ACCEPTED');
+    await progress(app, busy.token, job.id, 'EN_ROUTE');
+    const mine = await fileReport(app, intakeKey);
+    const declined = await assign(app, tokens.DISPATCHER, mine.id, first.id);
+    await progress(app, first.token, declined.id, 'DECLINED', 'wrong district');
+    await assign(app, tokens.DISPATCHER, mine.id, busy.id);
+
+    const READ = 'query($id: ID!) { report(id: $id) { assignments { crew { id activeAssignment { id report { id reporter { name phone } } } } } } }';
+    const leaked = (data: Record<string, any>) => data.report.assignments.map((a: any) => a.crew.activeAssignment?.report?.id ?? null);
+    expect(leaked(await ok(app, READ, { id: mine.id }, intakeKey))).toEqual([null, null]);
+    expect(leaked(await ok(app, READ, { id: mine.id }, first.token))).toEqual([null, null]);
+    expect(leaked(await ok(app, READ, { id: mine.id }, busy.token))).toEqual([null, elsewhere.id]);
+    expect(leaked(await ok(app, READ, { id: mine.id }, tokens.DISPATCHER))).toEqual([null, elsewhere.id]);
+    expect((await ok(app, 'query($id: ID!) { crew(id: $id) { status } }', { id: busy.id }, tokens.INTEGRATOR)).crew.status).toBe('EN_ROUTE');
+  });
+
   describe('what a crew sees and changes', () => {
     it('sees only reports given to its crew, and only its own crew', async () => {
       const other = await crew(app);

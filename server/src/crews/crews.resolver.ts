@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } f
 import { toAssignmentView } from '../assignments/assignments.mapper.js';
 import { AssignmentView } from '../assignments/assignments.types.js';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
-import { requireRole } from '../auth/viewer.js';
+import { requireRole, requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import { toDepartmentView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { DepartmentView, MunicipalityView } from '../reference/reference.types.js';
@@ -52,10 +52,13 @@ export class CrewsResolver {
     return toCrewLocationView(crew);
   }
 
-  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment the crew is furthest along on' })
+  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment the crew is furthest along on; null when the caller may not read its report' })
   async activeAssignment(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
     if (!crew.activeAssignmentId) return null;
     const assignment = await ctx.loaders.assignment.load(crew.activeAssignmentId);
-    return assignment ? toAssignmentView(assignment) : null;
+    if (!assignment) return null;
+    const report = await ctx.loaders.report.load(assignment.report.id);
+    if (!report || !(await ctx.services.reports.canRead(ctx.em, requireViewer(ctx.viewer), report))) return null;
+    return toAssignmentView(assignment);
   }
 }

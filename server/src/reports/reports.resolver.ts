@@ -119,11 +119,12 @@ export class ReportsResolver {
     return (await ctx.loaders.timelineByReport.load(report.id)).map(toTimelineEntryView);
   }
 
-  @FieldResolver(() => ReportView, { nullable: true, description: 'The report this one repeats, when DUPLICATE' })
+  @FieldResolver(() => ReportView, { nullable: true, description: 'The report this one repeats, when DUPLICATE; null when the caller may not read it' })
   async duplicateOf(@Root() report: ReportView, @Ctx() ctx: Context): Promise<ReportView | null> {
     if (!report.duplicateOfId) return null;
     const original = await ctx.loaders.report.load(report.duplicateOfId);
-    return original ? toReportView(original) : null;
+    if (!original || !(await ctx.services.reports.canRead(ctx.em, requireViewer(ctx.viewer), original))) return null;
+    return toReportView(original);
   }
 }
 
