@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKey } from '../server/src/auth/auth.entity.js';
+import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { sha256 } from '../server/src/auth/viewer.js';
 import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique } from './support/factories.js';
@@ -314,6 +314,24 @@ describe('who may do what', () => {
       const result = await gql(app, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username(), p: password });
       expect(codeOf(result)).toBe('UNAUTHENTICATED');
       expect(result.data).toBeNull();
+    });
+
+    it('refuses an expired session as UNAUTHENTICATED', async () => {
+      const token = await login(app, usernames.SUPERVISOR);
+      await app.orm.em.fork().nativeUpdate(Session, { tokenHash: sha256(token) }, { expiresAt: new Date(Date.now() - 1000) });
+      expect(codeOf(await gql(app, ME, {}, token))).toBe('UNAUTHENTICATED');
+    });
+
+    it('locks a user name after ten wrong passwords, even for the right one, without locking other users', async () => {
+      const victim = await staff(app);
+      const attempt = (password: string, username = victim.username) =>
+        gql(app, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username, p: password });
+      for (let i = 0; i < 10; i++) expect(codeOf(await attempt(`guess-${i}`))).toBe('UNAUTHENTICATED');
+      const locked = await attempt('test-password-1');
+      expect(codeOf(locked)).toBe('RATE_LIMITED');
+      expect(locked.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
+      expect((await attempt('test-password-1', usernames.DISPATCHER)).errors).toBeUndefined();
+      expect((await ok(app, ME, {}, victim.token)).me.username).toBe(victim.username);
     });
 
     it('refuses a revoked key and an unknown key as UNAUTHENTICATED', async () => {
