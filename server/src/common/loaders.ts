@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityDictionary, EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { Assignment } from '../assignments/assignments.entity.js';
@@ -24,6 +24,13 @@ function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[]
 }
 
 const PROGRESS: Record<string, number> = { PENDING: 0, ACCEPTED: 1, EN_ROUTE: 2, ON_SITE: 3 };
+
+/**
+ * The order of a crew's active assignments, furthest along first, exactly as the partial index
+ * `assignment_crew_leading_index` sorts them, so the leading one is a single index read.
+ */
+const LEADING_ORDER_SQL = `(case "status" when 'ON_SITE' then 3 when 'EN_ROUTE' then 2 when 'ACCEPTED' then 1 else 0 end) desc, "created_at", "id"`;
+const ACTIVE_SQL = `"status" in ('PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE')`;
 
 /** Of a crew's active assignments, the one furthest along decides what the crew is doing. */
 export function leadingAssignment(assignments: Assignment[]): Assignment | undefined {
@@ -64,8 +71,13 @@ export function createLoaders(em: EntityManager) {
       ),
     ),
     activeAssignmentByCrew: new DataLoader<string, Assignment | undefined>(async (crewIds) => {
-      const rows = await em.find(Assignment, { crew: { $in: [...crewIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } });
-      return groupBy(crewIds, rows, (row) => row.crew.id).map(leadingAssignment);
+      const rows = await em.execute<EntityDictionary<Assignment>[]>(
+        `select leader.* from "crew" as c cross join lateral (
+           select * from "assignment" where "crew_id" = c."id" and ${ACTIVE_SQL} order by ${LEADING_ORDER_SQL} limit 1
+         ) as leader where c."id" in (?)`,
+        [[...crewIds]],
+      );
+      return byKey(crewIds, rows.map((row) => em.map(Assignment, row)), (row) => row.crew.id);
     }),
     assignmentsByReport: new DataLoader<string, Assignment[]>(async (reportIds) =>
       groupBy(

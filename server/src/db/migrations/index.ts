@@ -1,5 +1,6 @@
 import { Migration20261123000000Initial } from './Migration20261123000000Initial.js';
 import { Migration20261123010000Events } from './Migration20261123010000Events.js';
+import { Migration20261123020000CrewLeadingAssignment } from './Migration20261123020000CrewLeadingAssignment.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -8,4 +9,5 @@ import { Migration20261123010000Events } from './Migration20261123010000Events.j
 export const migrations = [
   { name: 'Migration20261123000000Initial', class: Migration20261123000000Initial },
   { name: 'Migration20261123010000Events', class: Migration20261123010000Events },
+  { name: 'Migration20261123020000CrewLeadingAssignment', class: Migration20261123020000CrewLeadingAssignment },
 ];
