@@ -1,0 +1,114 @@
+/**
+ * The load generator: a process of its own, started by run.mjs with `fork`. It receives one job over IPC,
+ * keeps `concurrency` requests in flight for `warmupMs + durationMs`, records the latency of every request
+ * started after the warm-up, and answers with the count, errors and sorted latencies' percentiles.
+ *
+ * Modes: `graphql-create` and `graphql-queue` (HTTP keep-alive through Node's fetch), `pg-write` and
+ * `pg-read` (bare `pg` Pool of `poolSize` connections, the same as the server's ORM pool).
+ */
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { bareCreate, CREATE_MUTATION, intakeInput, QUEUE_QUERY, QUEUE_SQL } from './workloads.mjs';
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function graphql(url, token, query, variables) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (response.status !== 200 || body.errors?.length || !body.data) {
+    throw new Error(`HTTP ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+  }
+  return body.data;
+}
+
+function operation(job, pool) {
+  let n = 0;
+  const municipalities = job.municipalities;
+  const categories = new Map(job.categories.map((c) => [c.code, c]));
+  switch (job.mode) {
+    case 'graphql-queue':
+      return async () => {
+        const data = await graphql(job.url, job.token, QUEUE_QUERY, {});
+        if (data.reports.edges.length !== 50) throw new Error(`expected 50 edges, got ${data.reports.edges.length}`);
+      };
+    case 'graphql-create':
+      return async () => {
+        const input = intakeInput(n++, job.runId, municipalities);
+        const data = await graphql(job.url, job.token, CREATE_MUTATION, { input });
+        if (data.createReport.status !== 'RECEIVED') throw new Error('created report is not RECEIVED');
+      };
+    case 'pg-read':
+      return async () => {
+        const { rows } = await pool.query(QUEUE_SQL);
+        if (rows.length !== 51) throw new Error(`expected 51 rows, got ${rows.length}`);
+      };
+    case 'pg-write':
+      return async () => {
+        const index = n++;
+        const input = intakeInput(index, job.runId, municipalities);
+        await bareCreate(pool, input, job.submittedBy, job.actor, categories, municipalities[index % municipalities.length]);
+      };
+    default:
+      throw new Error(`unknown mode ${job.mode}`);
+  }
+}
+
+async function run(job) {
+  const pool = job.mode.startsWith('pg-') ? new pg.Pool({ connectionString: job.databaseUrl, max: job.poolSize }) : undefined;
+  const op = operation(job, pool);
+  const latencies = [];
+  const errors = [];
+  const started = performance.now();
+  const measureFrom = started + job.warmupMs;
+  const end = measureFrom + job.durationMs;
+  let lastFinish = measureFrom;
+
+  async function worker() {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      let failed = false;
+      try {
+        await op();
+      } catch (err) {
+        failed = true;
+        if (t0 >= measureFrom && errors.length < 5) errors.push(String(err.message ?? err));
+        if (t0 >= measureFrom) errors.count = (errors.count ?? 0) + 1;
+      }
+      const t1 = performance.now();
+      if (t0 < measureFrom) continue;
+      if (!failed) latencies.push(t1 - t0);
+      lastFinish = Math.max(lastFinish, t1);
+    }
+  }
+
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  await pool?.end();
+  const seconds = (lastFinish - measureFrom) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    mode: job.mode,
+    requests: latencies.length,
+    errors: errors.count ?? 0,
+    errorSamples: errors,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? NaN,
+  };
+}
+
+process.once('message', (job) => {
+  run(job).then(
+    (result) => process.send({ ok: true, result }, () => process.exit(0)),
+    (err) => process.send({ ok: false, error: String(err.stack ?? err) }, () => process.exit(1)),
+  );
+});
