@@ -72,7 +72,7 @@ export const REPORT_FIELDS = 'id reference status priority version targetAt rece
 /** A valid createReport input (a pothole in Al Khobar), with overrides. */
 export function reportInput(overrides: ReportInput = {}): ReportInput {
   return {
-    idempotencyKey: unique('idem'),
+    idempotencyKey: randomUUID(),
     kind: 'INCIDENT',
     channel: 'BALAGHATI_APP',
     categoryCode: 'POTHOLE',

@@ -56,7 +56,7 @@ export function subscribeEvents(client: Client, variables: Record<string, unknow
         if (result.errors) received.errors.push(...result.errors);
         else received.events.push(result.data!.dispatchEvents);
       },
-      error: (err) => received.errors.push(err),
+      error: (err) => received.errors.push(...(Array.isArray(err) ? err : [err])),
       complete: () => {
         received.completed = true;
       },

@@ -108,9 +108,9 @@ export function attachSubscriptions(options: SubscriptionServerOptions): { close
       {
         protocol: socket.protocol,
         send: (data: string) => {
-          if (socket.readyState !== socket.OPEN) return;
           const raw = pendingRaw;
           pendingRaw = undefined;
+          if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > maxBuffered) {
             socket.close(WS_CLOSE.SLOW_CONSUMER, 'Too slow: reconnect and resume with your last cursor');
             return;
