@@ -132,6 +132,25 @@ describe('report and assignment lifecycles', () => {
     return { id: assignment.id, reportId: report.id };
   }
 
+  /**
+   * An illegal action must change nothing, so every illegal case of one starting state can share one row;
+   * each legal case gets a fresh one.
+   */
+  const sharedReports = new Map<string, Promise<ReportState>>();
+  function startingReport(status: ReportStatus, kind: ReportKind, legal: boolean): Promise<ReportState> {
+    if (legal) return reportIn(status, kind);
+    const key = `${kind}/${status}`;
+    if (!sharedReports.has(key)) sharedReports.set(key, reportIn(status, kind));
+    return sharedReports.get(key)!;
+  }
+
+  const sharedAssignments = new Map<AssignmentStatus, Promise<{ id: string; reportId: string }>>();
+  function startingAssignment(status: AssignmentStatus, legal: boolean): Promise<{ id: string; reportId: string }> {
+    if (legal) return assignmentIn(status);
+    if (!sharedAssignments.has(status)) sharedAssignments.set(status, assignmentIn(status));
+    return sharedAssignments.get(status)!;
+  }
+
   function cancel(id: string, reason = 'crew needed elsewhere'): Promise<GqlResponse> {
     return gql(app, 'mutation($id: ID!, $reason: String!) { cancelAssignment(id: $id, reason: $reason) { id status version } }', { id, reason }, dispatcher.token);
   }
@@ -171,7 +190,7 @@ describe('report and assignment lifecycles', () => {
 
   describe.concurrent('dispatcher actions on a report: the full kind × status × action product', () => {
     it.each(reportCases)('$kind $from + $action $outcome', async ({ kind, from, action, legal, to }) => {
-      const before = await reportIn(from, kind);
+      const before = await startingReport(from, kind, legal);
       const result = await act(action, before.id);
       const after = await state(before.id);
       if (!legal) {
@@ -204,7 +223,7 @@ describe('report and assignment lifecycles', () => {
 
   describe.concurrent('assignment progress: the full status × requested status product', () => {
     it.each(assignmentCases)('$from → $to: $outcome', async ({ from, to, legal }) => {
-      const { id, reportId } = await assignmentIn(from);
+      const { id, reportId } = await startingAssignment(from, legal);
       const before = await state(reportId);
       const beforeAssignment = before.assignments.find((a) => a.id === id)!;
       const result = to === CANCELLED ? await cancel(id) : await gql(app, 'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id status version } }', { input: { assignmentId: id, status: to, note: 'progress note' } }, worker.token);
