@@ -26,6 +26,7 @@ function dateTimeFormat(locale: Locale, style: 'dateTime' | 'time'): Intl.DateTi
     new Intl.DateTimeFormat(INTL_TAG[locale], {
       calendar: 'gregory',
       timeZone: TIME_ZONE,
+      hourCycle: 'h23',
       ...(style === 'dateTime' ? { dateStyle: 'medium', timeStyle: 'short' } : { timeStyle: 'medium' }),
     }),
   );
