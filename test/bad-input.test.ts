@@ -104,6 +104,18 @@ describe('bad input is refused with a typed error naming the field, and nothing 
     expectBadInput(result, field);
   });
 
+  it('leaves the report untouched when the crew to assign does not exist, or it is merged into itself or nothing', async () => {
+    const report = (await gql(app, CREATE, { input: reportInput() }, dispatcher.token)).data!.createReport;
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const assigned = await gql(app, 'mutation($r: ID!, $c: ID!) { assignReport(input: { reportId: $r, crewId: $c }) { id } }', { r: report.id, c: missing }, dispatcher.token);
+    expect(assigned.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.crewId' });
+    const merge = 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }';
+    expectBadInput(await gql(app, merge, { id: report.id, of: report.id }, dispatcher.token), 'duplicateOf');
+    expect((await gql(app, merge, { id: report.id, of: missing }, dispatcher.token)).errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'duplicateOf' });
+    const after = await gql(app, 'query($id: ID!) { report(id: $id) { status version assignments { id } timeline { action } } }', { id: report.id }, dispatcher.token);
+    expect(after.data!.report).toEqual({ status: 'RECEIVED', version: 1, assignments: [], timeline: [{ action: 'CREATED' }] });
+  });
+
   it('answers an id that does not exist with NOT_FOUND, not an internal error', async () => {
     const result = await gql(app, 'mutation { closeReport(id: "00000000-0000-4000-8000-000000000000") { id } }', {}, dispatcher.token);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
