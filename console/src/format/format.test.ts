@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { distanceKm, formatAge, formatCountdown, formatDateTime, formatNumber } from './format.ts';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+describe('countdown to the response target', () => {
+  it.each([
+    [2 * HOUR + 5 * MINUTE + 9 * SECOND, '2:05:09', false],
+    [59 * SECOND + 999, '0:00:59', false],
+    [0, '0:00:00', false],
+    [-1, '-0:00:01', true],
+    [-(12 * MINUTE + 30 * SECOND), '-0:12:30', true],
+    [-(49 * HOUR), '-49:00:00', true],
+    [71 * HOUR + 59 * MINUTE + 59 * SECOND, '71:59:59', false],
+  ])('%i ms left reads %s (overdue: %s)', (ms, text, overdue) => {
+    expect(formatCountdown(ms, 'en')).toEqual({ text, overdue });
+    expect(formatCountdown(ms, 'ar')).toEqual({ text, overdue });
+  });
+});
+
+describe('dates on the Gregorian calendar in Riyadh time', () => {
+  it('shows a UTC instant in Riyadh (UTC+3), on the next day when it crosses midnight', () => {
+    const instant = '2026-03-01T21:30:00Z';
+    expect(formatDateTime(instant, 'en')).toBe('2 Mar 2026, 00:30');
+    const arabic = formatDateTime(instant, 'ar');
+    expect(arabic).toContain('2026');
+    expect(arabic).toContain('00:30');
+    expect(arabic).not.toMatch(/1447/);
+  });
+});
+
+describe('numbers and ages', () => {
+  it('groups thousands in both languages', () => {
+    expect(formatNumber(5000, 'en')).toBe('5,000');
+    expect(formatNumber(5000, 'ar')).toMatch(/^5.000$/);
+  });
+
+  it.each([
+    [30 * SECOND, '0m'],
+    [45 * MINUTE, '45m'],
+    [3 * HOUR + 59 * MINUTE, '3h'],
+    [47 * HOUR, '47h'],
+    [72 * HOUR, '3d'],
+  ])('%i ms ago is shown in its largest whole unit: %s', (ms, text) => {
+    expect(formatAge(ms, 'en')).toBe(text);
+  });
+
+  it('measures distances on the sphere', () => {
+    expect(distanceKm({ lat: 26.4207, lng: 50.0888 }, { lat: 26.2794, lng: 50.2083 })).toBeCloseTo(19.7, 0);
+  });
+});

@@ -1,0 +1,47 @@
+// @vitest-environment happy-dom
+import { mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import LanguageSwitch from '../components/LanguageSwitch.vue';
+import ar from './ar.json';
+import en from './en.json';
+import { applyDocumentLocale, i18n } from './i18n.ts';
+
+function keys(messages: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(messages).flatMap(([key, value]) =>
+    typeof value === 'object' && value !== null ? keys(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
+}
+
+const sources = import.meta.glob<string>(['../**/*.vue', '../**/*.ts', '!../**/*.test.ts'], { query: '?raw', import: 'default', eager: true });
+
+describe('languages', () => {
+  it('opens in Arabic, right to left, and one switch turns the whole console to English, left to right', async () => {
+    applyDocumentLocale('ar');
+    const wrapper = mount(LanguageSwitch, { global: { plugins: [i18n] } });
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(document.documentElement.lang).toBe('ar');
+    expect(i18n.global.t('nav.queue')).toBe('قائمة البلاغات');
+    expect(wrapper.text()).toBe('English');
+
+    await wrapper.trigger('click');
+    expect(document.documentElement.dir).toBe('ltr');
+    expect(document.documentElement.lang).toBe('en');
+    expect(i18n.global.t('nav.queue')).toBe('Queue');
+    expect(wrapper.text()).toBe('العربية');
+    expect(localStorage.getItem('balagh.locale')).toBe('en');
+
+    await wrapper.trigger('click');
+    expect(document.documentElement.dir).toBe('rtl');
+  });
+
+  it('has every string in both languages', () => {
+    expect(keys(ar).sort()).toEqual(keys(en).sort());
+  });
+
+  it('has every literal message key the console uses', () => {
+    const known = new Set(keys(en));
+    const used = Object.values(sources).flatMap((text) => [...text.matchAll(/\bt\('([a-zA-Z.]+)'/g)].map((m) => m[1]!));
+    expect(used.length).toBeGreaterThan(50);
+    expect(used.filter((key) => !known.has(key))).toEqual([]);
+  });
+});
