@@ -2,6 +2,7 @@ import urql from '@urql/vue';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { unlockAudio } from './features/alerts/alerts.ts';
+import { floor } from './features/dispatch/dispatch.floor.ts';
 import { client } from './graphql/client.ts';
 import { applyDocumentLocale, currentLocale, i18n } from './i18n/i18n.ts';
 import { keepSessionAlive } from './session/auth.ts';
@@ -10,5 +11,7 @@ import './styles.css';
 applyDocumentLocale(currentLocale());
 keepSessionAlive();
 for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlockAudio, { capture: true });
+
+Object.defineProperty(window, '__balagh', { value: { diagnostics: () => floor.value?.diagnostics() ?? null } });
 
 createApp(App).use(i18n).use(urql, client).mount('#app');

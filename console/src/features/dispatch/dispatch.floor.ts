@@ -33,6 +33,8 @@ export class DispatchFloor {
   readonly progress = shallowRef<LoadProgress>({ loaded: 0, total: null, ready: false, done: false, error: null });
   /** Events applied since start, for the diagnostics hook. */
   eventsApplied = 0;
+  /** Full reloads since start: 1 is the first load; more mean the feed could not resume from a cursor. */
+  resyncs = 0;
   private generation = 0;
   private freshTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -69,6 +71,7 @@ export class DispatchFloor {
   /** Reloads crews and every open report; a newer resync supersedes an older one still paging. */
   async resync(): Promise<void> {
     const generation = ++this.generation;
+    this.resyncs += 1;
     this.progress.value = { ...this.progress.value, done: false, error: null };
     try {
       const crews = await run(CrewsQuery, { filter: null });
@@ -107,6 +110,7 @@ export class DispatchFloor {
       state: this.feed.state.value,
       cursor: this.feed.cursor,
       eventsApplied: this.eventsApplied,
+      resyncs: this.resyncs,
       progress: this.progress.value,
       open: this.store.queue().map((r) => ({ id: r.id, version: r.version, status: r.status })),
     };

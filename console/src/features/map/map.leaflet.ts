@@ -36,6 +36,18 @@ function baseMap(element: HTMLElement, options: BaseOptions, zoom: number): { ma
   return { map, renderer };
 }
 
+/**
+ * Where most of the work is: the reports' bounding box without the outer tenth on each side, so a few
+ * far-off villages do not shrink the metropolitan area, where most reports are, to a dot.
+ */
+function busiestBounds(reports: readonly ReportRow[]): L.LatLngBounds {
+  const lats = reports.map((r) => r.lat).sort((a, b) => a - b);
+  const lngs = reports.map((r) => r.lng).sort((a, b) => a - b);
+  const trim = reports.length >= 10 ? Math.floor(reports.length / 10) : 0;
+  const last = reports.length - 1 - trim;
+  return L.latLngBounds([lats[trim]!, lngs[trim]!], [lats[last]!, lngs[last]!]);
+}
+
 export interface DispatchMap {
   /** Adds, moves, restyles and removes markers to match the rows (diffed by object identity). */
   update(reports: readonly ReportRow[], crews: readonly CrewRow[]): void;
@@ -103,7 +115,7 @@ export function createDispatchMap(
       }
       if (!fitted && reports.length > 0) {
         fitted = true;
-        map.fitBounds(L.latLngBounds(reports.map((r) => [r.lat, r.lng] as [number, number])), { padding: [30, 30], maxZoom: 12 });
+        map.fitBounds(busiestBounds(reports), { padding: [30, 30], maxZoom: 12 });
       }
     },
     destroy() {

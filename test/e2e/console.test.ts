@@ -1,0 +1,239 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../support/database.js';
+import { ok, startServer, type App } from '../support/server.js';
+
+/**
+ * The dispatch console end to end: a real headless Chromium driving the built console against the real
+ * server and a fresh PostgreSQL database with the demo data.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve('test-results');
+const INTAKE = 'demo-intake-key';
+const PASSWORD = 'balagh940';
+const OPEN_REPORT_FIELDS = 'edges { node { id reference version status priority } }';
+
+let app: App;
+let browser: Browser;
+let consoleDir: string;
+let dispatcher: BrowserContext;
+let page: Page;
+let dispatcherToken: string;
+
+async function fileReport(input: Record<string, unknown>): Promise<{ id: string; reference: string; version: number }> {
+  const data = await ok<{ createReport: { id: string; reference: string; version: number } }>(
+    app,
+    'mutation($input: CreateReportInput!) { createReport(input: $input) { id reference version } }',
+    {
+      input: {
+        idempotencyKey: `e2e-${Math.random().toString(36).slice(2)}`,
+        channel: 'WHATSAPP',
+        categoryCode: 'POTHOLE',
+        description: 'حفرة في المسار الأيمن',
+        location: { lat: 26.2794, lng: 50.2083, address: 'King Khalid St' },
+        ...input,
+      },
+    },
+    INTAKE,
+  );
+  return data.createReport;
+}
+
+async function signIn(target: Page, username: string): Promise<void> {
+  await target.goto(app.url);
+  await target.fill('input[name=username]', username);
+  await target.fill('input[name=password]', PASSWORD);
+  await target.click('button[type=submit]');
+}
+
+function row(target: Page, reference: string) {
+  return target.locator(`[data-test=queue-row][data-reference="${reference}"]`);
+}
+
+async function openReports(): Promise<Array<{ id: string; reference: string; version: number; status: string; priority: string }>> {
+  const data = await ok<{ reports: { edges: Array<{ node: { id: string; reference: string; version: number; status: string; priority: string } }> } }>(
+    app,
+    `{ reports(first: 100, filter: { statuses: [RECEIVED, ASSIGNED, IN_PROGRESS] }) { ${OPEN_REPORT_FIELDS} } }`,
+    {},
+    dispatcherToken,
+  );
+  return data.reports.edges.map((e) => e.node);
+}
+
+/** What the console holds (its read-only diagnostics hook); evaluated as a string so this file needs no DOM types. */
+interface Diagnostics {
+  resyncs: number;
+  eventsApplied: number;
+  open: Array<{ id: string; version: number; status: string }>;
+}
+
+function consoleState(target: Page): Promise<Diagnostics | null> {
+  return target.evaluate<Diagnostics | null>('window.__balagh.diagnostics()');
+}
+
+beforeAll(async () => {
+  consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-'));
+  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  app = await startServer({ databaseUrl: await freshDatabase('e2e'), demo: true, consoleDir });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  dispatcher = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  page = await dispatcher.newPage();
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const login = await ok<{ login: { token: string } }>(app, 'mutation { login(username: "supervisor", password: "balagh940") { token } }');
+  dispatcherToken = login.login.token;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
+});
+
+describe('the dispatch console in a real browser', () => {
+  let created: { id: string; reference: string; version: number };
+
+  it('signs in and shows the demo reports, in Arabic, right to left, live', async () => {
+    await signIn(page, 'dispatcher');
+    await page.locator('[data-test=queue-row]').first().waitFor();
+    const expected = await openReports();
+    await expect.poll(() => page.locator('[data-test=queue-row]').count()).toBe(expected.length);
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    expect(await page.getAttribute('html', 'lang')).toBe('ar');
+    await page.locator('[data-test=connection][data-state=live]').waitFor();
+    const first = await page.locator('[data-test=queue-row]').first().getAttribute('data-reference');
+    expect(expected.find((r) => r.reference === first)?.priority).toBe('CRITICAL');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-queue.png') });
+    await mkdir('docs', { recursive: true });
+    await copyFile(path.join(SCREENSHOTS, 'console-queue.png'), 'docs/console-queue.png');
+  });
+
+  it('slides in a report filed through the API within 2 s, without a reload, and raises the CRITICAL alert', async () => {
+    await page.evaluate("window.e2eMarker = 'same page'");
+    const started = Date.now();
+    created = await fileReport({ categoryCode: 'HAZARDOUS_BILLBOARD', channel: 'CALL_940', description: 'لوحة إعلانية تتأرجح فوق موقف سيارات' });
+    await row(page, created.reference).waitFor({ timeout: 2000 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await page.evaluate<string>('window.e2eMarker')).toBe('same page');
+    const alert = page.locator('[data-test=critical-alert]');
+    await expect.poll(() => alert.textContent()).toContain(created.reference);
+    await alert.locator('[data-test=acknowledge]').click();
+    await alert.waitFor({ state: 'detached' });
+  });
+
+  it('assigns the report to the nearest on-duty crew of its department', async () => {
+    await row(page, created.reference).click();
+    await page.locator(`[data-test=detail-reference]:text("${created.reference}")`).waitFor();
+    await page.click('[data-test=action-assign]');
+    const options = page.locator('[data-test=crew-options] li');
+    await options.first().waitFor();
+    expect(await options.first().getAttribute('data-crew')).toBe('Khobar Billboards 1');
+    await options.first().locator('[data-test=assign-crew]').click();
+    await page.locator('[data-test=detail-status][data-status=ASSIGNED]').waitFor();
+    await page.locator('[data-test=assignment][data-status=PENDING]').waitFor();
+    await page.locator('[data-test=minimap] .leaflet-container, [data-test=minimap].leaflet-container').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-report.png'), fullPage: true });
+  });
+
+  it('shows the dispatcher every step the crew takes in its own browser, live', async () => {
+    const crewContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const crew = await crewContext.newPage();
+    await signIn(crew, 'crew01');
+    await crew.waitForURL('**/crew');
+    const card = crew.locator(`[data-test=crew-assignment][data-reference="${created.reference}"]`);
+    await card.waitFor();
+
+    const steps: Array<[string, string, string]> = [
+      ['ACCEPTED', 'IN_PROGRESS', 'ACCEPTED'],
+      ['EN_ROUTE', 'IN_PROGRESS', 'EN_ROUTE'],
+      ['ON_SITE', 'IN_PROGRESS', 'ON_SITE'],
+    ];
+    for (const [step, reportStatus, assignmentStatus] of steps) {
+      await card.locator(`[data-test=step-${step}]`).click();
+      await page.locator(`[data-test=detail-status][data-status=${reportStatus}]`).waitFor({ timeout: 5000 });
+      await page.locator(`[data-test=assignment][data-status=${assignmentStatus}]`).waitFor({ timeout: 5000 });
+    }
+    await card.locator('[data-test=crew-note]').fill('أزيلت اللوحة وتم تأمين الموقع');
+    await card.locator('[data-test=step-COMPLETED]').click();
+    await page.locator('[data-test=detail-status][data-status=RESOLVED]').waitFor({ timeout: 5000 });
+    await page.locator('[data-test=assignment][data-status=COMPLETED]').waitFor();
+    await card.waitFor({ state: 'detached' });
+    await crewContext.close();
+
+    await page.click('[data-test=nav-queue]');
+    await expect.poll(() => row(page, created.reference).count()).toBe(0);
+  });
+
+  it('loses nothing written while its socket was down: it resumes from its last cursor', async () => {
+    await page.locator('[data-test=connection][data-state=live]').waitFor();
+    const before = await consoleState(page);
+    await dispatcher.setOffline(true);
+    await page.locator('[data-test=connection][data-state=offline]').waitFor();
+
+    const written = [];
+    for (let i = 0; i < 3; i += 1) written.push(await fileReport({ description: `بلاغ أثناء الانقطاع ${i + 1}` }));
+    await ok(app, 'mutation($id: ID!) { triageReport(id: $id, input: { priority: CRITICAL, note: "e2e" }) { id } }', { id: written[0]!.id }, dispatcherToken);
+    await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "e2e: not ours", referredTo: "SEC") { id } }', { id: written[2]!.id }, dispatcherToken);
+
+    await dispatcher.setOffline(false);
+    await page.locator('[data-test=connection][data-state=live]').waitFor({ timeout: 10_000 });
+    await row(page, written[0]!.reference).waitFor({ timeout: 5000 });
+    await row(page, written[1]!.reference).waitFor();
+    expect(await row(page, written[0]!.reference).getAttribute('class')).toContain('critical');
+    expect(await row(page, written[2]!.reference).count()).toBe(0);
+
+    const expected = await openReports();
+    await expect
+      .poll(async () => {
+        const state = await consoleState(page);
+        return state?.open.map((r) => `${r.id}@${r.version}`).sort();
+      })
+      .toEqual(expected.map((r) => `${r.id}@${r.version}`).sort());
+    const state = await consoleState(page);
+    expect(state?.resyncs).toBe(before?.resyncs);
+    expect(state?.eventsApplied).toBeGreaterThanOrEqual((before?.eventsApplied ?? 0) + 5);
+    await page.locator('[data-test=critical-alert] [data-test=acknowledge]').first().click();
+  });
+
+  it('switches to a readable English view, left to right, with one click, and shows the live map', async () => {
+    await page.click('[data-test=language]');
+    expect(await page.getAttribute('html', 'dir')).toBe('ltr');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('[data-test=nav-queue]')).toContain('Queue');
+    expect(await page.textContent('[data-test=connection]')).toContain('Live');
+    const countdown = await page.locator('[data-test=queue-row] [data-test=countdown]').first().textContent();
+    expect(countdown?.trim()).toMatch(/^-?\d+:\d\d:\d\d$/);
+
+    await page.click('[data-test=nav-map]');
+    await page.locator('.leaflet-container canvas').first().waitFor();
+    const crewMarkers = page.locator('.leaflet-marker-icon:has(.crew-marker)');
+    await expect.poll(() => crewMarkers.count()).toBeGreaterThan(5);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-map.png') });
+    await crewMarkers.first().click();
+    await page.waitForURL(/\/(reports\/[^/]+|crews)$/);
+  });
+
+  it('signs out: the token dies and the sign-in form comes back', async () => {
+    await page.click('[data-test=nav-queue]');
+    const token = await page.evaluate<string | undefined>("JSON.parse(localStorage.getItem('balagh.session') ?? '{}').token");
+    expect(token).toBeTruthy();
+    await page.click('[data-test=sign-out]');
+    await page.locator('[data-test=signin]').waitFor();
+    expect(await page.evaluate<string | null>("localStorage.getItem('balagh.session')")).toBeNull();
+    const after = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { username } }' }),
+    });
+    const body = (await after.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
