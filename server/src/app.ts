@@ -20,7 +20,7 @@ import { seedReference } from './db/seed/reference.seed.js';
 import { Fanout } from './events/events.fanout.js';
 import { EventHub } from './events/events.hub.js';
 import { Maintenance } from './events/events.maintenance.js';
-import { attachSubscriptions } from './events/events.socket.js';
+import { attachSubscriptions, type SubscriptionServer } from './events/events.socket.js';
 import { buildAppSchema } from './schema.js';
 
 const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'CURSOR_EXPIRED']);
@@ -44,8 +44,7 @@ export interface App {
   hub: EventHub;
   fanout: Fanout;
   maintenance: Maintenance;
-  /** Open WebSocket connections. */
-  sockets(): number;
+  subscriptions: SubscriptionServer;
   close(): Promise<void>;
 }
 
@@ -170,7 +169,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     hub,
     fanout,
     maintenance,
-    sockets: subscriptions.sockets,
+    subscriptions,
     async close() {
       if (closed) return;
       closed = true;

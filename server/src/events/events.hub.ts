@@ -28,15 +28,16 @@ interface Row {
 
 /**
  * Only events of finished transactions are read: anything below the oldest running transaction id is
- * final, so a reader that orders by (tx_id, id) and stops there can never skip a late commit.
+ * final, so a reader that orders by (tx_id, id) and stops there can never skip a late commit. The
+ * ORDER BY names the table's columns: the text casts in the select list would otherwise sort as text.
  */
 const READ_SQL = `
-  select id::text, tx_id::text, type, occurred_at, crew_id, payload
-  from dispatch_event
-  where (tx_id, id) > ($1::text::xid8, $2::bigint)
-    and (tx_id, id) <= ($3::text::xid8, $4::bigint)
-    and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  order by tx_id, id
+  select e.id::text as id, e.tx_id::text as tx_id, e.type, e.occurred_at, e.crew_id, e.payload
+  from dispatch_event e
+  where (e.tx_id, e.id) > ($1::text::xid8, $2::bigint)
+    and (e.tx_id, e.id) <= ($3::text::xid8, $4::bigint)
+    and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  order by e.tx_id, e.id
   limit $5`;
 
 const MAX = { txId: (1n << 63n) - 1n, id: (1n << 63n) - 1n };

@@ -25,9 +25,9 @@ export async function pruneEvents(orm: MikroORM, retentionDays: number): Promise
     const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [PRUNE_LOCK]);
     if (!locked) return 0;
     const cut = await tx.execute<{ tx_id: string; id: string }[]>(
-      `select tx_id::text, id::text from dispatch_event
-        where occurred_at < now() - make_interval(secs => ?) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx_id desc, id desc limit 1`,
+      `select e.tx_id::text as tx_id, e.id::text as id from dispatch_event e
+        where e.occurred_at < now() - make_interval(secs => ?) and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by e.tx_id desc, e.id desc limit 1`,
       [retentionDays * 86_400],
     );
     if (cut.length === 0) return 0;

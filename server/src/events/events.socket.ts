@@ -45,12 +45,21 @@ interface Extra {
  * dispatchEvents goes to the fan-out, which hands back results serialized once per group. One timer
  * pings every socket and one re-checks credentials, so an idle socket costs no timers of its own.
  */
-export function attachSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void>; sockets(): number } {
+export interface SubscriptionServer {
+  /** Open sockets. */
+  sockets(): number;
+  /** Sockets closed as slow consumers since start. */
+  slowConsumersClosed(): number;
+  close(): Promise<void>;
+}
+
+export function attachSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024, perMessageDeflate: false });
   const rules = [...specifiedRules, ...options.validationRules];
   const viewers = new Map<WebSocket, Viewer>();
   let pendingRaw: string | undefined;
+  let slowClosed = 0;
 
   const server = makeServer<ConnectionInitMessage['payload'], Extra>({
     schema: options.schema,
@@ -112,6 +121,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): { close
           pendingRaw = undefined;
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > maxBuffered) {
+            slowClosed++;
             socket.close(WS_CLOSE.SLOW_CONSUMER, 'Too slow: reconnect and resume with your last cursor');
             return;
           }
@@ -175,6 +185,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): { close
 
   return {
     sockets: () => wss.clients.size,
+    slowConsumersClosed: () => slowClosed,
     async close() {
       clearInterval(keepAlive);
       clearInterval(recheck);
