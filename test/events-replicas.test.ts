@@ -1,0 +1,134 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../server/src/auth/auth.enums.js';
+import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../server/src/db/embedded.js';
+import { freshDatabase } from './support/database.js';
+import { apiKey, fileReport, reportInput, staff } from './support/factories.js';
+import { gql, startServer, type App } from './support/server.js';
+import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
+
+/** Runs the server compiled into `outDir` (inside the repository, so node_modules resolve) as a real second process. */
+async function spawnReplica(databaseUrl: string, outDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(outDir, 'main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn', EVENT_POLL_MS: '200', NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`replica did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /GraphQL:\s+(http:\/\/[^\s]+)\/graphql/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`replica exited with ${code}:\n${output}`)));
+  });
+  return { url, child };
+}
+
+describe('two replicas on one database', () => {
+  let outDir: string;
+  let a: App;
+  let b: { url: string; child: ChildProcess };
+  beforeAll(async () => {
+    await mkdir(path.resolve('.data'), { recursive: true });
+    outDir = await mkdtemp(path.resolve('.data', 'replica-build-'));
+    execFileSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', outDir], { stdio: 'inherit' });
+    const url = await freshDatabase('replicas');
+    a = await startServer({ databaseUrl: url, eventPollMs: 200 });
+    b = await spawnReplica(url, outDir);
+  }, 180_000);
+  afterAll(async () => {
+    b?.child.kill('SIGTERM');
+    await a?.close();
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('a change made through one process reaches a subscriber of the other within a second, both ways', async () => {
+    const dispatcher = await staff(a);
+    const key = await apiKey(a, Role.INTAKE);
+    const onB = connect({ url: b.url }, dispatcher.token);
+    const onA = connect(a, dispatcher.token);
+    const atB = subscribeEvents(onB, { filter: { types: ['REPORT_CREATED'] } });
+    const atA = subscribeEvents(onA, { filter: { types: ['REPORT_CREATED'] } });
+    await untilSubscribed(a, 1);
+    // B's fan-out is in another process: probe until its subscription is live.
+    await expect
+      .poll(
+        async () => {
+          const probe = await fileReport(a, key);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return atB.events.some((event) => event.report.id === probe.id);
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+
+    const viaA = await fileReport(a, key);
+    await expect.poll(() => atB.events.some((event) => event.report.id === viaA.id), { timeout: 1_000, interval: 10 }).toBe(true);
+
+    const viaB = await fileReport({ url: b.url } as App, key, reportInput({ description: 'filed through replica B' }));
+    await expect.poll(() => atA.events.some((event) => event.report.id === viaB.id), { timeout: 1_000, interval: 10 }).toBe(true);
+    await Promise.all([onA.dispose(), onB.dispose()]);
+  });
+});
+
+describe('the database restarts under live subscribers', () => {
+  let dir: string;
+  let port: number;
+  let db: EmbeddedDatabase;
+  let app: App;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'balagh-restart-'));
+    await chmod(dir, 0o755);
+    port = await freePort();
+    db = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: true, port });
+    app = await startServer({ databaseUrl: db.url, eventPollMs: 100 });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the socket, refuses writes clearly during the outage, then delivers everything committed before and after', async () => {
+    const dispatcher = await staff(app);
+    const key = await apiKey(app, Role.INTAKE);
+    const client = connect(app, dispatcher.token);
+    const received = subscribeEvents(client, { filter: { types: ['REPORT_CREATED'] } });
+    await untilSubscribed(app, 1);
+    const before = [];
+    for (let i = 0; i < 5; i++) before.push((await fileReport(app, key)).id);
+    await received.waitFor(5);
+
+    await db.stop();
+    const duringInput = reportInput();
+    const during = await gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: duringInput }, key);
+    expect(during.status).toBeLessThan(500);
+    expect(during.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(during.errors?.[0]?.message).toMatch(/database is unavailable/);
+
+    db = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: true, port });
+    await expect
+      .poll(async () => (await gql(app, '{ categories { code } }', {}, key)).errors === undefined, { timeout: 30_000, interval: 250 })
+      .toBe(true);
+    const leftovers = await app.orm.em.fork().getConnection().execute(`select count(*)::int as n from report where idempotency_key = ?`, [duringInput.idempotencyKey]);
+    expect(leftovers[0].n).toBe(0);
+
+    const after = [];
+    for (let i = 0; i < 5; i++) after.push((await fileReport(app, key)).id);
+    await received.waitFor(10, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.events.map((event) => event.report.id)).toEqual([...before, ...after]);
+    expect(received.errors).toEqual([]);
+    await client.dispose();
+  });
+});
