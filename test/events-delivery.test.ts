@@ -10,7 +10,7 @@ import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
 
 const ASSIGN = 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }';
 
-function expectStrictCursorOrder(events: Array<{ cursor: string }>): void {
+function expectStrictCursorOrder(events: Array<Record<string, any>>): void {
   for (let i = 1; i < events.length; i++) {
     expect(compareCursors(decodeCursor(events[i - 1].cursor), decodeCursor(events[i].cursor))).toBe(-1);
   }

@@ -111,9 +111,9 @@ describe('overdue and retention', () => {
       await a.orm.em.fork().nativeUpdate(Report, { id: { $in: reports.map((r) => r.id) } }, { targetAt: new Date(Date.now() - 60_000) });
       const counts = await Promise.all([a, b, a, b, a, b].map((app) => app.maintenance.overdueNow()));
       expect(counts.reduce((sum, n) => sum + n, 0)).toBe(30);
-      const rows = await a.orm.em.getConnection().execute(`select report_id, count(*)::int as n from dispatch_event where type = 'REPORT_OVERDUE' group by report_id`);
+      const rows = await a.orm.em.getConnection().execute<Array<{ n: number }>>(`select report_id, count(*)::int as n from dispatch_event where type = 'REPORT_OVERDUE' group by report_id`);
       expect(rows).toHaveLength(30);
-      expect(rows.every((row: { n: number }) => row.n === 1)).toBe(true);
+      expect(rows.every((row) => row.n === 1)).toBe(true);
       await received.waitFor(30);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(new Set(received.events.map((e) => e.report.id))).toEqual(new Set(reports.map((r) => r.id)));
