@@ -16,7 +16,10 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres(dir, { persistent: true, port: Number(process.env.EMBEDDED_PG_PORT) || undefined });
     config.databaseUrl = embedded.url;
   }
-  const app = await createApp(config);
+  const app = await createApp(config).catch(async (err: unknown) => {
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const lines = [
     '',

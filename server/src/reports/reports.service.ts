@@ -257,8 +257,7 @@ export class ReportsService {
     const size = check.pageSize('first', first);
     const cursor = after ? decodeCursor(after) : undefined;
     const where = this.where(viewer, filter ?? {});
-    const qb = em.createQueryBuilder(Report, 'r').select('*').where(where as never);
-    if (viewer.role === Role.CREW) qb.andWhere('exists (select 1 from assignment a where a.report_id = r.id and a.crew_id = ?)', [viewer.crewId]);
+    const qb = this.scoped(em, viewer, where).select('*');
     if (cursor) qb.andWhere('(r.priority_rank, r.target_at, r.id) > (?, ?, ?)', [cursor.rank, cursor.targetAt, cursor.id]);
     qb.orderBy({ priorityRank: 'asc', targetAt: 'asc', id: 'asc' }).limit(size + 1);
     const rows = await qb.getResult();
@@ -267,12 +266,15 @@ export class ReportsService {
       reports,
       cursors: reports.map(encodeCursor),
       hasNextPage: rows.length > size,
-      count: async () => {
-        const countQb = em.createQueryBuilder(Report, 'r').where(where as never);
-        if (viewer.role === Role.CREW) countQb.andWhere('exists (select 1 from assignment a where a.report_id = r.id and a.crew_id = ?)', [viewer.crewId]);
-        return countQb.getCount();
-      },
+      count: () => this.scoped(em, viewer, where).getCount(),
     };
+  }
+
+  /** Reports matching `where` that the viewer may see; a crew's view is limited to reports its crew was given. */
+  private scoped(em: EntityManager, viewer: Viewer, where: FilterQuery<Report>) {
+    const qb = em.createQueryBuilder(Report, 'r').where(where as never);
+    if (viewer.role === Role.CREW) qb.andWhere('exists (select 1 from assignment a where a.report_id = r.id and a.crew_id = ?)', [viewer.crewId]);
+    return qb;
   }
 
   private where(viewer: Viewer, filter: ReportFilter): FilterQuery<Report> {
