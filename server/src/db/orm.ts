@@ -37,6 +37,9 @@ export function ormConfig(clientUrl: string, options: OrmOptions = {}): Options 
       silent: process.env.NODE_ENV === 'test',
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // No entity has a bidirectional relation to keep in sync, and the per-instance accessors this installs
+    // on every loaded entity were a fifth of the CPU of a 50-report queue page (bench/RESULTS.md).
+    propagationOnPrototype: false,
     ensureDatabase: false,
     ...(onQuery ? { onQuery: (sql: string) => (onQuery(sql), sql) } : {}),
   });
