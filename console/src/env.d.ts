@@ -6,5 +6,8 @@ declare module '*.vue' {
 
 interface Window {
   /** Read-only diagnostics of the dispatcher's live session (support, end-to-end tests, benchmark). */
-  readonly __balagh: { diagnostics(): ReturnType<import('./features/dispatch/dispatch.floor.ts').DispatchFloor['diagnostics']> | null };
+  readonly __balagh: {
+    diagnostics(): ReturnType<import('./features/dispatch/dispatch.floor.ts').DispatchFloor['diagnostics']> | null;
+    openReports(): ReturnType<import('./features/dispatch/dispatch.floor.ts').DispatchFloor['openReports']> | null;
+  };
 }

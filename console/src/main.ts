@@ -12,6 +12,8 @@ applyDocumentLocale(currentLocale());
 keepSessionAlive();
 for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlockAudio, { capture: true });
 
-Object.defineProperty(window, '__balagh', { value: { diagnostics: () => floor.value?.diagnostics() ?? null } });
+Object.defineProperty(window, '__balagh', {
+  value: { diagnostics: () => floor.value?.diagnostics() ?? null, openReports: () => floor.value?.openReports() ?? null },
+});
 
 createApp(App).use(i18n).use(urql, client).mount('#app');

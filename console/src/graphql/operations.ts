@@ -63,8 +63,8 @@ export const ReferenceQuery = graphql(`
 
 export const OpenReportsPageQuery = graphql(
   `
-  query OpenReportsPage($after: String, $withCount: Boolean!) {
-    reports(first: 100, after: $after, filter: { statuses: [RECEIVED, ASSIGNED, IN_PROGRESS] }) {
+  query OpenReportsPage($first: Int!, $after: String, $withCount: Boolean!) {
+    reports(first: $first, after: $after, filter: { statuses: [RECEIVED, ASSIGNED, IN_PROGRESS] }) {
       totalCount @include(if: $withCount)
       pageInfo { hasNextPage endCursor }
       edges {

@@ -18,6 +18,9 @@ export interface LoadProgress {
 }
 
 const FRESH_MS = 4000;
+/** Rows in the preview: a screenful, so the first render does not wait for a full page. */
+const PREVIEW_ROWS = 40;
+const PAGE_ROWS = 100;
 const RETRY_MS = 3000;
 
 /**
@@ -53,6 +56,7 @@ export class DispatchFloor {
 
   start(): void {
     this.feed.start();
+    void this.preview();
     this.freshTimer = setInterval(() => this.store.expireFresh(FRESH_MS), 1000);
   }
 
@@ -68,33 +72,57 @@ export class DispatchFloor {
     this.store.applyEvent(event);
   }
 
+  private applyPage(connection: ResultOf<typeof OpenReportsPageQuery>['reports']): void {
+    for (const { node } of connection.edges) {
+      this.store.upsertReport(node);
+      if (node.activeAssignment) this.store.upsertAssignment(node.activeAssignment, node.id, node.activeAssignment.crew.id);
+    }
+  }
+
+  /**
+   * Shows the top of the queue (a screenful), then the crews, while the live feed is still connecting.
+   * Only the resync that follows the subscription is authoritative (it sweeps what closed meanwhile),
+   * so a preview that arrives after a resync began is dropped; its errors are the resync's to report.
+   */
+  private async preview(): Promise<void> {
+    const generation = this.generation;
+    try {
+      const page = await run(OpenReportsPageQuery, { first: PREVIEW_ROWS, after: null, withCount: true });
+      if (generation !== this.generation || this.progress.value.ready) return;
+      this.applyPage(page.reports);
+      this.progress.value = { loaded: page.reports.edges.length, total: page.reports.totalCount ?? null, ready: true, done: false, error: null };
+      const crews = await run(CrewsQuery, { filter: null });
+      if (generation !== this.generation) return;
+      for (const crew of crews.crews) this.store.upsertCrew(crew);
+    } catch {
+      // a failed preview changes nothing: the resync that follows reports load errors
+    }
+  }
+
   /** Reloads crews and every open report; a newer resync supersedes an older one still paging. */
   async resync(): Promise<void> {
     const generation = ++this.generation;
     this.resyncs += 1;
     this.progress.value = { ...this.progress.value, done: false, error: null };
     try {
-      const crews = await run(CrewsQuery, { filter: null });
-      if (generation !== this.generation) return;
-      for (const crew of crews.crews) this.store.upsertCrew(crew);
       this.store.beginSnapshot();
+      const crews = run(CrewsQuery, { filter: null });
+      crews.catch(() => undefined);
       let after: string | null = null;
       let loaded = 0;
       let total: number | null = null;
       for (;;) {
-        const page: ResultOf<typeof OpenReportsPageQuery> = await run(OpenReportsPageQuery, { after, withCount: after === null });
+        const page: ResultOf<typeof OpenReportsPageQuery> = await run(OpenReportsPageQuery, { first: PAGE_ROWS, after, withCount: after === null });
         if (generation !== this.generation) return;
-        const connection = page.reports;
-        total ??= connection.totalCount ?? null;
-        for (const { node } of connection.edges) {
-          this.store.upsertReport(node);
-          if (node.activeAssignment) this.store.upsertAssignment(node.activeAssignment, node.id, node.activeAssignment.crew.id);
-        }
-        loaded += connection.edges.length;
-        this.progress.value = { loaded, total, ready: true, done: false, error: null };
-        if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
-        after = connection.pageInfo.endCursor;
+        total ??= page.reports.totalCount ?? null;
+        this.applyPage(page.reports);
+        loaded += page.reports.edges.length;
+        this.progress.value = { loaded: Math.max(loaded, this.progress.value.loaded), total, ready: true, done: false, error: null };
+        if (!page.reports.pageInfo.hasNextPage || !page.reports.pageInfo.endCursor) break;
+        after = page.reports.pageInfo.endCursor;
       }
+      for (const crew of (await crews).crews) this.store.upsertCrew(crew);
+      if (generation !== this.generation) return;
       this.store.endSnapshot();
       this.progress.value = { loaded, total, ready: true, done: true, error: null };
     } catch (err) {
@@ -104,7 +132,7 @@ export class DispatchFloor {
     }
   }
 
-  /** What the console holds, for support and for the end-to-end and benchmark programs. */
+  /** The live session's state, for support and for the end-to-end and benchmark programs (cheap: no rows). */
   diagnostics() {
     return {
       state: this.feed.state.value,
@@ -112,8 +140,13 @@ export class DispatchFloor {
       eventsApplied: this.eventsApplied,
       resyncs: this.resyncs,
       progress: this.progress.value,
-      open: this.store.queue().map((r) => ({ id: r.id, version: r.version, status: r.status })),
+      openCount: this.store.openCount,
     };
+  }
+
+  /** Every open report the console holds, by id and version, to compare with the database. */
+  openReports() {
+    return this.store.queue().map((r) => ({ id: r.id, version: r.version, status: r.status }));
   }
 }
 

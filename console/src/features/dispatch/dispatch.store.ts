@@ -137,8 +137,24 @@ function lowerBound(rows: readonly ReportRow[], row: ReportRow): number {
   return lo;
 }
 
+/** Fastest the queue re-renders under a stream of events: ten times a second is live to a person and calm to read. */
+const MIN_RENDER_INTERVAL_MS = 100;
+
+/** Runs `flush` on an animation frame at most every MIN_RENDER_INTERVAL_MS. */
+function throttledFrames(): (flush: () => void) => void {
+  let last = -Infinity;
+  return (flush) => {
+    const wait = Math.max(0, last + MIN_RENDER_INTERVAL_MS - performance.now());
+    setTimeout(() =>
+      requestAnimationFrame(() => {
+        last = performance.now();
+        flush();
+      }), wait);
+  };
+}
+
 export interface DispatchStoreOptions {
-  /** Schedules a UI refresh; defaults to the next animation frame so a burst of events renders once. */
+  /** Schedules a UI refresh; defaults to an animation frame at most every 100 ms, so a burst of events renders once. */
   schedule?: (flush: () => void) => void;
   /** Called when a live event brings a CRITICAL report into the queue (new, or raised to CRITICAL). */
   onCritical?: (row: ReportRow) => void;
@@ -170,7 +186,7 @@ export class DispatchStore {
   private snapshotSeen = new Set<string>();
 
   constructor(options: DispatchStoreOptions = {}) {
-    this.schedule = options.schedule ?? ((flush) => requestAnimationFrame(flush));
+    this.schedule = options.schedule ?? throttledFrames();
     this.now = options.now ?? Date.now;
     this.onCritical = options.onCritical;
   }
