@@ -145,13 +145,26 @@ describe('the dispatch console in a real browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-report.png'), fullPage: true });
   });
 
-  it('shows the dispatcher every step the crew takes in its own browser, live', async () => {
-    const crewContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  it('shows the dispatcher every step the crew takes in its own browser, live, on the report and the crews board', async () => {
+    const board = await dispatcher.newPage();
+    await board.goto(`${app.url}/crews`);
+    const boardStatus = board.locator('[data-test=crew-row][data-crew="Khobar Billboards 1"] [data-test=crew-status]');
+    await boardStatus.waitFor();
+
+    const crewContext = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      geolocation: { latitude: 26.2861, longitude: 50.2169 },
+      permissions: ['geolocation'],
+    });
     const crew = await crewContext.newPage();
     await signIn(crew, 'crew01');
     await crew.waitForURL('**/crew');
     const card = crew.locator(`[data-test=crew-assignment][data-reference="${created.reference}"]`);
     await card.waitFor();
+    await crew.click('[data-test=share-location]');
+    await crew.locator('[data-test=location-sent]').waitFor();
 
     const steps: Array<[string, string, string]> = [
       ['ACCEPTED', 'IN_PROGRESS', 'ACCEPTED'],
@@ -162,7 +175,10 @@ describe('the dispatch console in a real browser', () => {
       await card.locator(`[data-test=step-${step}]`).click();
       await page.locator(`[data-test=detail-status][data-status=${reportStatus}]`).waitFor({ timeout: 5000 });
       await page.locator(`[data-test=assignment][data-status=${assignmentStatus}]`).waitFor({ timeout: 5000 });
+      if (step !== 'ACCEPTED') await expect.poll(() => boardStatus.getAttribute('data-status')).toBe(step);
     }
+    await board.screenshot({ path: path.join(SCREENSHOTS, 'console-crews.png') });
+    await board.close();
     await card.locator('[data-test=crew-note]').fill('أزيلت اللوحة وتم تأمين الموقع');
     await card.locator('[data-test=step-COMPLETED]').click();
     await page.locator('[data-test=detail-status][data-status=RESOLVED]').waitFor({ timeout: 5000 });
@@ -172,6 +188,52 @@ describe('the dispatch console in a real browser', () => {
 
     await page.click('[data-test=nav-queue]');
     await expect.poll(() => row(page, created.reference).count()).toBe(0);
+  });
+
+  it('shows a CONFLICT from a concurrent change plainly, and refreshes the report', async () => {
+    const report = await fileReport({ description: 'حفرة أمام المدرسة' });
+    await row(page, report.reference).click();
+    await page.locator(`[data-test=detail-reference]:text("${report.reference}")`).waitFor();
+    await page.click('[data-test=action-assign]');
+    await page.locator('[data-test=crew-options] li').first().waitFor();
+    const other = await ok<{ crews: Array<{ id: string; name: string }> }>(app, '{ crews(filter: { departmentCodes: ["ROADS_LIGHTING"], onDuty: true }) { id name } }', {}, dispatcherToken);
+    const rival = other.crews.find((c) => c.name === 'Qatif Roads 1')!;
+    await page.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('AssignReport')) {
+        await ok(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: report.id, crewId: rival.id } }, dispatcherToken);
+      }
+      await route.continue();
+    });
+    await page.locator('[data-test=crew-options] [data-test=assign-crew]').first().click();
+    await page.locator('[data-test=conflict]').waitFor();
+    await page.locator('[data-test=detail-status][data-status=ASSIGNED]').waitFor();
+    expect(await page.locator('[data-test=assignment]').count()).toBe(1);
+    expect(await page.locator('[data-test=assignment]').textContent()).toContain('Qatif Roads 1');
+    await page.unroute('**/graphql');
+    await page.click('[data-test=nav-queue]');
+  });
+
+  it('files a 940 call on the caller\'s behalf with a location picked on the map', async () => {
+    await page.click('[data-test=nav-call]');
+    await page.locator('[data-test=location-picker].leaflet-container').waitFor();
+    await page.selectOption('[data-test=call-category]', 'STREETLIGHT_OUTAGE');
+    await page.fill('[data-test=call-description]', 'المتصل يبلغ عن إنارة معطلة في الشارع');
+    const picker = await page.locator('[data-test=location-picker]').boundingBox();
+    await page.mouse.click(picker!.x + picker!.width / 2, picker!.y + picker!.height / 2);
+    await expect.poll(() => page.textContent('[data-test=call-point]')).toMatch(/\d+\.\d+, \d+\.\d+/);
+    await page.click('[data-test=call-submit]');
+    const notice = page.locator('[data-test=call-created]');
+    await notice.waitFor();
+    const reference = (await notice.locator('.ref').textContent())!.trim();
+    const filed = await ok<{ reportByReference: { channel: string; category: { code: string } } }>(
+      app,
+      'query($r: String!) { reportByReference(reference: $r) { channel category { code } } }',
+      { r: reference },
+      dispatcherToken,
+    );
+    expect(filed.reportByReference).toEqual({ channel: 'CALL_940', category: { code: 'STREETLIGHT_OUTAGE' } });
+    await page.click('[data-test=nav-queue]');
+    await row(page, reference).waitFor();
   });
 
   it('loses nothing written while its socket was down: it resumes from its last cursor', async () => {
@@ -189,8 +251,8 @@ describe('the dispatch console in a real browser', () => {
     await page.locator('[data-test=connection][data-state=live]').waitFor({ timeout: 10_000 });
     await row(page, written[0]!.reference).waitFor({ timeout: 5000 });
     await row(page, written[1]!.reference).waitFor();
-    expect(await row(page, written[0]!.reference).getAttribute('class')).toContain('critical');
-    expect(await row(page, written[2]!.reference).count()).toBe(0);
+    await expect.poll(() => row(page, written[0]!.reference).getAttribute('class')).toContain('critical');
+    await expect.poll(() => row(page, written[2]!.reference).count()).toBe(0);
 
     const expected = await openReports();
     await expect
