@@ -1,19 +1,15 @@
 /**
  * The load generator: a process of its own, started by run.mjs with `fork`. It receives one job over IPC,
  * keeps `concurrency` requests in flight for `warmupMs + durationMs`, records the latency of every request
- * started after the warm-up, and answers with the count, errors and sorted latencies' percentiles.
+ * started after the warm-up, and answers with the count, errors, the sorted latencies, its own CPU time
+ * and the number of requests completed in all (warm-up included), so run.mjs can report CPU per request.
  *
- * Modes: `graphql-create` and `graphql-queue` (HTTP keep-alive through Node's fetch), `pg-write` and
- * `pg-read` (bare `pg` Pool of `poolSize` connections, the same as the server's ORM pool).
+ * Modes: `graphql-create`, `graphql-queue` and `graphql-floor` (HTTP keep-alive through Node's fetch),
+ * `pg-write` and `pg-read` (bare `pg` Pool of `poolSize` connections, the same as the server's ORM pool).
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { bareCreate, CREATE_MUTATION, intakeInput, QUEUE_QUERY, QUEUE_SQL } from './workloads.mjs';
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+import { bareCreate, CREATE_MUTATION, FLOOR_QUERY, intakeInput, QUEUE_QUERY, QUEUE_SQL } from './workloads.mjs';
 
 async function graphql(url, token, query, variables) {
   const response = await fetch(`${url}/graphql`, {
@@ -37,6 +33,11 @@ function operation(job, pool) {
       return async () => {
         const data = await graphql(job.url, job.token, QUEUE_QUERY, {});
         if (data.reports.edges.length !== 50) throw new Error(`expected 50 edges, got ${data.reports.edges.length}`);
+      };
+    case 'graphql-floor':
+      return async () => {
+        const data = await graphql(job.url, job.token, FLOOR_QUERY, {});
+        if (data.__typename !== 'Query') throw new Error('unexpected __typename');
       };
     case 'graphql-create':
       return async () => {
@@ -64,7 +65,10 @@ async function run(job) {
   const pool = job.mode.startsWith('pg-') ? new pg.Pool({ connectionString: job.databaseUrl, max: job.poolSize }) : undefined;
   const op = operation(job, pool);
   const latencies = [];
-  const errors = [];
+  const errorSamples = [];
+  let errorCount = 0;
+  const cpuBefore = process.cpuUsage();
+  let completed = 0;
   const started = performance.now();
   const measureFrom = started + job.warmupMs;
   const end = measureFrom + job.durationMs;
@@ -78,10 +82,11 @@ async function run(job) {
         await op();
       } catch (err) {
         failed = true;
-        if (t0 >= measureFrom && errors.length < 5) errors.push(String(err.message ?? err));
-        if (t0 >= measureFrom) errors.count = (errors.count ?? 0) + 1;
+        if (t0 >= measureFrom) errorCount++;
+        if (t0 >= measureFrom && errorSamples.length < 5) errorSamples.push(String(err.message ?? err));
       }
       const t1 = performance.now();
+      completed++;
       if (t0 < measureFrom) continue;
       if (!failed) latencies.push(t1 - t0);
       lastFinish = Math.max(lastFinish, t1);
@@ -89,20 +94,19 @@ async function run(job) {
   }
 
   await Promise.all(Array.from({ length: job.concurrency }, worker));
+  const cpu = process.cpuUsage(cpuBefore);
   await pool?.end();
   const seconds = (lastFinish - measureFrom) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     mode: job.mode,
     requests: latencies.length,
-    errors: errors.count ?? 0,
-    errorSamples: errors,
+    errors: errorCount,
+    errorSamples,
     seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p90: percentile(latencies, 90),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? NaN,
+    completed,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    latencies,
   };
 }
 

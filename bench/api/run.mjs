@@ -1,24 +1,33 @@
 /**
- * Issue 2's API benchmark. Starts a dedicated embedded PostgreSQL and the built server (dist/server/main.js)
- * as a child process on it, seeds reports with set-based SQL, and drives the server from a separate load
- * generator process (load.mjs): the dispatcher's queue query at each size, `createReport` with an intake
- * key at the write size, and in the same run their bare-`pg` baselines with the same concurrency and
- * duration. Prints req/s, p50 and p99, the GraphQL/bare ratios and the queue's p99 growth from the
- * smallest to the largest size, and writes the figures to bench/api/last-run.json.
+ * Issue 2's API benchmark. Starts a dedicated embedded PostgreSQL with one database per size (10k, 100k
+ * and 1M reports by default, seeded with set-based SQL) and, on each, the built server
+ * (dist/server/main.js) as a child process; a separate load-generator process (load.mjs) drives them:
+ * the dispatcher's queue query at every size, `createReport` with an intake key at the write size, and in
+ * the same run their bare-`pg` baselines at the same concurrency and duration; at the smallest size also
+ * `{ __typename }`, the floor every GraphQL request pays.
  *
- *   npm run bench:api                       # 20 s per path, sizes 10k, 100k, 1M
+ * Every path runs in `--slices` slices, taken in turn (path 1, path 2, …, path 1, …), so background load
+ * from other work on the machine falls on all paths alike rather than on whichever ran during a burst.
+ * Prints req/s, p50 and p99, CPU per request of the load generator, the server and PostgreSQL (from
+ * /proc), the GraphQL/bare ratios, the queue's p99 growth from the smallest to the largest size, the
+ * plans of the queue page's statements and where a queue page's CPU goes, and writes everything to
+ * bench/api/last-run.json.
+ *
+ *   npm run bench:api                       # 20 s per path in 4 slices, sizes 10k, 100k, 1M
  *   npm run bench:api -- --duration 5       # a quick run
- *   flags: --duration S  --warmup S  --concurrency N  --sizes 10000,100000,1000000  --write-size N  --keep
+ *   flags: --duration S  --slices N  --warmup S  --concurrency N  --sizes 10000,100000,1000000  --write-size N  --keep
  */
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { explainQueuePage } from './explain.mjs';
+import { queuePageLayers } from './layers.mjs';
 import { growReports, seedCrews } from './seed.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -29,6 +38,7 @@ const SERVER_POOL = 10;
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '20' },
+    slices: { type: 'string', default: '4' },
     warmup: { type: 'string' },
     concurrency: { type: 'string', default: '16' },
     sizes: { type: 'string', default: '10000,100000,1000000' },
@@ -37,14 +47,48 @@ const { values: flags } = parseArgs({
   },
 });
 const durationS = Number(flags.duration);
-const warmupS = flags.warmup === undefined ? Math.min(3, durationS * 0.2) : Number(flags.warmup);
+const slices = Math.max(1, Number(flags.slices));
+const sliceS = durationS / slices;
+const warmupS = flags.warmup === undefined ? Math.min(2, Math.max(0.5, sliceS * 0.2)) : Number(flags.warmup);
 const concurrency = Number(flags.concurrency);
-const sizes = flags.sizes.split(',').map(Number).sort((a, b) => a - b);
 const writeSize = Number(flags['write-size']);
-if (!sizes.includes(writeSize)) sizes.push(writeSize), sizes.sort((a, b) => a - b);
+const sizes = [...new Set([...flags.sizes.split(',').map(Number), writeSize])].sort((a, b) => a - b);
 
 const log = (line) => console.log(`[bench] ${line}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const count = (n) => n.toLocaleString('en');
+
+/** CPU time of a process in ms from /proc (Linux, 100 ticks a second); with `reaped`, also of its waited-for children. */
+function processCpuMs(pid, reaped = false) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time of the whole PostgreSQL cluster: the postmaster, its live backends and the ones that have exited. */
+function postgresCpuMs(postmasterPid) {
+  let total = processCpuMs(postmasterPid, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(fields[1]) === postmasterPid) total += processCpuMs(Number(entry));
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
 
 if (!existsSync(path.join(DIST, 'main.js'))) {
   console.error('dist/server/main.js is missing: run `npx tsc -p tsconfig.json` (npm run bench:api does it)');
@@ -52,7 +96,7 @@ if (!existsSync(path.join(DIST, 'main.js'))) {
 }
 const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
 
-/** Runs the CLI of the built server against the benchmark database. */
+/** Runs the CLI of the built server against one benchmark database. */
 function cli(args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(DIST, 'cli.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -84,13 +128,86 @@ function drive(job) {
   });
 }
 
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+/**
+ * One database with its own server, API key and dispatcher: the server migrates it and seeds the
+ * reference data on start, the CLI creates the credentials, and set-based SQL seeds `size` reports.
+ */
+async function prepareSize(size, { adminUrl, dir, cleanups }) {
+  const name = `balagh_${size}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${name}`);
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logFile = path.join(dir, `server-${size}.log`);
+  const out = openSync(logFile, 'a');
+  const server = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, DEMO: 'false', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', CONSOLE_DIR: path.join(dir, 'no-console') },
+    stdio: ['ignore', out, out],
+  });
+  cleanups.push(async () => {
+    if (server.exitCode !== null) return;
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  });
+  await waitHealthy(url, server, logFile);
+
+  const intakeKey = `bench-intake-${randomBytes(12).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  await cli(['apikey:create', '--name', 'bench-intake', '--role', 'INTAKE'], { DATABASE_URL: databaseUrl, BALAGH_API_KEY: intakeKey });
+  await cli(['user:create', '--username', 'bench-dispatcher', '--role', 'DISPATCHER'], { DATABASE_URL: databaseUrl, BALAGH_PASSWORD: password });
+  const login = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'bench-dispatcher', p: password } }),
+  }).then((r) => r.json());
+  const dispatcherToken = login.data?.login?.token;
+  if (!dispatcherToken) throw new Error(`login failed: ${JSON.stringify(login)}`);
+
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  cleanups.push(() => client.end());
+  const keyId = (await client.query(`select id from api_key where name = 'bench-intake'`)).rows[0].id;
+  const userId = (await client.query(`select id from app_user where username = 'bench-dispatcher'`)).rows[0].id;
+  const principals = { intakePrincipal: `key:${keyId}`, staffPrincipal: `user:${userId}` };
+  await seedCrews(client);
+  const started = Date.now();
+  await growReports(client, size, principals, { log });
+  const open = (await client.query(`select count(*)::int as n from report where status in ('RECEIVED', 'ASSIGNED', 'IN_PROGRESS')`)).rows[0].n;
+  log(`${count(size)} reports (${count(open)} open) seeded in ${((Date.now() - started) / 1000).toFixed(1)} s; server pid ${server.pid} at ${url}`);
+  return { size, databaseUrl, url, server, client, intakeKey, dispatcherToken, principals, open };
+}
+
+function summarize(path) {
+  const latencies = path.slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const seconds = path.slices.reduce((sum, s) => sum + s.seconds, 0);
+  const completed = path.slices.reduce((sum, s) => sum + s.completed, 0);
+  const total = (key) => path.slices.reduce((sum, s) => sum + s.cpu[key], 0);
+  return {
+    label: path.label,
+    size: path.size,
+    requests: latencies.length,
+    errors: path.slices.reduce((sum, s) => sum + s.errors, 0),
+    errorSamples: path.slices.flatMap((s) => s.errorSamples).slice(0, 5),
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? NaN,
+    cpuPerRequestMs: { loadGenerator: total('loadGenerator') / completed, server: total('server') / completed, postgres: total('postgres') / completed },
+  };
+}
 
 async function main() {
   const started = Date.now();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'balagh-bench-'));
   await chmod(dir, 0o755);
-  log(`data in ${dir}`);
+  log(`data in ${dir}; ${durationS} s per path in ${slices} slices of ${fmt(sliceS)} s (+${fmt(warmupS)} s warm-up each), concurrency ${concurrency}`);
   const cleanups = [];
   const cleanup = async () => {
     while (cleanups.length) await cleanups.pop()().catch((err) => console.error(err));
@@ -103,102 +220,117 @@ async function main() {
       await db.stop();
       if (!flags.keep) await rm(dir, { recursive: true, force: true });
     });
-    const databaseUrl = db.url;
-    const admin = new pg.Client({ connectionString: databaseUrl });
+    const postmasterPid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
-    cleanups.push(() => admin.end());
-    const versionRow = (await admin.query('show server_version')).rows[0];
+    const postgresVersion = (await admin.query('show server_version')).rows[0].server_version;
+    await admin.end();
 
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const logFile = path.join(dir, 'server.log');
-    const out = openSync(logFile, 'a');
-    const server = spawn(process.execPath, [path.join(DIST, 'main.js')], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, DEMO: 'false', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', CONSOLE_DIR: path.join(dir, 'no-console') },
-      stdio: ['ignore', out, out],
-    });
-    cleanups.push(async () => {
-      if (server.exitCode !== null) return;
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    });
-    await waitHealthy(url, server, logFile);
-    log(`server (pid ${server.pid}) up at ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-    const intakeKey = `bench-intake-${randomBytes(12).toString('hex')}`;
-    const password = randomBytes(12).toString('hex');
-    await cli(['apikey:create', '--name', 'bench-intake', '--role', 'INTAKE'], { DATABASE_URL: databaseUrl, BALAGH_API_KEY: intakeKey });
-    await cli(['user:create', '--username', 'bench-dispatcher', '--role', 'DISPATCHER'], { DATABASE_URL: databaseUrl, BALAGH_PASSWORD: password });
-    const login = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'bench-dispatcher', p: password } }),
-    }).then((r) => r.json());
-    const dispatcherToken = login.data?.login?.token;
-    if (!dispatcherToken) throw new Error(`login failed: ${JSON.stringify(login)}`);
-    const keyId = (await admin.query(`select id from api_key where name = 'bench-intake'`)).rows[0].id;
-    const userId = (await admin.query(`select id from app_user where username = 'bench-dispatcher'`)).rows[0].id;
-    const principals = { intakePrincipal: `key:${keyId}`, staffPrincipal: `user:${userId}` };
-
-    await seedCrews(admin);
-    const municipalities = (await admin.query('select code, lat, lng from municipality order by code')).rows;
-    const categories = (await admin.query('select code, default_priority as "defaultPriority", target_hours as "targetHours" from category')).rows;
+    const targets = new Map();
+    for (const size of sizes) targets.set(size, await prepareSize(size, { adminUrl: db.url, dir, cleanups }));
+    const smallest = targets.get(sizes[0]);
+    const largest = targets.get(sizes.at(-1));
+    const municipalities = (await smallest.client.query('select code, lat, lng from municipality order by code')).rows;
+    const categories = (await smallest.client.query('select code, default_priority as "defaultPriority", target_hours as "targetHours" from category')).rows;
     const runId = `bench-${Date.now().toString(36)}`;
-    const common = { url, databaseUrl, concurrency, poolSize: SERVER_POOL, durationMs: durationS * 1000, warmupMs: warmupS * 1000, municipalities, categories, runId };
 
-    const results = [];
-    const measure = async (label, size, job) => {
-      await admin.query('checkpoint');
-      await sleep(500);
-      const result = await drive({ ...common, ...job });
-      const row = { label, size, ...result };
-      results.push(row);
-      log(`${label.padEnd(22)} ${String(size).padStart(8)} reports: ${fmt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, errors ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorSamples)}` : ''}`);
-      return row;
-    };
-
+    const paths = [];
     for (const size of sizes) {
-      const t0 = Date.now();
-      const have = await growReports(admin, size, principals, { log });
-      log(`${have.toLocaleString('en')} reports ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-      const open = (await admin.query(`select count(*)::int as n from report where status in ('RECEIVED', 'ASSIGNED', 'IN_PROGRESS')`)).rows[0].n;
-      log(`  ${open.toLocaleString('en')} open`);
-      await measure('queue (GraphQL)', size, { mode: 'graphql-queue', token: dispatcherToken });
-      await measure('queue (bare pg)', size, { mode: 'pg-read' });
-      if (size === writeSize) {
-        await measure('createReport (GraphQL)', size, { mode: 'graphql-create', token: intakeKey });
-        await measure('create (bare pg)', size, { mode: 'pg-write', submittedBy: principals.intakePrincipal, actor: 'bench-intake', runId: `${runId}-pg` });
+      const t = targets.get(size);
+      paths.push({ label: 'queue (GraphQL)', size, target: t, job: { mode: 'graphql-queue', url: t.url, token: t.dispatcherToken } });
+      paths.push({ label: 'queue (bare pg)', size, target: t, job: { mode: 'pg-read', databaseUrl: t.databaseUrl } });
+    }
+    paths.push({ label: 'floor (GraphQL)', size: smallest.size, target: smallest, job: { mode: 'graphql-floor', url: smallest.url, token: smallest.dispatcherToken } });
+    const writer = targets.get(writeSize);
+    paths.push({ label: 'createReport (GraphQL)', size: writeSize, target: writer, job: { mode: 'graphql-create', url: writer.url, token: writer.intakeKey, runId: `${runId}-gql` } });
+    paths.push({
+      label: 'create (bare pg)',
+      size: writeSize,
+      target: writer,
+      job: { mode: 'pg-write', databaseUrl: writer.databaseUrl, submittedBy: writer.principals.intakePrincipal, actor: 'bench-intake', runId: `${runId}-pg` },
+    });
+    for (const p of paths) p.slices = [];
+
+    const common = { concurrency, poolSize: SERVER_POOL, durationMs: sliceS * 1000, warmupMs: warmupS * 1000, municipalities, categories };
+    for (let slice = 0; slice < slices; slice++) {
+      for (const p of paths) {
+        await smallest.client.query('checkpoint');
+        await sleep(300);
+        const serverBefore = processCpuMs(p.target.server.pid);
+        const postgresBefore = postgresCpuMs(postmasterPid);
+        const result = await drive({ ...common, ...p.job, runId: `${p.job.runId ?? runId}-${slice}` });
+        await sleep(300);
+        const cpu = {
+          loadGenerator: result.cpuMs,
+          server: p.job.mode.startsWith('graphql-') ? processCpuMs(p.target.server.pid) - serverBefore : 0,
+          postgres: postgresCpuMs(postmasterPid) - postgresBefore,
+        };
+        p.slices.push({ ...result, cpu });
+        log(
+          `slice ${slice + 1}/${slices} ${p.label.padEnd(22)} ${count(p.size).padStart(9)}: ${fmt(result.requests / result.seconds)} req/s, ` +
+            `p99 ${fmt(percentile(result.latencies, 99), 1)} ms, errors ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorSamples)}` : ''}`,
+        );
       }
     }
+    const results = paths.map(summarize);
+
+    const plans = await explainQueuePage(largest.client);
+    const layers = await queuePageLayers(largest.databaseUrl, DIST);
 
     const nproc = os.availableParallelism();
-    const cpu = os.cpus()[0]?.model ?? 'unknown';
+    const cpuModel = os.cpus()[0]?.model ?? 'unknown';
     const memGiB = (os.totalmem() / 2 ** 30).toFixed(0);
     const find = (label, size) => results.find((r) => r.label === label && r.size === size);
     const lines = [];
-    lines.push('', `Machine: ${nproc} cores (${cpu}), ${memGiB} GiB; Node ${process.version}; PostgreSQL ${versionRow.server_version}`);
-    lines.push(`Concurrency ${concurrency}, ${durationS} s per path after ${warmupS} s warm-up; server ORM pool ${SERVER_POOL}, bare pg pool ${SERVER_POOL}`, '');
-    lines.push('| path | reports | req/s | p50 ms | p99 ms | errors | GraphQL / bare (req/s) | target ≥ 50% |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('', `Machine: ${nproc} cores (${cpuModel}), ${memGiB} GiB; Node ${process.version}; PostgreSQL ${postgresVersion}`);
+    lines.push(
+      `Concurrency ${concurrency}; ${durationS} s per path in ${slices} interleaved slices (+${fmt(warmupS)} s warm-up each); server ORM pool ${SERVER_POOL}, bare pg pool ${SERVER_POOL}`,
+      `Open reports: ${sizes.map((size) => `${count(targets.get(size).open)} of ${count(size)}`).join(', ')}`,
+      '',
+    );
+    lines.push('| path | reports | req/s | p50 ms | p99 ms | errors | GraphQL / bare (req/s) | target ≥ 50% | CPU ms/req: load gen, server, PostgreSQL |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---|---|');
     for (const row of results) {
-      const bareLabel = row.label === 'queue (GraphQL)' ? 'queue (bare pg)' : row.label === 'createReport (GraphQL)' ? 'create (bare pg)' : undefined;
+      const bareLabel = { 'queue (GraphQL)': 'queue (bare pg)', 'createReport (GraphQL)': 'create (bare pg)' }[row.label];
       const bare = bareLabel && find(bareLabel, row.size);
       const ratio = bare ? row.rps / bare.rps : undefined;
-      const target = ratio === undefined ? '' : ratio >= 0.5 ? 'met' : 'MISSED';
-      lines.push(`| ${row.label} | ${row.size.toLocaleString('en')} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${row.errors} | ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`} | ${target} |`);
+      let target = '';
+      if (ratio !== undefined) target = ratio >= 0.5 ? 'met' : 'MISSED';
+      const cpu = row.cpuPerRequestMs;
+      const cpuText = `${fmt(cpu.loadGenerator, 2)}, ${row.label.includes('GraphQL') ? fmt(cpu.server, 2) : '–'}, ${fmt(cpu.postgres, 2)}`;
+      lines.push(
+        `| ${row.label} | ${count(row.size)} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${row.errors} | ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`} | ${target} | ${cpuText} |`,
+      );
     }
     const small = find('queue (GraphQL)', sizes[0]);
     const large = find('queue (GraphQL)', sizes.at(-1));
     const growth = large.p99 / small.p99;
     const bareGrowth = find('queue (bare pg)', sizes.at(-1)).p99 / find('queue (bare pg)', sizes[0]).p99;
+    const cpuOf = (row) => row.cpuPerRequestMs.server + row.cpuPerRequestMs.postgres;
     lines.push('');
-    lines.push(`Queue query p99: ${fmt(small.p99, 2)} ms at ${sizes[0].toLocaleString('en')} → ${fmt(large.p99, 2)} ms at ${sizes.at(-1).toLocaleString('en')} reports = ${fmt(growth, 2)}× (target ≤ 1.5×: ${growth <= 1.5 ? 'met' : 'MISSED'}); bare pg ${fmt(bareGrowth, 2)}×`);
+    lines.push(
+      `Queue query p99: ${fmt(small.p99, 2)} ms at ${count(sizes[0])} → ${fmt(large.p99, 2)} ms at ${count(sizes.at(-1))} reports = ${fmt(growth, 2)}× ` +
+        `(target ≤ 1.5×: ${growth <= 1.5 ? 'met' : 'MISSED'}); bare pg ${fmt(bareGrowth, 2)}×; server + PostgreSQL CPU per request ${fmt(cpuOf(small), 2)} → ${fmt(cpuOf(large), 2)} ms`,
+    );
+    lines.push('', `Queue page statements at ${count(sizes.at(-1))} reports (EXPLAIN ANALYZE, warm):`, ...plans);
+    lines.push('', ...layers, '');
     lines.push(`Total errors: ${results.reduce((sum, r) => sum + r.errors, 0)}; wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
     console.log(lines.join('\n'));
     writeFileSync(
       path.join(HERE, 'last-run.json'),
-      JSON.stringify({ at: new Date().toISOString(), machine: { nproc, cpu, memGiB, node: process.version, postgres: versionRow.server_version }, flags: { durationS, warmupS, concurrency, sizes, writeSize }, results, queueP99Growth: growth }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          machine: { nproc, cpu: cpuModel, memGiB, node: process.version, postgres: postgresVersion },
+          flags: { durationS, slices, warmupS, concurrency, sizes, writeSize },
+          results,
+          queueP99Growth: growth,
+          plans,
+          layers,
+        },
+        null,
+        2,
+      ) + '\n',
     );
   } finally {
     await cleanup();

@@ -18,6 +18,9 @@ export const QUEUE_QUERY = /* GraphQL */ `
     }
   }`;
 
+/** The cheapest authenticated operation: what every GraphQL request costs before it does any work. */
+export const FLOOR_QUERY = /* GraphQL */ `query Floor { __typename }`;
+
 export const CREATE_MUTATION = /* GraphQL */ `
   mutation Create($input: CreateReportInput!) {
     createReport(input: $input) { id reference status priority targetAt }
