@@ -242,7 +242,7 @@ describe('the dispatch console in a real browser', () => {
     await dispatcher.setOffline(true);
     await page.locator('[data-test=connection][data-state=offline]').waitFor();
 
-    const written = [];
+    const written: Array<{ id: string; reference: string; version: number }> = [];
     for (let i = 0; i < 3; i += 1) written.push(await fileReport({ description: `بلاغ أثناء الانقطاع ${i + 1}` }));
     await ok(app, 'mutation($id: ID!) { triageReport(id: $id, input: { priority: CRITICAL, note: "e2e" }) { id } }', { id: written[0]!.id }, dispatcherToken);
     await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "e2e: not ours", referredTo: "SEC") { id } }', { id: written[2]!.id }, dispatcherToken);
