@@ -13,11 +13,18 @@ import type { DispatchEventFilter } from './events.types.js';
 export const SUBSCRIPTION_FIELD = 'dispatchEvents';
 
 /**
- * A result whose `data` was serialized once for a whole group: the socket layer splices this JSON into
- * each subscriber's message instead of serializing the same object again per subscriber.
+ * Socket writes between two turns of the event loop while one event goes out to a large group: commits,
+ * outbox reads and HTTP requests run in between instead of waiting for the last of 10,000 sockets.
  */
-export const RAW_DATA = Symbol('serialized data');
-export type FanoutResult = ExecutionResult & { [RAW_DATA]?: string };
+const DELIVERIES_PER_TURN = 500;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Writes one serialized `next` payload (`{"data":…}` or `{"data":…,"errors":…}`) to a subscriber's socket,
+ * synchronously and in call order. The socket layer wraps it in the subscriber's message.
+ */
+export type Deliver = (payload: string) => void;
 
 interface Member {
   viewer: Viewer;
@@ -25,9 +32,11 @@ interface Member {
   cursor: Cursor;
   /** False while replaying after a resume; live batches are buffered meanwhile. */
   live: boolean;
-  buffer: OutboxEvent[];
-  queue: FanoutResult[];
-  waiting: ((result: IteratorResult<FanoutResult>) => void) | null;
+  buffer: OutboxEvent[] | null;
+  deliver: Deliver;
+  /** A terminal error for graphql-ws to emit before it completes the subscription. */
+  failure: ExecutionResult | null;
+  waiting: ((result: IteratorResult<ExecutionResult>) => void) | null;
   done: boolean;
   group: Group;
 }
@@ -76,8 +85,11 @@ export function groupSees(crewId: string | null, filter: DispatchEventFilter | n
 
 /**
  * Subscribers of dispatchEvents, grouped by (document, variables except `after`, visibility). Each live
- * event is filtered, authorized, executed and serialized once per group, then queued to every member:
- * the work per event grows with the number of distinct subscriptions, not the number of sockets.
+ * event is filtered, authorized, executed and serialized once per group, then written to every member's
+ * socket through its `Deliver`: the work per event grows with the number of distinct subscriptions, and
+ * a delivery costs one string concatenation and one socket write, with no promise per subscriber (a large
+ * group yields to the event loop every DELIVERIES_PER_TURN writes). The iterator graphql-ws holds only
+ * carries a terminal error and the end of the subscription.
  * A resuming member replays from the outbox on its own, then joins its group's live stream with no gap
  * or duplicate at the seam (events delivered meanwhile are buffered and de-duplicated by cursor).
  */
@@ -126,8 +138,8 @@ export class Fanout {
     }
   }
 
-  /** Starts a checked subscription. */
-  join(args: ExecutionArgs, viewer: Viewer): AsyncIterableIterator<FanoutResult> {
+  /** Starts a checked subscription whose results are written through `deliver`. */
+  join(args: ExecutionArgs, viewer: Viewer, deliver: Deliver): AsyncIterableIterator<ExecutionResult> {
     const { after, filter } = this.arguments(args);
     const { key: visibilityKey, crewId } = visibility(viewer);
     const { after: _after, ...shared } = (args.variableValues ?? {}) as Record<string, unknown>;
@@ -141,8 +153,9 @@ export class Fanout {
       viewer,
       cursor: after ? decodeCursor(after) : this.hub.cursor,
       live: !after,
-      buffer: [],
-      queue: [],
+      buffer: after ? [] : null,
+      deliver,
+      failure: null,
       waiting: null,
       done: false,
       group,
@@ -165,7 +178,7 @@ export class Fanout {
 
   private onBatch(events: OutboxEvent[]): void {
     for (const group of this.groups.values()) {
-      for (const member of group.members) if (!member.live) member.buffer.push(...events);
+      for (const member of group.members) if (member.buffer) member.buffer.push(...events);
     }
     this.chain = this.chain.then(() => this.deliver(events)).catch((err) => this.log.error({ err }, 'fan-out failed'));
   }
@@ -174,18 +187,25 @@ export class Fanout {
     await Promise.all(
       [...this.groups.values()].map(async (group) => {
         for (const event of events) {
-          if (!groupSees(group.crewId, group.filter, event)) continue;
-          const live = [...group.members].filter((member) => member.live && compareCursors(event.cursor, member.cursor) > 0);
-          if (live.length === 0) continue;
+          if (!groupSees(group.crewId, group.filter, event) || !this.awaited(group, event)) continue;
           this.executions++;
-          const result = await this.run(group.args, group.viewer, event);
-          for (const member of live) {
+          const payload = await this.run(group.args, group.viewer, event);
+          let sent = 0;
+          for (const member of group.members) {
+            if (!member.live || compareCursors(event.cursor, member.cursor) <= 0) continue;
             member.cursor = event.cursor;
-            this.push(member, result);
+            member.deliver(payload);
+            if (++sent % DELIVERIES_PER_TURN === 0) await nextTurn();
           }
         }
       }),
     );
+  }
+
+  /** Whether some live member of the group has yet to receive this event. */
+  private awaited(group: Group, event: OutboxEvent): boolean {
+    for (const member of group.members) if (member.live && compareCursors(event.cursor, member.cursor) > 0) return true;
+    return false;
   }
 
   private async catchUp(member: Member): Promise<void> {
@@ -195,40 +215,43 @@ export class Fanout {
         for (const event of page) await this.deliverOne(member, event);
         if (page.length === 0) break;
       }
-      while (member.buffer.length && !member.done) {
-        const event = member.buffer.shift()!;
+      const buffer = member.buffer!;
+      while (buffer.length && !member.done) {
+        const event = buffer.shift()!;
         if (compareCursors(event.cursor, member.cursor) > 0) await this.deliverOne(member, event);
       }
+      member.buffer = null;
       member.live = true;
     } catch (err) {
       this.log.error({ err }, 'resuming a subscription failed');
-      this.push(member, { errors: [new GraphQLError('Resuming failed; subscribe again with your last cursor', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] });
-      this.finish(member);
+      this.fail(member, { errors: [new GraphQLError('Resuming failed; subscribe again with your last cursor', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] });
     }
   }
 
   private async deliverOne(member: Member, event: OutboxEvent): Promise<void> {
     if (member.done) return;
-    if (groupSees(member.group.crewId, member.group.filter, event)) this.push(member, await this.run(member.group.args, member.viewer, event));
+    if (groupSees(member.group.crewId, member.group.filter, event)) {
+      const payload = await this.run(member.group.args, member.viewer, event);
+      if (member.done) return;
+      member.deliver(payload);
+    }
     member.cursor = event.cursor;
   }
 
-  /** Executes the subscription document for one event with a fresh EntityManager, and serializes it once. */
-  private async run(args: ExecutionArgs, viewer: Viewer, event: OutboxEvent): Promise<FanoutResult> {
-    const result = await execute({ ...args, schema: this.schema, rootValue: event, contextValue: this.contextFor(viewer) });
-    if (result.errors?.length) return result;
-    return { data: result.data, [RAW_DATA]: JSON.stringify({ data: result.data }) };
+  /**
+   * Executes the subscription document for one event with a fresh EntityManager and serializes the
+   * result once, as graphql-ws would: `data`, then `errors` (as their JSON) when there are any.
+   */
+  private async run(args: ExecutionArgs, viewer: Viewer, event: OutboxEvent): Promise<string> {
+    const { errors, ...result } = await execute({ ...args, schema: this.schema, rootValue: event, contextValue: this.contextFor(viewer) });
+    return JSON.stringify(errors ? { ...result, errors: errors.map((error) => error.toJSON()) } : result);
   }
 
-  private push(member: Member, result: FanoutResult): void {
+  /** Hands a terminal error to graphql-ws (which emits it after everything already delivered), then ends. */
+  private fail(member: Member, result: ExecutionResult): void {
     if (member.done) return;
-    if (member.waiting) {
-      const resolve = member.waiting;
-      member.waiting = null;
-      resolve({ value: result, done: false });
-      return;
-    }
-    member.queue.push(result);
+    member.failure = result;
+    this.finish(member);
   }
 
   private finish(member: Member): void {
@@ -236,19 +259,25 @@ export class Fanout {
     member.done = true;
     member.group.members.delete(member);
     if (member.group.members.size === 0) this.groups.delete(member.group.key);
-    member.buffer = [];
+    member.buffer = null;
     if (member.waiting) {
-      member.waiting({ value: undefined, done: true });
+      const resolve = member.waiting;
       member.waiting = null;
+      resolve(this.take(member));
     }
   }
 
-  private iterator(member: Member): AsyncIterableIterator<FanoutResult> {
-    const iterator: AsyncIterableIterator<FanoutResult> = {
+  /** What graphql-ws gets next from an ended member: its terminal error once, then the end. */
+  private take(member: Member): IteratorResult<ExecutionResult> {
+    const failure = member.failure;
+    member.failure = null;
+    return failure ? { value: failure, done: false } : { value: undefined, done: true };
+  }
+
+  private iterator(member: Member): AsyncIterableIterator<ExecutionResult> {
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: () => {
-        const queued = member.queue.shift();
-        if (queued) return Promise.resolve({ value: queued, done: false });
-        if (member.done) return Promise.resolve({ value: undefined, done: true });
+        if (member.done) return Promise.resolve(this.take(member));
         return new Promise((resolve) => {
           member.waiting = resolve;
         });

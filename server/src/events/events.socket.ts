@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, subscribe, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import type { ValidationRule } from 'graphql';
-import { RAW_DATA, type Fanout, type FanoutResult } from './events.fanout.js';
+import type { Deliver, Fanout } from './events.fanout.js';
 
 /** Close codes a client acts on; 4401/4403 mean sign in again, the rest mean reconnect and resume. */
 export const WS_CLOSE = {
@@ -40,10 +40,23 @@ interface Extra {
 }
 
 /**
+ * The context of a subscription the fan-out serves: it executes each event with a fresh context of its
+ * own, so the subscription keeps only who subscribed and where its results go.
+ */
+interface FanoutContext {
+  viewer: Viewer;
+  deliver: Deliver;
+}
+
+/** Distinct valid documents kept parsed; identical subscriptions share one AST and skip validation. */
+const DOCUMENT_CACHE_SIZE = 500;
+
+/**
  * graphql-ws on a `ws` server sharing the HTTP server and the /graphql path. Authentication happens in
  * connection_init and nothing runs before it; expired and revoked credentials end their sockets;
- * dispatchEvents goes to the fan-out, which hands back results serialized once per group. One timer
- * pings every socket and one re-checks credentials, so an idle socket costs no timers of its own.
+ * dispatchEvents goes to the fan-out, which writes each group's once-serialized result straight into
+ * every member's `next` message. One timer pings every socket and one re-checks credentials, so an idle
+ * socket costs no timers of its own.
  */
 export interface SubscriptionServer {
   /** Open sockets. */
@@ -58,8 +71,36 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024, perMessageDeflate: false });
   const rules = [...specifiedRules, ...options.validationRules];
   const viewers = new Map<WebSocket, Viewer>();
-  let pendingRaw: string | undefined;
+  const documents = new Map<string, DocumentNode>();
   let slowClosed = 0;
+
+  /** Writes a message unless the socket is gone; closes it as a slow consumer past `maxBuffered`. */
+  const transmit = (socket: WebSocket, message: string): void => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > maxBuffered) {
+      slowClosed++;
+      socket.close(WS_CLOSE.SLOW_CONSUMER, 'Too slow: reconnect and resume with your last cursor');
+      return;
+    }
+    socket.send(message);
+  };
+
+  /** The parsed document, or the errors that refuse it; valid documents are cached by their text. */
+  const documentFor = (query: string): DocumentNode | readonly GraphQLError[] => {
+    const cached = documents.get(query);
+    if (cached) return cached;
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (err) {
+      return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+    }
+    const errors = validate(options.schema, document, rules);
+    if (errors.length) return errors;
+    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
+    documents.set(query, document);
+    return document;
+  };
 
   const server = makeServer<ConnectionInitMessage['payload'], Extra>({
     schema: options.schema,
@@ -72,38 +113,25 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       viewers.set(ctx.extra.socket, viewer);
       return true;
     },
-    onSubscribe: async (ctx, _id, payload) => {
-      let document;
-      try {
-        document = parse(payload.query);
-      } catch (err) {
-        return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
-      }
-      const errors = validate(options.schema, document, rules);
-      if (errors.length) return errors;
-      const args: ExecutionArgs = {
-        schema: options.schema,
-        document,
-        operationName: payload.operationName,
-        variableValues: payload.variables,
-        contextValue: options.contextFor(ctx.extra.viewer ?? null),
+    onSubscribe: async (ctx, id, payload) => {
+      const document = documentFor(payload.query);
+      if (!('kind' in document)) return [...document];
+      const viewer = ctx.extra.viewer ?? null;
+      const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      if (!options.fanout.serves(args)) return { ...args, contextValue: options.contextFor(viewer) };
+      const refused = await options.fanout.check(args, viewer);
+      if (refused) return refused;
+      const { socket } = ctx.extra;
+      const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+      const deliver: Deliver = (result) => {
+        if (id in ctx.subscriptions) transmit(socket, head + result + '}');
       };
-      if (options.fanout.serves(args)) {
-        const refused = await options.fanout.check(args, ctx.extra.viewer ?? null);
-        if (refused) return refused;
-      }
-      return args;
+      return { ...args, contextValue: { viewer: viewer!, deliver } satisfies FanoutContext };
     },
     subscribe: (args) => {
-      if (options.fanout.serves(args)) return options.fanout.join(args, (args.contextValue as Context).viewer!);
-      return subscribe(args);
-    },
-    jsonMessageReplacer: (key, value) => {
-      if (key === 'payload' && value && typeof value === 'object' && RAW_DATA in value) {
-        pendingRaw = (value as FanoutResult)[RAW_DATA];
-        return RAW_PLACEHOLDER;
-      }
-      return value;
+      if (!options.fanout.serves(args)) return subscribe(args);
+      const { viewer, deliver } = args.contextValue as FanoutContext;
+      return options.fanout.join(args, viewer, deliver);
     },
   });
 
@@ -116,17 +144,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data: string) => {
-          const raw = pendingRaw;
-          pendingRaw = undefined;
-          if (socket.readyState !== socket.OPEN) return;
-          if (socket.bufferedAmount > maxBuffered) {
-            slowClosed++;
-            socket.close(WS_CLOSE.SLOW_CONSUMER, 'Too slow: reconnect and resume with your last cursor');
-            return;
-          }
-          socket.send(raw === undefined ? data : splice(data, raw));
-        },
+        send: (data: string) => transmit(socket, data),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handler) =>
           socket.on('message', (message) => {
@@ -194,14 +212,4 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** Stands in for a group's pre-serialized result inside a message until the socket splices it in. */
-const RAW_PLACEHOLDER = '__balagh_serialized_payload__';
-
-/** Puts the serialized payload where the placeholder stands; it is the message's last value, so search from the end. */
-function splice(message: string, raw: string): string {
-  const quoted = `"${RAW_PLACEHOLDER}"`;
-  const at = message.lastIndexOf(quoted);
-  return at < 0 ? message : message.slice(0, at) + raw + message.slice(at + quoted.length);
 }
