@@ -11,13 +11,17 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { bareCreate, CREATE_MUTATION, FLOOR_QUERY, intakeInput, QUEUE_QUERY, QUEUE_SQL } from './workloads.mjs';
 
+let responseBytes = 0;
+
 async function graphql(url, token, query, variables) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
-  const body = await response.json();
+  const text = await response.text();
+  responseBytes += Buffer.byteLength(text);
+  const body = JSON.parse(text);
   if (response.status !== 200 || body.errors?.length || !body.data) {
     throw new Error(`HTTP ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
   }
@@ -107,6 +111,7 @@ async function run(job) {
     completed,
     cpuMs: (cpu.user + cpu.system) / 1000,
     latencies,
+    meanResponseBytes: responseBytes / completed,
   };
 }
 

@@ -199,6 +199,7 @@ function summarize(path) {
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? NaN,
+    meanResponseBytes: path.slices.at(-1).meanResponseBytes,
     cpuPerRequestMs: { loadGenerator: total('loadGenerator') / completed, server: total('server') / completed, postgres: total('postgres') / completed },
   };
 }
@@ -268,7 +269,7 @@ async function main() {
         p.slices.push({ ...result, cpu });
         log(
           `slice ${slice + 1}/${slices} ${p.label.padEnd(22)} ${count(p.size).padStart(9)}: ${fmt(result.requests / result.seconds)} req/s, ` +
-            `p99 ${fmt(percentile(result.latencies, 99), 1)} ms, errors ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorSamples)}` : ''}`,
+            `p99 ${fmt(percentile(result.latencies, 99), 1)} ms${result.meanResponseBytes ? `, ${count(Math.round(result.meanResponseBytes))} B a response` : ''}, errors ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorSamples)}` : ''}`,
         );
       }
     }
