@@ -182,24 +182,25 @@ async function prepareSize(size, { adminUrl, dir, cleanups }) {
   return { size, databaseUrl, url, server, client, intakeKey, dispatcherToken, principals, open };
 }
 
-function summarize(path) {
-  const latencies = path.slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
-  const seconds = path.slices.reduce((sum, s) => sum + s.seconds, 0);
-  const completed = path.slices.reduce((sum, s) => sum + s.completed, 0);
-  const total = (key) => path.slices.reduce((sum, s) => sum + s.cpu[key], 0);
+/** One path's slices merged: latencies pooled, req/s over the measured seconds, CPU over every completed request. */
+function summarize(measured) {
+  const latencies = measured.slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const seconds = measured.slices.reduce((sum, s) => sum + s.seconds, 0);
+  const completed = measured.slices.reduce((sum, s) => sum + s.completed, 0);
+  const total = (key) => measured.slices.reduce((sum, s) => sum + s.cpu[key], 0);
   return {
-    label: path.label,
-    size: path.size,
+    label: measured.label,
+    size: measured.size,
     requests: latencies.length,
-    errors: path.slices.reduce((sum, s) => sum + s.errors, 0),
-    errorSamples: path.slices.flatMap((s) => s.errorSamples).slice(0, 5),
+    errors: measured.slices.reduce((sum, s) => sum + s.errors, 0),
+    errorSamples: measured.slices.flatMap((s) => s.errorSamples).slice(0, 5),
     seconds,
     rps: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? NaN,
-    meanResponseBytes: path.slices.at(-1).meanResponseBytes,
+    meanResponseBytes: measured.slices.at(-1).meanResponseBytes,
     cpuPerRequestMs: { loadGenerator: total('loadGenerator') / completed, server: total('server') / completed, postgres: total('postgres') / completed },
   };
 }
