@@ -102,7 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const contextFor = (viewer: Viewer | null): Context => {
     const em = orm.em.fork();
-    return { em, viewer, loaders: createLoaders(em), services };
+    return { em, viewer, loaders: createLoaders(em, services.reference), services };
   };
   const schema = await buildAppSchema();
   const hub = new EventHub({ databaseUrl: config.databaseUrl, pollMs: config.eventPollMs, log: fastify.log });

@@ -3,7 +3,8 @@ import DataLoader from 'dataloader';
 import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { Assignment } from '../assignments/assignments.entity.js';
 import { Crew } from '../crews/crews.entity.js';
-import { Category, Department, Municipality } from '../reference/reference.entity.js';
+import type { Category, Department, Municipality } from '../reference/reference.entity.js';
+import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | undefined)[] {
@@ -42,20 +43,15 @@ export function leadingAssignment(assignments: Assignment[]): Assignment | undef
 }
 
 /**
- * Batch loaders for one request: a page of 100 reports with their category, municipality, crew and
- * active assignment costs one query per relation, not one per row.
+ * Batch loaders for one request: a page of 100 reports with their crew and active assignment costs one
+ * query per relation, not one per row. Categories, municipalities and departments come from the
+ * reference snapshot (at most 30 s old), usually without a query.
  */
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, reference: ReferenceService) {
   return {
-    category: new DataLoader<string, Category | undefined>(async (codes) =>
-      byKey(codes, await em.find(Category, { code: { $in: [...codes] } }), (row) => row.code),
-    ),
-    municipality: new DataLoader<string, Municipality | undefined>(async (codes) =>
-      byKey(codes, await em.find(Municipality, { code: { $in: [...codes] } }), (row) => row.code),
-    ),
-    department: new DataLoader<string, Department | undefined>(async (codes) =>
-      byKey(codes, await em.find(Department, { code: { $in: [...codes] } }), (row) => row.code),
-    ),
+    category: { load: (code: string): Promise<Category | undefined> => reference.categoryByCode(em, code) },
+    municipality: { load: (code: string): Promise<Municipality | undefined> => reference.municipalityByCode(em, code) },
+    department: { load: (code: string): Promise<Department | undefined> => reference.departmentByCode(em, code) },
     crew: new DataLoader<string, Crew | undefined>(async (ids) => byKey(ids, await em.find(Crew, { id: { $in: [...ids] } }), (row) => row.id)),
     report: new DataLoader<string, Report | undefined>(async (ids) =>
       byKey(ids, await em.find(Report, { id: { $in: [...ids] } }), (row) => row.id),

@@ -4,8 +4,32 @@ import { isInEasternProvince, nearest } from '../common/geo.js';
 import { finiteInRange } from '../common/validate.js';
 import { Category, Department, Municipality } from './reference.entity.js';
 
-/** Reference data (municipalities, departments, categories) and the geography rules built on it. */
+/**
+ * How long a snapshot of the reference tables is served from memory. They hold a few dozen rows that
+ * supervisors change rarely and no mutation edits yet, so a change made in the database shows within
+ * this time; there is no other invalidation.
+ */
+export const REFERENCE_TTL_MS = 30_000;
+
+/** Every municipality, department and category, by code, as read at `readAt`. */
+export interface ReferenceSnapshot {
+  readAt: number;
+  municipalities: Municipality[];
+  municipality: Map<string, Municipality>;
+  department: Map<string, Department>;
+  category: Map<string, Category>;
+}
+
+/**
+ * Reference data (municipalities, departments, categories) and the geography rules built on it.
+ * Lookups by code and the nearest municipality read an in-process snapshot at most
+ * {@link REFERENCE_TTL_MS} old; its entities belong to no request's EntityManager, so a command links
+ * them with `getReference`, never by assigning them.
+ */
 export class ReferenceService {
+  private snapshot: ReferenceSnapshot | undefined;
+  private reading: Promise<ReferenceSnapshot> | undefined;
+
   municipalities(em: EntityManager): Promise<Municipality[]> {
     return em.find(Municipality, {}, { orderBy: { code: 'asc' } });
   }
@@ -18,9 +42,48 @@ export class ReferenceService {
     return em.find(Category, {}, { orderBy: { targetHours: 'asc', code: 'asc' } });
   }
 
-  /** The category, or BAD_USER_INPUT naming `field`. */
+  /** The reference tables as of at most {@link REFERENCE_TTL_MS} ago; one read at a time refreshes them. */
+  cached(em: EntityManager): ReferenceSnapshot | Promise<ReferenceSnapshot> {
+    const snapshot = this.snapshot;
+    if (snapshot && Date.now() - snapshot.readAt < REFERENCE_TTL_MS) return snapshot;
+    this.reading ??= this.read(em.fork()).finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async read(em: EntityManager): Promise<ReferenceSnapshot> {
+    const readAt = Date.now();
+    const [municipalities, departments, categories] = [await this.municipalities(em), await this.departments(em), await em.find(Category, {})];
+    const snapshot: ReferenceSnapshot = {
+      readAt,
+      municipalities,
+      municipality: new Map(municipalities.map((row) => [row.code, row])),
+      department: new Map(departments.map((row) => [row.code, row])),
+      category: new Map(categories.map((row) => [row.code, row])),
+    };
+    this.snapshot = snapshot;
+    return snapshot;
+  }
+
+  /** The category with this code from the snapshot, or undefined. */
+  async categoryByCode(em: EntityManager, code: string): Promise<Category | undefined> {
+    return (await this.cached(em)).category.get(code);
+  }
+
+  /** The municipality with this code from the snapshot, or undefined. */
+  async municipalityByCode(em: EntityManager, code: string): Promise<Municipality | undefined> {
+    return (await this.cached(em)).municipality.get(code);
+  }
+
+  /** The department with this code from the snapshot, or undefined. */
+  async departmentByCode(em: EntityManager, code: string): Promise<Department | undefined> {
+    return (await this.cached(em)).department.get(code);
+  }
+
+  /** The category (from the snapshot), or BAD_USER_INPUT naming `field`. */
   async category(em: EntityManager, code: string, field: string): Promise<Category> {
-    const category = await em.findOne(Category, { code });
+    const category = await this.categoryByCode(em, code);
     if (!category) throw badInput(field, `Unknown category "${code}"; see Query.categories`);
     return category;
   }
@@ -32,14 +95,15 @@ export class ReferenceService {
     if (!isInEasternProvince(lat, lng)) throw badInput(field, `(${lat}, ${lng}) is outside the Eastern Province`);
   }
 
-  /** The given municipality (checked), or the one whose centre is nearest the point. */
+  /** The given municipality (checked), or the one whose centre is nearest the point; from the snapshot. */
   async municipalityFor(em: EntityManager, field: string, lat: number, lng: number, code?: string | null): Promise<Municipality> {
+    const snapshot = await this.cached(em);
     if (code) {
-      const found = await em.findOne(Municipality, { code });
+      const found = snapshot.municipality.get(code);
       if (!found) throw badInput(`${field}.municipalityCode`, `Unknown municipality "${code}"; see Query.municipalities`);
       return found;
     }
-    const derived = nearest(await this.municipalities(em), lat, lng);
+    const derived = nearest(snapshot.municipalities, lat, lng);
     if (!derived) throw badInput(field, 'No municipalities are configured');
     return derived;
   }

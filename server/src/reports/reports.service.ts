@@ -7,6 +7,7 @@ import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../co
 import * as check from '../common/validate.js';
 import { appendEvent } from '../events/events.outbox.js';
 import { DispatchEventType } from '../events/events.map.js';
+import { Category, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
@@ -83,14 +84,14 @@ export class ReportsService {
         report.reference = `940-${YEAR.format(report.receivedAt)}-${n.padStart(6, '0')}`;
         report.kind = input.kind;
         report.channel = input.channel;
-        report.category = category;
+        report.category = tx.getReference(Category, category.code);
         report.priority = category.defaultPriority;
         report.priorityRank = PRIORITY_RANK[category.defaultPriority];
         report.description = description;
         report.lat = input.location.lat;
         report.lng = input.location.lng;
         report.address = address ?? null;
-        report.municipality = municipality;
+        report.municipality = tx.getReference(Municipality, municipality.code);
         report.reporterName = reporterName ?? null;
         report.reporterPhone = reporterPhone ?? null;
         report.beneficiaryType = input.reporter?.beneficiaryType ?? null;
@@ -116,10 +117,10 @@ export class ReportsService {
     const note = check.text('input.note', input.note, { max: 2000 });
     if (!input.categoryCode && !input.priority) throw badInput('input', 'give a categoryCode, a priority or both');
     const category = input.categoryCode ? await this.reference.category(em, input.categoryCode, 'input.categoryCode') : undefined;
-    return this.change(em, viewer, id, ReportAction.TRIAGE, note, (report) => {
+    return this.change(em, viewer, id, ReportAction.TRIAGE, note, (report, tx) => {
       if (category) {
         report.overdueNotifiedAt = null;
-        report.category = category;
+        report.category = tx.getReference(Category, category.code);
         report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
       }
       const priority: Priority | undefined = input.priority ?? category?.defaultPriority;
@@ -166,13 +167,13 @@ export class ReportsService {
   }
 
   /** One locked, checked, versioned, audited and published status change. */
-  private change(em: EntityManager, viewer: Viewer, id: string, action: ReportAction, note: string | null | undefined, apply?: (report: Report) => void): Promise<Report> {
+  private change(em: EntityManager, viewer: Viewer, id: string, action: ReportAction, note: string | null | undefined, apply?: (report: Report, tx: EntityManager) => void): Promise<Report> {
     const reportId = check.id('id', id);
     return em.transactional(async (tx) => {
       const report = await this.lock(tx, reportId, 'id');
       const from = report.status;
       report.status = nextStatus(action, from, report.kind);
-      apply?.(report);
+      apply?.(report, tx);
       this.touch(report);
       this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
       appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action }, await this.activeCrewId(tx, report.id));
