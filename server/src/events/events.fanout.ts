@@ -21,10 +21,11 @@ const DELIVERIES_PER_TURN = 500;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Writes one serialized `next` payload (`{"data":…}` or `{"data":…,"errors":…}`) to a subscriber's socket,
- * synchronously and in call order. The socket layer wraps it in the subscriber's message.
+ * Writes serialized `next` payloads (`{"data":…}` or `{"data":…,"errors":…}`), in order, to a subscriber's
+ * socket, synchronously; the socket layer wraps each in the subscriber's message and may write several
+ * in one go.
  */
-export type Deliver = (payload: string) => void;
+export type Deliver = (payloads: readonly string[]) => void;
 
 interface Member {
   viewer: Viewer;
@@ -95,7 +96,9 @@ export function groupSees(crewId: string | null, filter: DispatchEventFilter | n
  */
 export class Fanout {
   private readonly groups = new Map<string, Group>();
-  private chain: Promise<void> = Promise.resolve();
+  /** Live events read by the hub and not yet fanned out, in cursor order. */
+  private pending: OutboxEvent[] = [];
+  private delivering = false;
   /** Executions run for live events (per group), for the benchmark and tests. */
   executions = 0;
 
@@ -180,26 +183,52 @@ export class Fanout {
     for (const group of this.groups.values()) {
       for (const member of group.members) if (member.buffer) member.buffer.push(...events);
     }
-    this.chain = this.chain.then(() => this.deliver(events)).catch((err) => this.log.error({ err }, 'fan-out failed'));
+    this.pending.push(...events);
+    if (!this.delivering) void this.deliverPending();
+  }
+
+  /**
+   * Fans out whatever the hub has read, one round at a time. Events read while a round is going out
+   * wait for the next round together, so a member behind by several events gets them in one write.
+   */
+  private async deliverPending(): Promise<void> {
+    this.delivering = true;
+    try {
+      while (this.pending.length) {
+        const events = this.pending;
+        this.pending = [];
+        await this.deliver(events).catch((err) => this.log.error({ err }, 'fan-out failed'));
+      }
+    } finally {
+      this.delivering = false;
+    }
   }
 
   private async deliver(events: OutboxEvent[]): Promise<void> {
-    await Promise.all(
-      [...this.groups.values()].map(async (group) => {
-        for (const event of events) {
-          if (!groupSees(group.crewId, group.filter, event) || !this.awaited(group, event)) continue;
-          this.executions++;
-          const payload = await this.run(group.args, group.viewer, event);
-          let sent = 0;
-          for (const member of group.members) {
-            if (!member.live || compareCursors(event.cursor, member.cursor) <= 0) continue;
-            member.cursor = event.cursor;
-            member.deliver(payload);
-            if (++sent % DELIVERIES_PER_TURN === 0) await nextTurn();
-          }
-        }
-      }),
-    );
+    await Promise.all([...this.groups.values()].map((group) => this.deliverToGroup(group, events)));
+  }
+
+  /** Executes each event the group may see once, then writes to each live member what it has not had yet. */
+  private async deliverToGroup(group: Group, events: OutboxEvent[]): Promise<void> {
+    const cursors: Cursor[] = [];
+    const payloads: string[] = [];
+    for (const event of events) {
+      if (!groupSees(group.crewId, group.filter, event) || !this.awaited(group, event)) continue;
+      this.executions++;
+      payloads.push(await this.run(group.args, group.viewer, event));
+      cursors.push(event.cursor);
+    }
+    if (payloads.length === 0) return;
+    const last = cursors[cursors.length - 1];
+    let sent = 0;
+    for (const member of group.members) {
+      if (!member.live || compareCursors(last, member.cursor) <= 0) continue;
+      let from = 0;
+      while (compareCursors(cursors[from], member.cursor) <= 0) from++;
+      member.cursor = last;
+      member.deliver(from === 0 ? payloads : payloads.slice(from));
+      if (++sent % DELIVERIES_PER_TURN === 0) await nextTurn();
+    }
   }
 
   /** Whether some live member of the group has yet to receive this event. */
@@ -233,7 +262,7 @@ export class Fanout {
     if (groupSees(member.group.crewId, member.group.filter, event)) {
       const payload = await this.run(member.group.args, member.viewer, event);
       if (member.done) return;
-      member.deliver(payload);
+      member.deliver([payload]);
     }
     member.cursor = event.cursor;
   }

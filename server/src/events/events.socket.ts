@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -46,6 +47,15 @@ interface Extra {
 interface FanoutContext {
   viewer: Viewer;
   deliver: Deliver;
+}
+
+/**
+ * The TCP stream under a `ws` socket, so several messages can leave in one write (one system call
+ * instead of one each). `_socket` is not public API in ws 8: without it messages are written one by one.
+ */
+function streamOf(socket: WebSocket): Pick<Duplex, 'cork' | 'uncork'> | undefined {
+  const stream = (socket as unknown as { _socket?: Duplex })._socket;
+  return typeof stream?.cork === 'function' ? stream : undefined;
 }
 
 /** Distinct valid documents kept parsed; identical subscriptions share one AST and skip validation. */
@@ -123,8 +133,13 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       if (refused) return refused;
       const { socket } = ctx.extra;
       const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-      const deliver: Deliver = (result) => {
-        if (id in ctx.subscriptions) transmit(socket, head + result + '}');
+      const deliver: Deliver = (payloads) => {
+        if (!(id in ctx.subscriptions)) return;
+        if (payloads.length === 1) return transmit(socket, head + payloads[0] + '}');
+        const stream = streamOf(socket);
+        stream?.cork();
+        for (const payload of payloads) transmit(socket, head + payload + '}');
+        stream?.uncork();
       };
       return { ...args, contextValue: { viewer: viewer!, deliver } satisfies FanoutContext };
     },
