@@ -59,22 +59,21 @@ export class ReportsService {
 
   /**
    * Files a report. A second call by the same sender with the same idempotency key returns the first
-   * report, also when both calls race: the unique (submitter, key) index decides and the loser re-reads.
+   * report, also when both calls race or the retry's input is invalid: the unique (submitter, key) index
+   * decides, and a rejected insert or input re-reads the first report before failing.
    */
   async create(em: EntityManager, viewer: Viewer, input: CreateReportInput): Promise<Report> {
     const idempotencyKey = check.requiredText('idempotencyKey', input.idempotencyKey, 120);
     const submittedBy = principalOf(viewer);
-    const existing = await em.findOne(Report, { submittedBy, idempotencyKey });
-    if (existing) return existing;
-
-    const description = check.requiredText('description', input.description, 5000);
-    if (!input.location) throw badInput('location', 'location is required');
-    this.reference.checkPoint('location', input.location.lat, input.location.lng);
-    const address = check.text('location.address', input.location.address, { max: 500 });
-    const reporterName = check.text('reporter.name', input.reporter?.name, { max: 200 });
-    const reporterPhone = check.phone('reporter.phone', input.reporter?.phone);
-    const category = await this.reference.category(em, input.categoryCode, 'categoryCode');
-    const municipality = await this.reference.municipalityFor(em, 'location', input.location.lat, input.location.lng, input.location.municipalityCode);
+    let intake: Awaited<ReturnType<ReportsService['intake']>>;
+    try {
+      intake = await this.intake(em, input);
+    } catch (err) {
+      const existing = await em.findOne(Report, { submittedBy, idempotencyKey });
+      if (existing) return existing;
+      throw err;
+    }
+    const { description, address, reporterName, reporterPhone, category, municipality } = intake;
 
     try {
       return await em.transactional(async (tx) => {
@@ -110,6 +109,19 @@ export class ReportsService {
       if (!winner) throw err;
       return winner;
     }
+  }
+
+  /** The checked fields of a new report with its category and municipality, or BAD_USER_INPUT. */
+  private async intake(em: EntityManager, input: CreateReportInput) {
+    const description = check.requiredText('description', input.description, 5000);
+    if (!input.location) throw badInput('location', 'location is required');
+    this.reference.checkPoint('location', input.location.lat, input.location.lng);
+    const address = check.text('location.address', input.location.address, { max: 500 });
+    const reporterName = check.text('reporter.name', input.reporter?.name, { max: 200 });
+    const reporterPhone = check.phone('reporter.phone', input.reporter?.phone);
+    const category = await this.reference.category(em, input.categoryCode, 'categoryCode');
+    const municipality = await this.reference.municipalityFor(em, 'location', input.location.lat, input.location.lng, input.location.municipalityCode);
+    return { description, address, reporterName, reporterPhone, category, municipality };
   }
 
   /** Corrects category and priority; a new category recomputes the target time from receipt. */
