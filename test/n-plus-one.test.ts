@@ -57,9 +57,12 @@ describe('listing reports with their relations', () => {
     return marker;
   }
 
-  /** Statements run by one list request, after a warm-up request has cached the token. */
+  /**
+   * Statements run by one list request, after a warm-up request has cached the token and read the
+   * reference data (served from a snapshot at most 30 s old, so seeding may have outlived it).
+   */
   async function statementsToList(marker: string, first: number): Promise<{ statements: number; rows: number; assigned: number }> {
-    await ok(app, 'query { me { id } }', {}, dispatcher.token);
+    await ok(app, 'query { me { id } reports(first: 1) { edges { node { category { code } } } } }', {}, dispatcher.token);
     const before = statements;
     const data = await ok(app, LIST, { text: marker, first }, dispatcher.token);
     const used = statements - before;
@@ -75,6 +78,6 @@ describe('listing reports with their relations', () => {
     expect(ten).toMatchObject({ rows: 10, assigned: 4 });
     expect(hundred).toMatchObject({ rows: 100, assigned: 34 });
     expect(hundred.statements).toBe(ten.statements);
-    expect(hundred.statements).toBeLessThanOrEqual(10);
+    expect(hundred.statements).toBeLessThanOrEqual(5);
   });
 });
