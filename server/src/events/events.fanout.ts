@@ -204,12 +204,29 @@ export class Fanout {
     }
   }
 
+  /**
+   * Executes each event once per group that may see it (groups concurrently), then writes to each live
+   * member what it has not had yet, yielding to the event loop every DELIVERIES_PER_TURN writes in all.
+   */
   private async deliver(events: OutboxEvent[]): Promise<void> {
-    await Promise.all([...this.groups.values()].map((group) => this.deliverToGroup(group, events)));
+    const rounds = await Promise.all([...this.groups.values()].map((group) => this.prepare(group, events)));
+    let sent = 0;
+    for (const { group, cursors, payloads } of rounds) {
+      if (payloads.length === 0) continue;
+      const last = cursors[cursors.length - 1];
+      for (const member of group.members) {
+        if (!member.live || compareCursors(last, member.cursor) <= 0) continue;
+        let from = 0;
+        while (compareCursors(cursors[from], member.cursor) <= 0) from++;
+        member.cursor = last;
+        member.deliver(from === 0 ? payloads : payloads.slice(from));
+        if (++sent % DELIVERIES_PER_TURN === 0) await nextTurn();
+      }
+    }
   }
 
-  /** Executes each event the group may see once, then writes to each live member what it has not had yet. */
-  private async deliverToGroup(group: Group, events: OutboxEvent[]): Promise<void> {
+  /** The group's serialized results for the events it may see and some member still awaits, in order. */
+  private async prepare(group: Group, events: OutboxEvent[]): Promise<{ group: Group; cursors: Cursor[]; payloads: string[] }> {
     const cursors: Cursor[] = [];
     const payloads: string[] = [];
     for (const event of events) {
@@ -218,17 +235,7 @@ export class Fanout {
       payloads.push(await this.run(group.args, group.viewer, event));
       cursors.push(event.cursor);
     }
-    if (payloads.length === 0) return;
-    const last = cursors[cursors.length - 1];
-    let sent = 0;
-    for (const member of group.members) {
-      if (!member.live || compareCursors(last, member.cursor) <= 0) continue;
-      let from = 0;
-      while (compareCursors(cursors[from], member.cursor) <= 0) from++;
-      member.cursor = last;
-      member.deliver(from === 0 ? payloads : payloads.slice(from));
-      if (++sent % DELIVERIES_PER_TURN === 0) await nextTurn();
-    }
+    return { group, cursors, payloads };
   }
 
   /** Whether some live member of the group has yet to receive this event. */
