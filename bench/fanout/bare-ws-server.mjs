@@ -48,6 +48,7 @@ const server = http.createServer((request, response) => {
   });
 });
 
+server.keepAliveTimeout = 120_000;
 const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 1024 * 1024 });
 wss.on('connection', (socket) => {
   socket.once('error', () => socket.terminate());

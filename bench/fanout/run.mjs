@@ -45,7 +45,7 @@ const { values: flags } = parseArgs({
     small: { type: 'string' },
     'large-rate': { type: 'string', default: '4' },
     'small-rate': { type: 'string', default: '20' },
-    ramp: { type: 'string', default: '2,3,4,5,6,7,8,9,10,12,14,16,18,20,24,28,32' },
+    ramp: { type: 'string', default: '2,3,4,4.5,5,5.5,6,6.5,7,8,9,10,12,14,16,20' },
     groups: { type: 'string', default: '20' },
     procs: { type: 'string', default: '4' },
     'max-p99-ms': { type: 'string', default: '1000' },
@@ -382,7 +382,9 @@ async function main() {
       for (let round = 0; round < rounds; round++) {
         for (const target of only) {
           await sleep(1000);
-          parts[target].push(await window(target, rate, seconds / rounds));
+          const part = await window(target, rate, seconds / rounds);
+          log(`  window ${round + 1}/${rounds}: ${target} p50 ${fmt(part.p50)} ms, p99 ${fmt(part.p99)} ms, max ${fmt(part.max)} ms, ${int(part.deliveriesPerS)} deliveries/s, lost ${part.lost}`);
+          parts[target].push(part);
         }
       }
       return Object.fromEntries(only.map((target) => [target, summarize(parts[target])]));
