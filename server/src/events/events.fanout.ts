@@ -101,6 +101,7 @@ export class Fanout {
   private delivering = false;
   /** Executions run for live events (per group), for the benchmark and tests. */
   executions = 0;
+  private readonly ended = (member: Member) => this.finish(member);
 
   constructor(
     private readonly hub: EventHub,
@@ -165,7 +166,7 @@ export class Fanout {
     };
     group.members.add(member);
     if (after) void this.catchUp(member);
-    return this.iterator(member);
+    return new MemberIterator(member, this.ended);
   }
 
   private arguments(args: ExecutionArgs): { after: string | null; filter: DispatchEventFilter | null } {
@@ -299,36 +300,48 @@ export class Fanout {
     if (member.waiting) {
       const resolve = member.waiting;
       member.waiting = null;
-      resolve(this.take(member));
+      resolve(take(member));
     }
   }
 
-  /** What graphql-ws gets next from an ended member: its terminal error once, then the end. */
-  private take(member: Member): IteratorResult<ExecutionResult> {
-    const failure = member.failure;
-    member.failure = null;
-    return failure ? { value: failure, done: false } : { value: undefined, done: true };
-  }
-
-  private iterator(member: Member): AsyncIterableIterator<ExecutionResult> {
-    const iterator: AsyncIterableIterator<ExecutionResult> = {
-      next: () => {
-        if (member.done) return Promise.resolve(this.take(member));
-        return new Promise((resolve) => {
-          member.waiting = resolve;
-        });
-      },
-      return: () => {
-        this.finish(member);
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
-  }
 
   /** Ends every subscription (shutdown). */
   close(): void {
     for (const group of [...this.groups.values()]) for (const member of [...group.members]) this.finish(member);
+  }
+}
+
+/** What graphql-ws gets next from an ended member: its terminal error once, then the end. */
+function take(member: Member): IteratorResult<ExecutionResult> {
+  const failure = member.failure;
+  member.failure = null;
+  return failure ? { value: failure, done: false } : { value: undefined, done: true };
+}
+
+/**
+ * graphql-ws's handle on a member: it waits on `next` (which only ever yields a terminal error) and ends
+ * the member with `return`. A class, so a subscription costs no closures of its own.
+ */
+class MemberIterator implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly member: Member,
+    private readonly end: (member: Member) => void,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    const member = this.member;
+    if (member.done) return Promise.resolve(take(member));
+    return new Promise((resolve) => {
+      member.waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.end(this.member);
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
+    return this;
   }
 }

@@ -150,12 +150,18 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     },
   });
 
+  /** Sockets pinged and not answered yet: one still here at the next ping is dead. */
+  const unanswered = new Set<WebSocket>();
+  function answered(this: WebSocket): void {
+    unanswered.delete(this);
+  }
+  function failed(this: WebSocket): void {
+    this.terminate();
+  }
+
   wss.on('connection', (socket, request) => {
-    (socket as WebSocket & { alive?: boolean }).alive = true;
-    socket.on('pong', () => {
-      (socket as WebSocket & { alive?: boolean }).alive = true;
-    });
-    socket.once('error', () => socket.terminate());
+    socket.on('pong', answered);
+    socket.on('error', failed);
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -173,6 +179,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     );
     socket.once('close', (code, reason) => {
       viewers.delete(socket);
+      unanswered.delete(socket);
       void closed(code, String(reason));
     });
     void request;
@@ -180,12 +187,11 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
 
   const keepAlive = setInterval(() => {
     for (const socket of wss.clients) {
-      const tracked = socket as WebSocket & { alive?: boolean };
-      if (tracked.alive === false) {
+      if (unanswered.has(socket)) {
         socket.terminate();
         continue;
       }
-      tracked.alive = false;
+      unanswered.add(socket);
       socket.ping();
     }
   }, options.keepAliveMs ?? 12_000);
