@@ -4,9 +4,9 @@
  * bearer token, then one `subscribe` with its own id, as graphql-ws clients do), or, for the baseline, simply listens to the bare broadcast server.
  * Both kinds receive `next` messages of the same shape and are measured identically:
  *
- * - latency: the receive clock minus the event's `occurredAt` (same machine, same clock), into a 0.1 ms
- *   histogram; `occurredAt` has millisecond resolution and is stamped before the commit, so the figure
- *   errs high by up to a millisecond plus the commit itself;
+ * - latency: each delivery's receive time is kept per event; at `drain` run.mjs supplies each event's
+ *   origin (the server's commit timestamp from PostgreSQL, or the moment the writer sent a bare event)
+ *   and the receive times minus the origin go into a 0.1 ms histogram (same machine, same clock);
  * - loss: every event key (`report.id:version`) the writer committed must reach every socket that was
  *   open when the window started;
  * - order: each socket checks that cursors strictly increase.
@@ -24,8 +24,8 @@ const BUCKETS = 100_000;
 
 /** @type {Record<string, Set<Socket>>} */
 const sockets = { graphql: new Set(), bare: new Set() };
-let hist = new Uint32Array(BUCKETS + 1);
-let maxLatency = 0;
+/** Per event key, the receive times of its deliveries here. */
+let receipts = new Map();
 let counts = new Map();
 /** Per event key, the earliest latency of any socket here: the pipeline's share, before the fan-out's. */
 let firsts = new Map();
@@ -61,15 +61,15 @@ function record(socket, text) {
   socket.lastTx = tx;
   socket.lastId = id;
   socket.n++;
-  const latency = received - Date.parse(event.occurredAt);
-  hist[Math.max(0, Math.min(BUCKETS, Math.floor(latency / BUCKET_MS)))]++;
-  if (latency > maxLatency) maxLatency = latency;
   if (received < firstReceive) firstReceive = received;
   if (received > lastReceive) lastReceive = received;
   const key = `${event.report.id}:${event.report.version}`;
+  const times = receipts.get(key);
+  if (times) times.push(received);
+  else receipts.set(key, [received]);
   const count = counts.get(key);
   counts.set(key, (count ?? 0) + 1);
-  if (count === undefined) firsts.set(key, [latency, received]);
+  if (count === undefined) firsts.set(key, [received - Date.parse(event.occurredAt), received]);
 }
 
 /** Opens one socket; resolves when it is subscribed (graphql: after connection_ack) or failed. */
@@ -131,8 +131,7 @@ const handlers = {
   },
 
   reset({ target }) {
-    hist = new Uint32Array(BUCKETS + 1);
-    maxLatency = 0;
+    receipts = new Map();
     counts = new Map();
     firsts = new Map();
     outOfOrder = 0;
@@ -157,8 +156,11 @@ const handlers = {
     }
   },
 
-  /** Waits until every key reached every socket open at the reset (or the timeout), then reports. */
-  async drain({ target, keys, timeoutMs }) {
+  /**
+   * Waits until every key reached every socket open at the reset (or the timeout), then reports; the
+   * latency histogram counts each delivery from its event's entry in `origins` (ms, same clock).
+   */
+  async drain({ target, keys, origins, timeoutMs }) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const goal = Math.min(expected, sockets[target].size);
@@ -177,6 +179,15 @@ const handlers = {
     }
     let unknown = 0;
     for (const [key, count] of counts) if (!wanted.has(key)) unknown += count;
+    const hist = new Uint32Array(BUCKETS + 1);
+    let maxLatency = 0;
+    keys.forEach((key, i) => {
+      for (const received of receipts.get(key) ?? []) {
+        const latency = received - origins[i];
+        hist[Math.max(0, Math.min(BUCKETS, Math.floor(latency / BUCKET_MS)))]++;
+        if (latency > maxLatency) maxLatency = latency;
+      }
+    });
     const sparse = [];
     for (let i = 0; i < hist.length; i++) if (hist[i]) sparse.push([i, hist[i]]);
     const cpu = process.cpuUsage(cpuAtReset);
