@@ -34,17 +34,7 @@ export interface CrewOverrides {
 
 /** A crew (on duty in Al Khobar by default) with its own signed-in user. */
 export async function crew(app: App, overrides: CrewOverrides = {}): Promise<{ id: string; name: string; username: string; token: string }> {
-  const em = app.orm.em.fork();
-  const row = new Crew();
-  row.name = overrides.name ?? unique('crew');
-  row.department = em.getReference(Department, overrides.department ?? 'ROADS_LIGHTING');
-  row.municipality = em.getReference(Municipality, overrides.municipality ?? 'KHOBAR');
-  row.skills = ['POTHOLE'];
-  row.onDuty = overrides.onDuty ?? true;
-  row.lat = overrides.lat ?? 26.28;
-  row.lng = overrides.lng ?? 50.2;
-  row.locationAt = new Date();
-  await em.persist(row).flush();
+  const row = await crewRow(app, overrides);
   const username = unique('crewuser');
   await app.services.auth.createUser(app.orm.em.fork(), { username, password: PASSWORD, role: Role.CREW, crewId: row.id });
   return { id: row.id, name: row.name, username, token: await login(app, username) };
