@@ -29,10 +29,9 @@ import pg from 'pg';
 import { explainQueuePage } from './explain.mjs';
 import { queuePageLayers } from './layers.mjs';
 import { growReports, seedCrews } from './seed.mjs';
+import { DIST, ROOT, cli, postgresCpuMs, processCpuMs, sleep, waitHealthy } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
-const DIST = path.join(ROOT, 'dist/server');
 const SERVER_POOL = 10;
 
 const { values: flags } = parseArgs({
@@ -55,35 +54,8 @@ const writeSize = Number(flags['write-size']);
 const sizes = [...new Set([...flags.sizes.split(',').map(Number), writeSize])].sort((a, b) => a - b);
 
 const log = (line) => console.log(`[bench] ${line}`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const count = (n) => n.toLocaleString('en');
-
-/** CPU time of a process in ms from /proc (Linux, 100 ticks a second); with `reaped`, also of its waited-for children. */
-function processCpuMs(pid, reaped = false) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
-    return ticks * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU time of the whole PostgreSQL cluster: the postmaster, its live backends and the ones that have exited. */
-function postgresCpuMs(postmasterPid) {
-  let total = processCpuMs(postmasterPid, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(fields[1]) === postmasterPid) total += processCpuMs(Number(entry));
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return total;
-}
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -95,28 +67,6 @@ if (!existsSync(path.join(DIST, 'main.js'))) {
   process.exit(2);
 }
 const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
-
-/** Runs the CLI of the built server against one benchmark database. */
-function cli(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(DIST, 'cli.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cli ${args[0]} failed (${code}): ${out}`))));
-  });
-}
-
-async function waitHealthy(url, server, logFile) {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await sleep(250);
-  }
-  throw new Error('server did not become healthy within 120 s');
-}
 
 /** Runs one load job in a fresh load-generator process. */
 function drive(job) {

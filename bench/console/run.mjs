@@ -26,10 +26,9 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { seedCrews, seedReports } from '../api/seed.mjs';
+import { DIST, ROOT, cli, sleep, waitHealthy } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
-const DIST = path.join(ROOT, 'dist/server');
 const CONSOLE = path.join(ROOT, 'console/dist');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -48,7 +47,6 @@ const rate = Number(flags.rate);
 const durationS = Number(flags.duration);
 
 const log = (line) => console.log(`[bench:console] ${line}`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 for (const [file, hint] of [
@@ -73,26 +71,6 @@ function bundleSizes() {
     .filter((file) => file.endsWith('.js') && !initial.includes(`/assets/${file}`))
     .map((file) => ({ file: `/assets/${file}`, gzipBytes: gz(`/assets/${file}`) }));
   return { initialFiles, initialGzipBytes: initialFiles.reduce((sum, f) => sum + f.gzipBytes, 0), lazy, mapIsLazy: lazy.some((f) => f.file.includes('map.leaflet')) && !initial.some((f) => f.includes('leaflet')) };
-}
-
-function cli(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(DIST, 'cli.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cli ${args[0]} failed (${code}): ${out}`))));
-  });
-}
-
-async function waitHealthy(url, server, logFile) {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
-    await sleep(250);
-  }
-  throw new Error('server did not become healthy within 120 s');
 }
 
 /** Seeds until exactly `target` reports are open: the API benchmark's generator, trimmed with a close. */

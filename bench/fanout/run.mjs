@@ -36,10 +36,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { DIST, ROOT, cli, postgresCpuMs, processCpuMs, sleep } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
-const DIST = path.join(ROOT, 'dist/server');
 
 const { values: flags } = parseArgs({
   options: {
@@ -84,35 +83,9 @@ const WARM_UP_S = 3;
 const STEP_ATTEMPTS = 3;
 
 const log = (line) => console.log(`[fanout] ${line}`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const clock = () => performance.timeOrigin + performance.now();
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
-
-/** CPU time of a process in ms from /proc (100 ticks a second). */
-function processCpuMs(pid, reaped = false) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU time of the PostgreSQL cluster: the postmaster, its live backends and the ones that exited. */
-function postgresCpuMs(postmasterPid) {
-  let total = processCpuMs(postmasterPid, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(fields[1]) === postmasterPid) total += processCpuMs(Number(entry));
-    } catch {
-      // ended between the listing and the read
-    }
-  }
-  return total;
-}
 
 function rssKiB(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -124,16 +97,6 @@ if (!existsSync(path.join(DIST, 'main.js'))) {
   process.exit(2);
 }
 const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
-
-function cli(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(DIST, 'cli.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cli ${args[0]} failed (${code}): ${out}`))));
-  });
-}
 
 async function graphqlHttp(url, query, variables, token) {
   const response = await fetch(`${url}/graphql`, {
