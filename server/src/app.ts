@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Context } from './common/context.js';
 import { sqlState } from './common/errors.js';
+import { jitGateway } from './common/execution.js';
 import { createLoaders } from './common/loaders.js';
 import { queryLimits } from './common/limits.js';
 import { createServices, type Services } from './common/services.js';
@@ -28,7 +29,7 @@ const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 
 
 export interface AppOptions {
   /** Called with every SQL statement the ORM runs (tests count queries). */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, params: readonly unknown[]) => void;
   /** Pino logger options, or false for silence (tests). */
   logger?: boolean | { level: string };
 }
@@ -112,7 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   maintenance.start();
   const limits = queryLimits(config.maxQueryDepth, config.maxQueryCost);
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: jitGateway(schema),
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
