@@ -1,8 +1,9 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { ViewType } from '../common/view-type.js';
 import { AssignmentStatus } from './assignments.enums.js';
 
 /** An assignment as the API shows it; also its snapshot in dispatch events. */
-@ObjectType('Assignment', { description: 'A report given to a crew, and how far the crew has got' })
+@ViewType('Assignment', 'A report given to a crew, and how far the crew has got')
 export class AssignmentView {
   @Field(() => ID, { description: 'Opaque identifier' })
   id!: string;

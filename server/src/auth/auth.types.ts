@@ -1,8 +1,9 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID } from 'type-graphql';
+import { ViewType } from '../common/view-type.js';
 import { CrewView } from '../crews/crews.types.js';
 import { Role } from './auth.enums.js';
 
-@ObjectType('Viewer', { description: 'Who is calling: a signed-in user or an API key' })
+@ViewType('Viewer', 'Who is calling: a signed-in user or an API key')
 export class ViewerView {
   @Field(() => ID, { description: 'User or key id' })
   id!: string;
@@ -19,7 +20,7 @@ export class ViewerView {
   crewId!: string | null;
 }
 
-@ObjectType('LoginPayload', { description: 'A session for one shift' })
+@ViewType('LoginPayload', 'A session for one shift')
 export class LoginPayload {
   @Field(() => String, { description: 'Send as Authorization: Bearer <token>, and in connection_init on WebSockets' })
   token!: string;

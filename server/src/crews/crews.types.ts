@@ -1,8 +1,9 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { ViewType } from '../common/view-type.js';
 import { CrewStatus } from './crews.enums.js';
 
 /** A crew as the API shows it; also its snapshot in dispatch events. */
-@ObjectType('Crew', { description: 'A field crew of a department' })
+@ViewType('Crew', 'A field crew of a department')
 export class CrewView {
   @Field(() => ID, { description: 'Opaque identifier' })
   id!: string;
@@ -13,8 +14,9 @@ export class CrewView {
   @Field(() => Boolean, { description: 'Whether the crew is on shift and can be assigned' })
   onDuty!: boolean;
 
+  /** Derived (see CrewsResolver.status); absent on views read straight from rows until a client asks. */
   @Field(() => CrewStatus, { description: 'Derived from onDuty and the active assignment' })
-  status!: CrewStatus;
+  status?: CrewStatus;
 
   @Field(() => [String], { description: 'Category codes the crew is equipped for' })
   skills!: string[];
@@ -27,10 +29,11 @@ export class CrewView {
   lat?: number | null;
   lng?: number | null;
   locationAt?: Date | null;
+  /** The leading active assignment, null when none; undefined when not read yet (views read straight from rows). */
   activeAssignmentId?: string | null;
 }
 
-@ObjectType('CrewLocation', { description: "A crew's last reported position" })
+@ViewType('CrewLocation', "A crew's last reported position")
 export class CrewLocationView {
   @Field(() => Float, { description: 'Latitude, WGS84' })
   lat!: number;

@@ -1,11 +1,12 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
+import { ViewType } from '../common/view-type.js';
 import { AssignmentView } from '../assignments/assignments.types.js';
 import { CrewView } from '../crews/crews.types.js';
 import { Priority } from '../reports/reports.enums.js';
 import { ReportView } from '../reports/reports.types.js';
 import { DispatchEventType } from './events.map.js';
 
-@ObjectType('DispatchEvent', { description: 'One change, with the entities as they were at that change (compare their `version`)' })
+@ViewType('DispatchEvent', 'One change, with the entities as they were at that change (compare their `version`)')
 export class DispatchEventView {
   @Field(() => String, { description: 'Position in the event stream: pass it as `after` to resume from here' })
   cursor!: string;

@@ -1,7 +1,8 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int } from 'type-graphql';
+import { ViewType } from '../common/view-type.js';
 import { Priority } from '../reports/reports.enums.js';
 
-@ObjectType('Municipality', { description: 'A municipality (بلدية) of the Eastern Province' })
+@ViewType('Municipality', 'A municipality (بلدية) of the Eastern Province')
 export class MunicipalityView {
   @Field(() => String, { description: 'Stable code, e.g. KHOBAR' })
   code!: string;
@@ -19,7 +20,7 @@ export class MunicipalityView {
   lng!: number;
 }
 
-@ObjectType('Department', { description: 'A department that owns crews and categories of work' })
+@ViewType('Department', 'A department that owns crews and categories of work')
 export class DepartmentView {
   @Field(() => String, { description: 'Stable code, e.g. BUILDING_CONTROL' })
   code!: string;
@@ -31,7 +32,7 @@ export class DepartmentView {
   nameEn!: string;
 }
 
-@ObjectType('Category', { description: 'A kind of report, with its routing, default priority and response target' })
+@ViewType('Category', 'A kind of report, with its routing, default priority and response target')
 export class CategoryView {
   @Field(() => String, { description: 'Stable code, e.g. HAZARDOUS_BILLBOARD' })
   code!: string;

@@ -1,4 +1,5 @@
-import { ArgsType, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
+import { ViewType } from '../common/view-type.js';
 import { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from './reports.enums.js';
 
 /**
@@ -6,7 +7,7 @@ import { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from './
  * role-dependent reporter are field resolvers; the plain fields here are also the JSON snapshot stored
  * with each dispatch event, so an event shows the report as it was then.
  */
-@ObjectType('Report', { description: 'A report (بلاغ), note or inquiry, tracked from intake to closure' })
+@ViewType('Report', 'A report (بلاغ), note or inquiry, tracked from intake to closure')
 export class ReportView {
   @Field(() => ID, { description: 'Opaque identifier' })
   id!: string;
@@ -59,7 +60,7 @@ export class ReportView {
   duplicateOfId?: string | null;
 }
 
-@ObjectType('ReportLocation', { description: 'Where the problem is' })
+@ViewType('ReportLocation', 'Where the problem is')
 export class ReportLocationView {
   @Field(() => Float, { description: 'Latitude, WGS84' })
   lat!: number;
@@ -73,7 +74,7 @@ export class ReportLocationView {
   municipalityCode!: string;
 }
 
-@ObjectType('Reporter', { description: 'Who filed the report; name and phone are masked for integrators' })
+@ViewType('Reporter', 'Who filed the report; name and phone are masked for integrators')
 export class ReporterView {
   @Field(() => String, { nullable: true, description: 'Name, masked (e.g. "م*** ا***") for roles that may not see it' })
   name?: string | null;
@@ -85,7 +86,7 @@ export class ReporterView {
   beneficiaryType?: BeneficiaryType | null;
 }
 
-@ObjectType('TimelineEntry', { description: 'One line of the audit trail' })
+@ViewType('TimelineEntry', 'One line of the audit trail')
 export class TimelineEntryView {
   @Field(() => Date, { description: 'When it happened' })
   at!: Date;
@@ -210,7 +211,7 @@ export class ReportsArgs {
   after?: string | null;
 }
 
-@ObjectType('PageInfo', { description: 'Relay page information' })
+@ViewType('PageInfo', 'Relay page information')
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether another page follows' })
   hasNextPage!: boolean;
@@ -219,7 +220,7 @@ export class PageInfo {
   endCursor?: string | null;
 }
 
-@ObjectType('ReportEdge', { description: 'A report in a page' })
+@ViewType('ReportEdge', 'A report in a page')
 export class ReportEdge {
   @Field(() => String, { description: 'Position of this report in the order' })
   cursor!: string;
@@ -228,7 +229,7 @@ export class ReportEdge {
   node!: ReportView;
 }
 
-@ObjectType('ReportConnection', { description: 'A page of reports, ordered by priority, then target time' })
+@ViewType('ReportConnection', 'A page of reports, ordered by priority, then target time')
 export class ReportConnection {
   @Field(() => [ReportEdge], { description: 'The page' })
   edges!: ReportEdge[];
