@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assign, crewRow, fileReport, sql, staff, unique } from './support/factories.js';
+import { assign, crew, crewRow, fileReport, progress, sql, staff, unique } from './support/factories.js';
 import { gql, ok, startServer, type App } from './support/server.js';
 
 const LIST = `query($filter: ReportFilter, $first: Int! = 100, $after: String) {
@@ -190,6 +190,18 @@ describe('the report list: filters, order and paging', () => {
       expect(walked).toHaveLength(12);
     });
 
+    it('keeps paging exact when target times differ only in microseconds (as rows written by SQL have them)', async () => {
+      const marker = unique('micro').replace('-', '');
+      const filed = await Promise.all(Array.from({ length: 6 }, (_, i) => fileReport(app, token, { description: `${marker} micro ${i}` })));
+      // The same millisecond, six microseconds apart, in the reverse of id order: only the microseconds order them.
+      const byId = [...filed].sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const [i, report] of byId.entries()) {
+        await sql(app, `update report set target_at = timestamptz '2031-01-01 10:00:00.123000+00' + make_interval(secs => ? / 1000000.0) where id = ?`, [6 - i, report.id]);
+      }
+      const { pages } = await walk({ text: marker }, 1);
+      expect(pages.flat().map((n) => n.id)).toEqual([...byId].reverse().map((report) => report.id));
+    });
+
     it('gives an empty last page when the list ends exactly on a page boundary', async () => {
       const marker = unique('boundary').replace('-', '');
       await fileMany(marker, 6);
@@ -210,5 +222,50 @@ describe('the report list: filters, order and paging', () => {
       expect(result.data!.reports.edges).toHaveLength(20);
       expect(result.data!.reports.pageInfo.hasNextPage).toBe(true);
     });
+  });
+
+  it('shows each report in a list exactly as it shows it alone, assignment and crew included', async () => {
+    // The list builds its views from one joined statement; `report(id)` and `crew(id)` map entities.
+    const marker = unique('same').replace('-', '');
+    const file = (extra: Record<string, unknown> = {}) => fileReport(app, token, { description: `${marker} حفرة`, ...extra });
+    const waiting = await file({ reporter: null, location: { ...PLACES.DAMMAM } });
+    const onSite = await file();
+    const queued = await file();
+    const rejected = await file();
+    const duplicate = await file();
+    const busy = await crew(app);
+    const accepted = await assign(app, token, onSite.id, busy.id);
+    await assign(app, token, queued.id, busy.id);
+    for (const status of ['ACCEPTED', 'EN_ROUTE', 'ON_SITE']) await progress(app, busy.token, accepted.id, status);
+    await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "ليس من اختصاص البلدية", referredTo: "شركة المياه الوطنية") { id } }', { id: rejected.id }, token);
+    await ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: duplicate.id, of: waiting.id }, token);
+
+    const REPORT = `id reference kind channel priority status description receivedAt targetAt updatedAt version rejectionReason referredTo overdue
+      category { code } location { lat lng address municipality { code } } reporter { name phone beneficiaryType } duplicateOf { id }
+      activeAssignment { id status note createdAt updatedAt version report { id } crew { id } }`;
+    const CREW = 'id name onDuty status skills version department { code } municipality { code } location { lat lng at } activeAssignment { id }';
+    const listed = await ok(app, `query($text: String!) { reports(filter: { text: $text }) { edges { node { ${REPORT} activeAssignment { crew { ${CREW} } } } } } }`, { text: marker }, token);
+    const nodes = (listed.reports.edges as Array<{ node: Record<string, any> }>).map((edge) => edge.node);
+    expect(nodes.map((node) => node.id).sort()).toEqual([waiting, onSite, queued, rejected, duplicate].map((report) => report.id).sort());
+
+    for (const node of nodes) {
+      const alone = await ok(app, `query($id: ID!) { report(id: $id) { ${REPORT} } }`, { id: node.id }, token);
+      const { activeAssignment, ...rest } = node;
+      const { activeAssignment: aloneAssignment, ...aloneRest } = alone.report;
+      expect(rest).toEqual(aloneRest);
+      if (!activeAssignment) {
+        expect(aloneAssignment).toBeNull();
+        continue;
+      }
+      const { crew: listedCrew, ...assignment } = activeAssignment;
+      expect({ ...assignment, crew: { id: listedCrew.id } }).toEqual(aloneAssignment);
+      const crewAlone = await ok(app, `query($id: ID!) { crew(id: $id) { ${CREW} } }`, { id: listedCrew.id }, token);
+      expect(listedCrew).toEqual(crewAlone.crew);
+    }
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    expect(byId.get(onSite.id)!.activeAssignment.crew).toMatchObject({ status: 'ON_SITE', activeAssignment: { id: accepted.id } });
+    expect(byId.get(duplicate.id)!.duplicateOf).toEqual({ id: waiting.id });
+    expect(byId.get(rejected.id)!.referredTo).toBe('شركة المياه الوطنية');
+    expect(byId.get(waiting.id)!.reporter).toEqual({ name: null, phone: null, beneficiaryType: null });
   });
 });

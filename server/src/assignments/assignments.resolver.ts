@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
-import { toCrewView } from '../crews/crews.mapper.js';
 import { CrewView } from '../crews/crews.types.js';
 import { toReportView } from '../reports/reports.mapper.js';
 import { ReportView } from '../reports/reports.types.js';
@@ -38,6 +37,6 @@ export class AssignmentsResolver {
   async crew(@Root() assignment: AssignmentView, @Ctx() ctx: Context): Promise<CrewView> {
     const crew = await ctx.loaders.crew.load(assignment.crewId);
     if (!crew) throw new Error(`crew ${assignment.crewId} missing`);
-    return toCrewView(crew, await ctx.loaders.activeAssignmentByCrew.load(crew.id));
+    return crew;
   }
 }

@@ -1,6 +1,7 @@
-import type { ViewerView } from './auth.types.js';
+import { asView } from '../common/view-type.js';
+import { ViewerView } from './auth.types.js';
 import type { Viewer } from './viewer.js';
 
 export function toViewerView(viewer: Viewer): ViewerView {
-  return { id: viewer.id, username: viewer.name, role: viewer.role, crewId: viewer.crewId };
+  return asView(ViewerView, { id: viewer.id, username: viewer.name, role: viewer.role, crewId: viewer.crewId });
 }

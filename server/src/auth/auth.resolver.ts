@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../common/context.js';
-import { toCrewView } from '../crews/crews.mapper.js';
 import { CrewView } from '../crews/crews.types.js';
 import { toViewerView } from './auth.mapper.js';
 import { LoginPayload, ViewerView } from './auth.types.js';
@@ -33,7 +32,6 @@ export class AuthResolver {
   @FieldResolver(() => CrewView, { nullable: true, description: "The caller's crew, for a crew's user" })
   async crew(@Root() viewer: ViewerView, @Ctx() ctx: Context): Promise<CrewView | null> {
     if (!viewer.crewId) return null;
-    const crew = await ctx.loaders.crew.load(viewer.crewId);
-    return crew ? toCrewView(crew, await ctx.loaders.activeAssignmentByCrew.load(crew.id)) : null;
+    return (await ctx.loaders.crew.load(viewer.crewId)) ?? null;
   }
 }

@@ -1,11 +1,16 @@
-import type { EntityDictionary, EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { Assignment } from '../assignments/assignments.entity.js';
-import { Crew } from '../crews/crews.entity.js';
+import type { AssignmentStatus } from '../assignments/assignments.enums.js';
+import { activeAssignmentSql, leadingOrderSql, toAssignmentView } from '../assignments/assignments.mapper.js';
+import type { AssignmentView } from '../assignments/assignments.types.js';
+import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
+import type { CrewView } from '../crews/crews.types.js';
 import type { Category, Department, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
+import type { ReportPage } from '../reports/reports.service.js';
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | undefined)[] {
   const map = new Map<K, V>();
@@ -27,19 +32,21 @@ function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[]
 const PROGRESS: Record<string, number> = { PENDING: 0, ACCEPTED: 1, EN_ROUTE: 2, ON_SITE: 3 };
 
 /**
- * The order of a crew's active assignments, furthest along first, exactly as the partial index
- * `assignment_crew_leading_index` sorts them, so the leading one is a single index read.
+ * Of a crew's active assignments, the one furthest along decides what the crew is doing; among equals
+ * the oldest, as `leadingOrderSql` orders them in the database.
  */
-const LEADING_ORDER_SQL = `(case "status" when 'ON_SITE' then 3 when 'EN_ROUTE' then 2 when 'ACCEPTED' then 1 else 0 end) desc, "created_at", "id"`;
-const ACTIVE_SQL = `"status" in ('PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE')`;
-
-/** Of a crew's active assignments, the one furthest along decides what the crew is doing. */
 export function leadingAssignment(assignments: Assignment[]): Assignment | undefined {
   let lead: Assignment | undefined;
   for (const assignment of assignments) {
-    if (!lead || PROGRESS[assignment.status] > PROGRESS[lead.status]) lead = assignment;
+    if (!lead || ahead(assignment, lead)) lead = assignment;
   }
   return lead;
+}
+
+function ahead(a: Assignment, b: Assignment): boolean {
+  if (PROGRESS[a.status] !== PROGRESS[b.status]) return PROGRESS[a.status] > PROGRESS[b.status];
+  if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt < b.createdAt;
+  return a.id < b.id;
 }
 
 /**
@@ -52,29 +59,35 @@ export function createLoaders(em: EntityManager, reference: ReferenceService) {
     category: { load: (code: string): Promise<Category | undefined> => reference.categoryByCode(em, code) },
     municipality: { load: (code: string): Promise<Municipality | undefined> => reference.municipalityByCode(em, code) },
     department: { load: (code: string): Promise<Department | undefined> => reference.departmentByCode(em, code) },
-    crew: new DataLoader<string, Crew | undefined>(async (ids) => byKey(ids, await em.find(Crew, { id: { $in: [...ids] } }), (row) => row.id)),
+    /** Crew views; their derived status comes from `leadingAssignmentByCrew` when a client asks for it. */
+    crew: new DataLoader<string, CrewView | undefined>(async (ids) => {
+      const rows = await em.execute<{ crew: CrewView }[]>(`select ${crewViewJsonSql('c')} as crew from crew c where c.id in (?)`, [[...ids]]);
+      return byKey(ids, rows.map((row) => reviveCrewView(row.crew)), (view) => view.id);
+    }),
+    /** Each crew's leading active assignment (what its status follows), one index entry a crew; null when it has none. */
+    leadingAssignmentByCrew: new DataLoader<string, { id: string; status: AssignmentStatus } | null>(async (crewIds) => {
+      const rows = await em.execute<{ crewId: string; id: string; status: AssignmentStatus }[]>(
+        `select c.id as "crewId", l.id, l.status from crew c cross join lateral (
+           select l.id, l.status from assignment l where l.crew_id = c.id and ${activeAssignmentSql('l')} order by ${leadingOrderSql('l')} limit 1
+         ) as l where c.id in (?)`,
+        [[...crewIds]],
+      );
+      return byKey(crewIds, rows, (row) => row.crewId).map((row) => (row ? { id: row.id, status: row.status } : null));
+    }),
     report: new DataLoader<string, Report | undefined>(async (ids) =>
       byKey(ids, await em.find(Report, { id: { $in: [...ids] } }), (row) => row.id),
     ),
     assignment: new DataLoader<string, Assignment | undefined>(async (ids) =>
       byKey(ids, await em.find(Assignment, { id: { $in: [...ids] } }), (row) => row.id),
     ),
-    activeAssignmentByReport: new DataLoader<string, Assignment | undefined>(async (reportIds) =>
+    /** A report's active assignment as its view; a report list primes it with what its statement read. */
+    activeAssignmentByReport: new DataLoader<string, AssignmentView | undefined>(async (reportIds) =>
       byKey(
         reportIds,
-        await em.find(Assignment, { report: { $in: [...reportIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }),
-        (row) => row.report.id,
+        (await em.find(Assignment, { report: { $in: [...reportIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } })).map(toAssignmentView),
+        (view) => view.reportId,
       ),
     ),
-    activeAssignmentByCrew: new DataLoader<string, Assignment | undefined>(async (crewIds) => {
-      const rows = await em.execute<EntityDictionary<Assignment>[]>(
-        `select leader.* from "crew" as c cross join lateral (
-           select * from "assignment" where "crew_id" = c."id" and ${ACTIVE_SQL} order by ${LEADING_ORDER_SQL} limit 1
-         ) as leader where c."id" in (?)`,
-        [[...crewIds]],
-      );
-      return byKey(crewIds, rows.map((row) => em.map(Assignment, row)), (row) => row.crew.id);
-    }),
     assignmentsByReport: new DataLoader<string, Assignment[]>(async (reportIds) =>
       groupBy(
         reportIds,
@@ -93,3 +106,12 @@ export function createLoaders(em: EntityManager, reference: ReferenceService) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Hands a report page's active assignments and crews, read with the page, to the loaders: no second read. */
+export function primePage(loaders: Loaders, page: ReportPage): void {
+  page.reports.forEach((report, index) => {
+    const active = page.active[index];
+    loaders.activeAssignmentByReport.prime(report.id, active?.assignment);
+    if (active) loaders.crew.prime(active.crew.id, active.crew);
+  });
+}

@@ -1,11 +1,11 @@
 import { AssignmentStatus } from '../assignments/assignments.enums.js';
-import type { Assignment } from '../assignments/assignments.entity.js';
 import type { Crew } from './crews.entity.js';
 import { CrewStatus } from './crews.enums.js';
-import type { CrewLocationView, CrewView } from './crews.types.js';
+import { asView } from '../common/view-type.js';
+import { CrewView, type CrewLocationView } from './crews.types.js';
 
 /** A crew's status follows from its duty flag and the assignment it is furthest along on. */
-export function deriveCrewStatus(onDuty: boolean, leading: Assignment | undefined | null): CrewStatus {
+export function deriveCrewStatus(onDuty: boolean, leading: { status: AssignmentStatus } | undefined | null): CrewStatus {
   if (!onDuty) return CrewStatus.OFF_DUTY;
   if (!leading) return CrewStatus.AVAILABLE;
   if (leading.status === AssignmentStatus.EN_ROUTE) return CrewStatus.EN_ROUTE;
@@ -14,8 +14,8 @@ export function deriveCrewStatus(onDuty: boolean, leading: Assignment | undefine
 }
 
 /** The one mapping of a crew row (with its leading active assignment) to its API shape and snapshot. */
-export function toCrewView(crew: Crew, leading: Assignment | undefined | null): CrewView {
-  return {
+export function toCrewView(crew: Crew, leading: { id: string; status: AssignmentStatus } | undefined | null): CrewView {
+  return asView(CrewView, {
     id: crew.id,
     name: crew.name,
     onDuty: crew.onDuty,
@@ -28,11 +28,25 @@ export function toCrewView(crew: Crew, leading: Assignment | undefined | null): 
     lng: crew.lng ?? null,
     locationAt: crew.locationAt ?? null,
     activeAssignmentId: leading?.id ?? null,
-  };
+  });
 }
 
+/**
+ * The crew row `c` as the JSON of its view without the derived parts (null when there is no crew), for
+ * reads that build views straight from rows instead of hydrating entities; `reviveCrewView` makes the
+ * view, whose status and active assignment the resolvers then derive only when a client asks for them.
+ */
+export function crewViewJsonSql(c: string): string {
+  return `case when ${c}.id is null then null else json_build_object('id', ${c}.id, 'name', ${c}.name, 'onDuty', ${c}.on_duty,
+    'skills', ${c}.skills, 'version', ${c}.version, 'departmentCode', ${c}.department_code, 'municipalityCode', ${c}.municipality_code,
+    'lat', ${c}.lat, 'lng', ${c}.lng, 'locationAt', ${c}.location_at) end`;
+}
+
+/** A crew view from its plain JSON form: an event's snapshot, or a row of `crewViewJsonSql`. */
 export function reviveCrewView(json: CrewView): CrewView {
-  return { ...json, locationAt: json.locationAt ? new Date(json.locationAt) : null };
+  const view = asView(CrewView, json);
+  view.locationAt = json.locationAt ? new Date(json.locationAt) : null;
+  return view;
 }
 
 export function toCrewLocationView(crew: CrewView): CrewLocationView | null {

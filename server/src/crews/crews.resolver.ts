@@ -6,7 +6,8 @@ import { requireRole, requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import { toDepartmentView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { DepartmentView, MunicipalityView } from '../reference/reference.types.js';
-import { toCrewLocationView } from './crews.mapper.js';
+import { deriveCrewStatus, toCrewLocationView } from './crews.mapper.js';
+import { CrewStatus } from './crews.enums.js';
 import { CrewFilter, CrewLocationView, CrewView } from './crews.types.js';
 
 const READERS = [...STAFF_ROLES, Role.CREW, Role.INTEGRATOR];
@@ -52,10 +53,16 @@ export class CrewsResolver {
     return toCrewLocationView(crew);
   }
 
+  @FieldResolver(() => CrewStatus, { description: 'Derived from onDuty and the active assignment' })
+  async status(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<CrewStatus> {
+    return crew.status ?? deriveCrewStatus(crew.onDuty, await ctx.loaders.leadingAssignmentByCrew.load(crew.id));
+  }
+
   @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment the crew is furthest along on; null when the caller may not read its report' })
   async activeAssignment(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
-    if (!crew.activeAssignmentId) return null;
-    const assignment = await ctx.loaders.assignment.load(crew.activeAssignmentId);
+    const activeAssignmentId = crew.activeAssignmentId !== undefined ? crew.activeAssignmentId : (await ctx.loaders.leadingAssignmentByCrew.load(crew.id))?.id;
+    if (!activeAssignmentId) return null;
+    const assignment = await ctx.loaders.assignment.load(activeAssignmentId);
     if (!assignment) return null;
     const report = await ctx.loaders.report.load(assignment.report.id);
     if (!report || !(await ctx.services.reports.canRead(ctx.em, requireViewer(ctx.viewer), report))) return null;

@@ -30,7 +30,7 @@ export class CrewsService {
     const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { name: 'asc' } });
     const active = crews.length ? await em.find(Assignment, { crew: { $in: crews.map((crew) => crew.id) }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }) : [];
     let views = crews.map((crew) => toCrewView(crew, leadingAssignment(active.filter((a) => a.crew.id === crew.id))));
-    if (filter?.statuses?.length) views = views.filter((view) => filter.statuses!.includes(view.status));
+    if (filter?.statuses?.length) views = views.filter((view) => filter.statuses!.includes(view.status!));
     const near = filter?.near;
     if (near) {
       const distance = (view: CrewView) => (view.lat == null || view.lng == null ? Infinity : distanceKm(near.lat, near.lng, view.lat, view.lng));

@@ -15,8 +15,8 @@ export const entities = [Municipality, Department, Category, Crew, User, ApiKey,
 export interface OrmOptions {
   /** Maximum pooled connections per process, default 10. */
   poolMax?: number;
-  /** Called with every SQL statement: tests count queries with it. */
-  onQuery?: (sql: string) => void;
+  /** Called with every SQL statement and its parameters: tests count queries with it, the benchmark explains them. */
+  onQuery?: (sql: string, params: readonly unknown[]) => void;
 }
 
 /** The one ORM configuration: explicit entity list and migration list, so dist/ and vitest agree. */
@@ -41,7 +41,7 @@ export function ormConfig(clientUrl: string, options: OrmOptions = {}): Options 
     // on every loaded entity were a fifth of the CPU of a 50-report queue page (bench/RESULTS.md).
     propagationOnPrototype: false,
     ensureDatabase: false,
-    ...(onQuery ? { onQuery: (sql: string) => (onQuery(sql), sql) } : {}),
+    ...(onQuery ? { onQuery: (sql: string, params: readonly unknown[]) => (onQuery(sql, params), sql) } : {}),
   });
 }
 

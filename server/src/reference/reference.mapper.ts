@@ -1,5 +1,6 @@
 import type { Category, Department, Municipality } from './reference.entity.js';
-import type { CategoryView, DepartmentView, MunicipalityView } from './reference.types.js';
+import { asView } from '../common/view-type.js';
+import { CategoryView, type DepartmentView, type MunicipalityView } from './reference.types.js';
 
 export function toMunicipalityView(row: Municipality): MunicipalityView {
   return { code: row.code, nameAr: row.nameAr, nameEn: row.nameEn, lat: row.lat, lng: row.lng };
@@ -10,7 +11,7 @@ export function toDepartmentView(row: Department): DepartmentView {
 }
 
 export function toCategoryView(row: Category): CategoryView {
-  return {
+  return asView(CategoryView, {
     code: row.code,
     nameAr: row.nameAr,
     nameEn: row.nameEn,
@@ -18,5 +19,5 @@ export function toCategoryView(row: Category): CategoryView {
     targetHours: row.targetHours,
     lifeSafety: row.lifeSafety,
     departmentCode: row.department.code,
-  };
+  });
 }

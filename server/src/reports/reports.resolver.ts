@@ -4,9 +4,11 @@ import { AssignmentView } from '../assignments/assignments.types.js';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole, requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
+import { primePage } from '../common/loaders.js';
+import { asView } from '../common/view-type.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
-import { isOverdue, toReporterView, toReportView, toTimelineEntryView } from './reports.mapper.js';
+import { isOverdue, toReporterView, toReportLocationView, toReportView, toTimelineEntryView } from './reports.mapper.js';
 import {
   CreateReportInput,
   ReportConnection,
@@ -27,11 +29,12 @@ export class ReportsResolver {
   async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context): Promise<ReportConnection> {
     const viewer = requireRole(ctx.viewer, READERS);
     const page = await ctx.services.reports.list(ctx.em, viewer, args.filter, args.first, args.after);
-    return {
-      edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: toReportView(report) })),
+    primePage(ctx.loaders, page);
+    return asView(ReportConnection, {
+      edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: report })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
       countQuery: page.count,
-    };
+    });
   }
 
   @Query(() => ReportView, { nullable: true, description: 'One report, or null when it does not exist or the caller may not see it' })
@@ -90,7 +93,7 @@ export class ReportsResolver {
 
   @FieldResolver(() => ReportLocationView, { description: 'Where it is' })
   location(@Root() report: ReportView): ReportLocationView {
-    return { lat: report.lat, lng: report.lng, address: report.address ?? null, municipalityCode: report.municipalityCode };
+    return toReportLocationView(report);
   }
 
   @FieldResolver(() => ReporterView, { description: 'Who filed it; name and phone masked for integrators' })
@@ -105,8 +108,7 @@ export class ReportsResolver {
 
   @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment a crew is working on now, if any' })
   async activeAssignment(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
-    const assignment = await ctx.loaders.activeAssignmentByReport.load(report.id);
-    return assignment ? toAssignmentView(assignment) : null;
+    return (await ctx.loaders.activeAssignmentByReport.load(report.id)) ?? null;
   }
 
   @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first' })

@@ -1,45 +1,59 @@
-import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { Assignment } from '../assignments/assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
+import { activeAssignmentSql, assignmentViewJsonSql, reviveAssignmentView } from '../assignments/assignments.mapper.js';
+import type { AssignmentView } from '../assignments/assignments.types.js';
 import { Role } from '../auth/auth.enums.js';
 import { isStaff, principalOf, type Viewer } from '../auth/viewer.js';
 import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import * as check from '../common/validate.js';
-import { appendEvent } from '../events/events.outbox.js';
+import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
+import type { CrewView } from '../crews/crews.types.js';
+import { appendEvent, outboxRow } from '../events/events.outbox.js';
 import { DispatchEventType } from '../events/events.map.js';
 import { Category, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
-import { toReportView } from './reports.mapper.js';
+import { reportViewColumnsSql, reviveReportView, toReportView } from './reports.mapper.js';
 import { nextStatus, ReportAction, TIMELINE_ACTION } from './reports.transitions.js';
-import type { CreateReportInput, ReportFilter, TriageReportInput } from './reports.types.js';
+import type { CreateReportInput, ReportFilter, ReportView, TriageReportInput } from './reports.types.js';
 
 const YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Riyadh', year: 'numeric' });
 
 export interface ReportPage {
-  reports: Report[];
+  reports: ReportView[];
+  /** Per report, its active assignment and that assignment's crew, read with the page; null when it has none. */
+  active: ({ assignment: AssignmentView; crew: CrewView } | null)[];
   cursors: string[];
   hasNextPage: boolean;
   count: () => Promise<number>;
 }
 
+/** A row of the list's statement: the report's view columns, its queue rank, and JSON for the assignment and crew. */
+type PageRow = ReportView & { targetAt: string; priorityRank: number; activeAssignment: AssignmentView | null; crew: CrewView | null };
+
 interface Cursor {
   rank: number;
-  targetAt: Date;
+  /** The target time exactly as PostgreSQL wrote it (microseconds), so the keyset comparison is exact. */
+  targetAt: string;
   id: string;
 }
 
-function encodeCursor(report: Report): string {
-  return Buffer.from(JSON.stringify([report.priorityRank, report.targetAt.toISOString(), report.id])).toString('base64url');
+/** A timestamp as PostgreSQL writes one (or ISO 8601), and nothing else. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+function encodeCursor(row: PageRow): string {
+  return Buffer.from(JSON.stringify([row.priorityRank, row.targetAt, row.id])).toString('base64url');
 }
 
 function decodeCursor(value: string): Cursor {
   try {
     const [rank, targetAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
-    const date = new Date(String(targetAt));
-    if (typeof rank !== 'number' || !Number.isInteger(rank) || Number.isNaN(date.getTime()) || typeof id !== 'string') throw new Error('shape');
-    return { rank, targetAt: date, id: check.id('after', id) };
+    if (typeof rank !== 'number' || !Number.isInteger(rank) || typeof targetAt !== 'string' || !TIMESTAMP.test(targetAt) || Number.isNaN(Date.parse(targetAt)) || typeof id !== 'string') {
+      throw new Error('shape');
+    }
+    return { rank, targetAt, id: check.id('after', id) };
   } catch {
     throw badInput('after', 'after is not a cursor from this list');
   }
@@ -75,34 +89,56 @@ export class ReportsService {
     }
     const { description, address, reporterName, reporterPhone, category, municipality } = intake;
 
+    const report = new Report();
+    report.receivedAt = new Date();
+    report.kind = input.kind;
+    report.channel = input.channel;
+    report.category = em.getReference(Category, category.code);
+    report.priority = category.defaultPriority;
+    report.priorityRank = PRIORITY_RANK[category.defaultPriority];
+    report.description = description;
+    report.lat = input.location.lat;
+    report.lng = input.location.lng;
+    report.address = address ?? null;
+    report.municipality = em.getReference(Municipality, municipality.code);
+    report.reporterName = reporterName ?? null;
+    report.reporterPhone = reporterPhone ?? null;
+    report.beneficiaryType = input.reporter?.beneficiaryType ?? null;
+    report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
+    report.updatedAt = report.receivedAt;
+    report.submittedBy = submittedBy;
+    report.idempotencyKey = idempotencyKey;
+    report.reference = '';
+    const event = outboxRow(DispatchEventType.REPORT_CREATED, { report: toReportView(report) });
+
     try {
-      return await em.transactional(async (tx) => {
-        const [{ n }] = await tx.execute<{ n: string }[]>(`select nextval('report_reference_seq') as n`);
-        const report = new Report();
-        report.receivedAt = new Date();
-        report.reference = `940-${YEAR.format(report.receivedAt)}-${n.padStart(6, '0')}`;
-        report.kind = input.kind;
-        report.channel = input.channel;
-        report.category = tx.getReference(Category, category.code);
-        report.priority = category.defaultPriority;
-        report.priorityRank = PRIORITY_RANK[category.defaultPriority];
-        report.description = description;
-        report.lat = input.location.lat;
-        report.lng = input.location.lng;
-        report.address = address ?? null;
-        report.municipality = tx.getReference(Municipality, municipality.code);
-        report.reporterName = reporterName ?? null;
-        report.reporterPhone = reporterPhone ?? null;
-        report.beneficiaryType = input.reporter?.beneficiaryType ?? null;
-        report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
-        report.updatedAt = report.receivedAt;
-        report.submittedBy = submittedBy;
-        report.idempotencyKey = idempotencyKey;
-        tx.persist(report);
-        this.addTimeline(tx, report, viewer, 'CREATED', null, report.status, null);
-        appendEvent(tx, DispatchEventType.REPORT_CREATED, { report: toReportView(report) });
-        return report;
-      });
+      // The report, its CREATED timeline entry and its outbox event in one statement (so one transaction
+      // and one round trip): the reference comes from the sequence inside it and is written into the
+      // event's snapshot there. Intake is the busiest write; six round trips through the unit of work
+      // were most of its cost (bench/RESULTS.md).
+      const [row] = await em.execute<{ reference: string }[]>(
+        `with seq as (select nextval('report_reference_seq')::text as n),
+         created as (
+           insert into report (id, reference, kind, channel, category_code, priority, priority_rank, status, description, lat, lng, address,
+             municipality_code, reporter_name, reporter_phone, beneficiary_type, received_at, target_at, submitted_by, idempotency_key, updated_at, version)
+           select ?, '940-' || ? || '-' || lpad(seq.n, greatest(6, length(seq.n)), '0'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from seq
+           returning id, reference),
+         timeline as (
+           insert into timeline_entry (report_id, at, actor, action, from_status, to_status) select id, ?, ?, 'CREATED', null, ? from created),
+         event as (
+           insert into dispatch_event (type, report_id, assignment_id, crew_id, payload)
+           select ?, id, ?, ?, jsonb_set(?::jsonb, '{report,reference}', to_jsonb(reference)) from created)
+         select reference from created`,
+        [
+          report.id, YEAR.format(report.receivedAt), report.kind, report.channel, category.code, report.priority, report.priorityRank, report.status,
+          report.description, report.lat, report.lng, report.address, municipality.code, report.reporterName, report.reporterPhone, report.beneficiaryType,
+          report.receivedAt, report.targetAt, report.submittedBy, report.idempotencyKey, report.updatedAt, report.version,
+          report.receivedAt, viewer.name, report.status,
+          event.type, event.assignmentId, event.crewId, JSON.stringify(event.payload),
+        ],
+      );
+      report.reference = row.reference;
+      return report;
     } catch (err) {
       if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
       const winner = await em.fork().findOne(Report, { submittedBy, idempotencyKey });
@@ -265,49 +301,64 @@ export class ReportsService {
     return rows.length > 0;
   }
 
-  /** A keyset page in queue order (priority, target time, id), with a lazy total count. */
+  /**
+   * A keyset page in queue order (priority, target time, id) with each report's active assignment and
+   * its crew, and a lazy total count. The page is one statement that builds the views straight from
+   * rows (no entity hydration): the queue is the dispatchers' hottest read, and this is where a page's
+   * CPU went (bench/RESULTS.md).
+   */
   async list(em: EntityManager, viewer: Viewer, filter: ReportFilter | null | undefined, first: number, after: string | null | undefined): Promise<ReportPage> {
     const size = check.pageSize('first', first);
     const cursor = after ? decodeCursor(after) : undefined;
     const where = this.where(viewer, filter ?? {});
-    const qb = this.scoped(em, viewer, where).select('*');
-    if (cursor) qb.andWhere('(r.priority_rank, r.target_at, r.id) > (?, ?, ?)', [cursor.rank, cursor.targetAt, cursor.id]);
-    qb.orderBy({ priorityRank: 'asc', targetAt: 'asc', id: 'asc' }).limit(size + 1);
-    const rows = await qb.getResult();
-    const reports = rows.slice(0, size);
+    const keyset = cursor ? ' and (r.priority_rank, r.target_at, r.id) > (?, ?, ?)' : '';
+    const rows = await em.execute<PageRow[]>(
+      `select ${reportViewColumnsSql('r')}, r.priority_rank as "priorityRank",
+              ${assignmentViewJsonSql('a')} as "activeAssignment", ${crewViewJsonSql('c')} as "crew"
+       from (select * from report r where ${where.sql}${keyset} order by r.priority_rank, r.target_at, r.id limit ?) r
+       left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
+       left join crew c on c.id = a.crew_id
+       order by r.priority_rank, r.target_at, r.id`,
+      [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
+    );
+    const page = rows.slice(0, size);
     return {
-      reports,
-      cursors: reports.map(encodeCursor),
+      reports: page.map(({ priorityRank: _rank, activeAssignment: _assignment, crew: _crew, ...report }) => reviveReportView(report)),
+      active: page.map((row) => (row.activeAssignment && row.crew ? { assignment: reviveAssignmentView(row.activeAssignment), crew: reviveCrewView(row.crew) } : null)),
+      cursors: page.map(encodeCursor),
       hasNextPage: rows.length > size,
-      count: () => this.scoped(em, viewer, where).getCount(),
+      count: async () => {
+        const [{ n }] = await em.execute<{ n: string }[]>(`select count(*) as n from report r where ${where.sql}`, where.params);
+        return Number(n);
+      },
     };
   }
 
-  /** Reports matching `where` that the viewer may see; a crew's view is limited to reports its crew was given. */
-  private scoped(em: EntityManager, viewer: Viewer, where: FilterQuery<Report>) {
-    const qb = em.createQueryBuilder(Report, 'r').where(where as never);
-    if (viewer.role === Role.CREW) qb.andWhere('exists (select 1 from assignment a where a.report_id = r.id and a.crew_id = ?)', [viewer.crewId]);
-    return qb;
-  }
-
-  private where(viewer: Viewer, filter: ReportFilter): FilterQuery<Report> {
-    const and: Record<string, unknown>[] = [];
-    if (viewer.role === Role.INTAKE) and.push({ submittedBy: principalOf(viewer) });
-    else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR && viewer.role !== Role.CREW) throw forbidden();
-    if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
-    if (filter.priorities?.length) and.push({ priority: { $in: filter.priorities } });
-    if (filter.categoryCodes?.length) and.push({ category: { $in: filter.categoryCodes } });
-    if (filter.municipalityCodes?.length) and.push({ municipality: { $in: filter.municipalityCodes } });
+  /** The SQL condition on `report r` for the filter and what the viewer may see; a crew sees reports its crew was given. */
+  private where(viewer: Viewer, filter: ReportFilter): { sql: string; params: unknown[] } {
+    const and: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, ...values: unknown[]) => {
+      and.push(sql);
+      params.push(...values);
+    };
+    if (viewer.role === Role.INTAKE) add('r.submitted_by = ?', principalOf(viewer));
+    else if (viewer.role === Role.CREW) add('exists (select 1 from assignment s where s.report_id = r.id and s.crew_id = ?)', viewer.crewId);
+    else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR) throw forbidden();
+    if (filter.statuses?.length) add('r.status in (?)', [...filter.statuses]);
+    if (filter.priorities?.length) add('r.priority in (?)', [...filter.priorities]);
+    if (filter.categoryCodes?.length) add('r.category_code in (?)', [...filter.categoryCodes]);
+    if (filter.municipalityCodes?.length) add('r.municipality_code in (?)', [...filter.municipalityCodes]);
     const now = new Date();
-    if (filter.overdue === true) and.push({ status: { $in: [...OPEN_STATUSES] }, targetAt: { $lt: now } });
-    if (filter.overdue === false) and.push({ $or: [{ status: { $nin: [...OPEN_STATUSES] } }, { targetAt: { $gte: now } }] });
+    if (filter.overdue === true) add('r.status in (?) and r.target_at < ?', [...OPEN_STATUSES], now);
+    if (filter.overdue === false) add('(r.status not in (?) or r.target_at >= ?)', [...OPEN_STATUSES], now);
     const text = check.text('filter.text', filter.text, { max: 200 });
     if (text) {
       const pattern = `%${escapeLike(text)}%`;
-      and.push({ $or: [{ description: { $ilike: pattern } }, { reference: { $ilike: pattern } }] });
+      add('(r.description ilike ? or r.reference ilike ?)', pattern, pattern);
     }
-    if (filter.receivedFrom) and.push({ receivedAt: { $gte: filter.receivedFrom } });
-    if (filter.receivedTo) and.push({ receivedAt: { $lt: filter.receivedTo } });
-    return (and.length ? { $and: and } : {}) as FilterQuery<Report>;
+    if (filter.receivedFrom) add('r.received_at >= ?', filter.receivedFrom);
+    if (filter.receivedTo) add('r.received_at < ?', filter.receivedTo);
+    return { sql: and.length ? and.join(' and ') : 'true', params };
   }
 }

@@ -3,8 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * A crew's status follows the active assignment furthest along (ON_SITE, EN_ROUTE, ACCEPTED, PENDING).
  * This partial index keeps that assignment first per crew, so finding it reads one index entry however
- * many active assignments the crew holds. The CASE must stay identical to `LEADING_ORDER_SQL` in
- * common/loaders.ts, or the planner cannot match it.
+ * many active assignments the crew holds. The CASE must stay identical to `leadingOrderSql` in
+ * assignments/assignments.mapper.ts, or the planner cannot match it.
  */
 export class Migration20261123020000CrewLeadingAssignment extends Migration {
   override async up(): Promise<void> {
