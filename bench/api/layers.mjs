@@ -1,10 +1,12 @@
 /**
  * Where the CPU of one GraphQL queue page goes, measured in this process (no HTTP, one request at a time,
  * best of three rounds of process CPU time per page):
- *   - the whole resolver tree: `execute()` on the app's schema with the real services and loaders;
- *   - the ORM alone: `reports.list` and the five loaders the page triggers;
- *   - the same six statements with bare `pg` (what the ORM adds is the difference);
- *   - graphql-js and type-graphql alone: `execute()` with the page and the loaders already in memory.
+ *   - the whole page: the server's executor (graphql-jit behind Apollo's gateway door) with the real
+ *     services and loaders;
+ *   - the read alone: `reports.list`, its one statement and the views it builds from the rows;
+ *   - the same statement, word for word, with bare `pg` (what the ORM's connection adds is the difference);
+ *   - execution alone: the executor with the page already in memory.
+ * It also returns the statements a page runs, as sent (MikroORM inlines the parameters), for EXPLAIN.
  */
 import path from 'node:path';
 import { parse } from 'graphql';
@@ -12,7 +14,6 @@ import pg from 'pg';
 import { QUEUE_QUERY } from './workloads.mjs';
 
 const OPEN = ['RECEIVED', 'ASSIGNED', 'IN_PROGRESS'];
-const ACTIVE = ['PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE'];
 
 async function cpuPerCall(fn, { warm = 50, rounds = 3, calls = 200 } = {}) {
   for (let i = 0; i < warm; i++) await fn();
@@ -26,70 +27,56 @@ async function cpuPerCall(fn, { warm = 50, rounds = 3, calls = 200 } = {}) {
   return best;
 }
 
-/** Lines describing the split, for the run's output. `dist` is the built server's directory. */
+/** `{ lines, statements }`: the split for the run's output, and the SQL of one page. `dist` is the built server's directory. */
 export async function queuePageLayers(databaseUrl, dist) {
   const load = (file) => import(path.join(dist, file));
   const { openOrm } = await load('db/orm.js');
   const { createLoaders } = await load('common/loaders.js');
   const { createServices } = await load('common/services.js');
+  const { jitGateway } = await load('common/execution.js');
   const { buildAppSchema } = await load('schema.js');
-  const { execute } = await import('graphql');
-  const orm = await openOrm(databaseUrl);
+  let statements;
+  let orm;
+  orm = await openOrm(databaseUrl, { onQuery: (sql, params) => statements?.push(orm.em.getPlatform().formatQuery(sql, params)) });
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const services = createServices({ tokenTtlHours: 12 });
     const schema = await buildAppSchema();
+    const { executor } = await jitGateway(schema).load({ apollo: {} });
     const document = parse(QUEUE_QUERY);
+    const operation = document.definitions[0];
     const viewer = { kind: 'user', id: 'bench', name: 'bench', role: 'DISPATCHER', crewId: null, expiresAt: null, credentialId: 'bench' };
     const filter = { statuses: OPEN };
-    const run = async (contextValue) => {
-      const result = await execute({ schema, document, contextValue });
+    const run = async (context) => {
+      const result = await executor({ document, operation, operationName: 'Queue', queryHash: 'queue', request: { variables: {} }, context });
       if (result.errors) throw result.errors[0];
     };
+    const contextFor = (em, servicesForPage = services) => ({ em, viewer, loaders: createLoaders(em, services.reference), services: servicesForPage });
 
-    const whole = await cpuPerCall(() => {
-      const em = orm.em.fork();
-      return run({ em, viewer, loaders: createLoaders(em, services.reference), services });
-    });
+    statements = [];
+    await run(contextFor(orm.em.fork()));
+    const pageStatements = statements;
+    statements = undefined;
 
-    const ormOnly = await cpuPerCall(async () => {
-      const em = orm.em.fork();
-      const loaders = createLoaders(em, services.reference);
-      const page = await services.reports.list(em, viewer, filter, 50, null);
-      await Promise.all(page.reports.flatMap((r) => [loaders.category.load(r.category.code), loaders.municipality.load(r.municipality.code)]));
-      const active = (await Promise.all(page.reports.map((r) => loaders.activeAssignmentByReport.load(r.id)))).filter(Boolean);
-      const crews = await Promise.all(active.map((a) => loaders.crew.load(a.crew.id)));
-      await Promise.all(crews.map((crew) => loaders.activeAssignmentByCrew.load(crew.id)));
-    });
-
+    const whole = await cpuPerCall(() => run(contextFor(orm.em.fork())));
+    const read = await cpuPerCall(() => services.reports.list(orm.em.fork(), viewer, filter, 50, null));
     const barePg = await cpuPerCall(async () => {
-      const { rows } = await client.query('select * from report where status = any($1) order by priority_rank, target_at, id limit 51', [OPEN]);
-      await client.query('select * from municipality where code = any($1)', [[...new Set(rows.map((r) => r.municipality_code))]]);
-      await client.query('select * from category where code = any($1)', [[...new Set(rows.map((r) => r.category_code))]]);
-      const active = (await client.query('select * from assignment where report_id = any($1) and status = any($2)', [rows.map((r) => r.id), ACTIVE])).rows;
-      const crewIds = [...new Set(active.map((a) => a.crew_id))];
-      await client.query('select * from crew where id = any($1)', [crewIds]);
-      await client.query(
-        `select leader.* from crew c cross join lateral (select * from assignment where crew_id = c.id and status in ('PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE')
-           order by (case status when 'ON_SITE' then 3 when 'EN_ROUTE' then 2 when 'ACCEPTED' then 1 else 0 end) desc, created_at, id limit 1) leader where c.id = any($1)`,
-        [crewIds],
-      );
+      for (const sql of pageStatements) await client.query(sql);
     });
-
-    const em = orm.em.fork();
-    const primed = createLoaders(em, services.reference);
-    const page = await services.reports.list(em, viewer, filter, 50, null);
+    const page = await services.reports.list(orm.em.fork(), viewer, filter, 50, null);
     const inMemory = { ...services, reports: { list: async () => page } };
-    await run({ em, viewer, loaders: primed, services: inMemory });
-    const graphqlOnly = await cpuPerCall(() => run({ em, viewer, loaders: primed, services: inMemory }));
+    const executionOnly = await cpuPerCall(() => run(contextFor(orm.em.fork(), inMemory)));
 
     const ms = (value) => `${value.toFixed(2)} ms`;
-    return [
-      `CPU of one queue page in-process (best of 3 × 200, no HTTP): ${ms(whole)} for the whole resolver tree`,
-      `  ORM (reports.list + 5 loaders; 6 statements, or 4 once reference data is cached): ${ms(ormOnly)}; the same 6 statements with bare pg: ${ms(barePg)}`,
-      `  graphql-js + type-graphql over data already in memory: ${ms(graphqlOnly)}`,
-    ];
+    return {
+      statements: pageStatements,
+      lines: [
+        `CPU of one queue page in-process (best of 3 × 200, no HTTP): ${ms(whole)} for the whole page (${pageStatements.length} statement${pageStatements.length === 1 ? '' : 's'})`,
+        `  reports.list (its statement, and views from the rows): ${ms(read)}; the same statement with bare pg: ${ms(barePg)}`,
+        `  execution (graphql-jit + type-graphql) over the page already in memory: ${ms(executionOnly)}`,
+      ],
+    };
   } finally {
     await client.end();
     await orm.close(true);

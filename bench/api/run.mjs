@@ -26,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { explainQueuePage } from './explain.mjs';
+import { explainStatements } from './explain.mjs';
 import { queuePageLayers } from './layers.mjs';
 import { growReports, seedCrews } from './seed.mjs';
 import { DIST, ROOT, cli, postgresCpuMs, processCpuMs, sleep, waitHealthy } from '../lib.mjs';
@@ -226,8 +226,8 @@ async function main() {
     }
     const results = paths.map(summarize);
 
-    const plans = await explainQueuePage(largest.client);
-    const layers = await queuePageLayers(largest.databaseUrl, DIST);
+    const { lines: layers, statements } = await queuePageLayers(largest.databaseUrl, DIST);
+    const plans = await explainStatements(largest.client, statements);
 
     const nproc = os.availableParallelism();
     const cpuModel = os.cpus()[0]?.model ?? 'unknown';
