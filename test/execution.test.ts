@@ -70,6 +70,19 @@ describe('compiled execution behaves as graphql-js for clients', () => {
     expect(hidden).toEqual({ first: { id: report.id, reference: report.reference }, again: { ref: report.reference } });
   });
 
+  it('reads in a list what fragments, inline fragments and aliases ask for', async () => {
+    const description = `fragments ${Date.now()} حفرة`;
+    const report = await fileReport(app, intake, { description, location: { lat: 26.2794, lng: 50.2083, address: 'King Khalid St' } });
+    const query = `query($reference: String!) {
+      reports(filter: { text: $reference }) { edges { node { ...Who ... on Report { where: location { address } } } } }
+    }
+    fragment Who on Report { id reporter { name } description }`;
+    const data = await ok<{ reports: { edges: Array<{ node: unknown }> } }>(app, query, { reference: report.reference }, dispatcher.token);
+    expect(data.reports.edges).toEqual([
+      { node: { id: report.id, reporter: { name: report.reporter.name }, description, where: { address: 'King Khalid St' } } },
+    ]);
+  });
+
   it('answers introspection', async () => {
     const data = await ok<{ __schema: { queryType: { name: string } }; __type: { fields: { name: string }[] } }>(
       app,

@@ -267,5 +267,37 @@ describe('the report list: filters, order and paging', () => {
     expect(byId.get(duplicate.id)!.duplicateOf).toEqual({ id: waiting.id });
     expect(byId.get(rejected.id)!.referredTo).toBe('شركة المياه الوطنية');
     expect(byId.get(waiting.id)!.reporter).toEqual({ name: null, phone: null, beneficiaryType: null });
+
+    // A list reads only the columns its selection needs: each field asked for alone must still be whole.
+    const SUBSELECTIONS: Record<string, string> = {
+      category: '{ code nameEn }',
+      location: '{ lat lng address municipality { code } }',
+      reporter: '{ name phone beneficiaryType }',
+      activeAssignment: '{ id status crew { id name status } }',
+      assignments: '{ id status }',
+      timeline: '{ action toStatus }',
+      duplicateOf: '{ id reference }',
+    };
+    const type = await ok<{ __type: { fields: Array<{ name: string; type: { kind: string; ofType: { kind: string; ofType: { kind: string } | null } | null } }> } }>(
+      app,
+      '{ __type(name: "Report") { fields { name type { kind ofType { kind ofType { kind } } } } } }',
+      {},
+      token,
+    );
+    const leaf = (t: { kind: string; ofType: unknown }): boolean => {
+      let current = t as { kind: string; ofType: { kind: string; ofType: unknown } | null } | null;
+      while (current && (current.kind === 'NON_NULL' || current.kind === 'LIST')) current = current.ofType as typeof current;
+      return current?.kind === 'SCALAR' || current?.kind === 'ENUM';
+    };
+    for (const field of [...type.__type.fields.map((f) => f), { name: '__typename', type: { kind: 'SCALAR', ofType: null } }]) {
+      const selection = leaf(field.type) ? field.name : `${field.name} ${SUBSELECTIONS[field.name] ?? ''}`;
+      expect(leaf(field.type) || SUBSELECTIONS[field.name], `a sub-selection for Report.${field.name} in this test`).toBeTruthy();
+      // id is read for every list anyway, so asking for it too changes nothing in what the list reads.
+      const page = await ok(app, `query($text: String!) { reports(filter: { text: $text }) { edges { node { id ${selection} } } } }`, { text: marker }, token);
+      for (const { node } of page.reports.edges as Array<{ node: Record<string, unknown> }>) {
+        const alone = await ok(app, `query($id: ID!) { report(id: $id) { id ${selection} } }`, { id: node.id }, token);
+        expect(node, `Report.${field.name} listed alone`).toEqual(alone.report);
+      }
+    }
   });
 });

@@ -7,7 +7,6 @@ import { activeAssignmentSql, leadingOrderSql, toAssignmentView } from '../assig
 import type { AssignmentView } from '../assignments/assignments.types.js';
 import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
 import type { CrewView } from '../crews/crews.types.js';
-import type { Category, Department, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
 import type { ReportPage } from '../reports/reports.service.js';
@@ -56,9 +55,9 @@ function ahead(a: Assignment, b: Assignment): boolean {
  */
 export function createLoaders(em: EntityManager, reference: ReferenceService) {
   return {
-    category: { load: (code: string): Promise<Category | undefined> => reference.categoryByCode(em, code) },
-    municipality: { load: (code: string): Promise<Municipality | undefined> => reference.municipalityByCode(em, code) },
-    department: { load: (code: string): Promise<Department | undefined> => reference.departmentByCode(em, code) },
+    category: { load: (code: string) => reference.categoryByCode(em, code) },
+    municipality: { load: (code: string) => reference.municipalityByCode(em, code) },
+    department: { load: (code: string) => reference.departmentByCode(em, code) },
     /** Crew views; their derived status comes from `leadingAssignmentByCrew` when a client asks for it. */
     crew: new DataLoader<string, CrewView | undefined>(async (ids) => {
       const rows = await em.execute<{ crew: CrewView }[]>(`select ${crewViewJsonSql('c')} as crew from crew c where c.id in (?)`, [[...ids]]);
@@ -109,8 +108,10 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Hands a report page's active assignments and crews, read with the page, to the loaders: no second read. */
 export function primePage(loaders: Loaders, page: ReportPage): void {
+  const { active: actives } = page;
+  if (!actives) return;
   page.reports.forEach((report, index) => {
-    const active = page.active[index];
+    const active = actives[index];
     loaders.activeAssignmentByReport.prime(report.id, active?.assignment);
     if (active) loaders.crew.prime(active.crew.id, active.crew);
   });

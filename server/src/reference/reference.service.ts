@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../common/errors.js';
 import { isInEasternProvince, nearest } from '../common/geo.js';
+import { mapLoaded } from '../common/maybe-promise.js';
 import { finiteInRange } from '../common/validate.js';
 import { Category, Department, Municipality } from './reference.entity.js';
 
@@ -66,19 +67,19 @@ export class ReferenceService {
     return snapshot;
   }
 
-  /** The category with this code from the snapshot, or undefined. */
-  async categoryByCode(em: EntityManager, code: string): Promise<Category | undefined> {
-    return (await this.cached(em)).category.get(code);
+  /** The category with this code from the snapshot, or undefined: at once while the snapshot is fresh. */
+  categoryByCode(em: EntityManager, code: string): Category | undefined | Promise<Category | undefined> {
+    return mapLoaded(this.cached(em), (snapshot) => snapshot.category.get(code));
   }
 
-  /** The municipality with this code from the snapshot, or undefined. */
-  async municipalityByCode(em: EntityManager, code: string): Promise<Municipality | undefined> {
-    return (await this.cached(em)).municipality.get(code);
+  /** The municipality with this code from the snapshot, or undefined: at once while the snapshot is fresh. */
+  municipalityByCode(em: EntityManager, code: string): Municipality | undefined | Promise<Municipality | undefined> {
+    return mapLoaded(this.cached(em), (snapshot) => snapshot.municipality.get(code));
   }
 
-  /** The department with this code from the snapshot, or undefined. */
-  async departmentByCode(em: EntityManager, code: string): Promise<Department | undefined> {
-    return (await this.cached(em)).department.get(code);
+  /** The department with this code from the snapshot, or undefined: at once while the snapshot is fresh. */
+  departmentByCode(em: EntityManager, code: string): Department | undefined | Promise<Department | undefined> {
+    return mapLoaded(this.cached(em), (snapshot) => snapshot.department.get(code));
   }
 
   /** The category (from the snapshot), or BAD_USER_INPUT naming `field`. */

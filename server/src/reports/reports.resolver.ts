@@ -1,14 +1,17 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
 import { toAssignmentView } from '../assignments/assignments.mapper.js';
 import { AssignmentView } from '../assignments/assignments.types.js';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole, requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import { primePage } from '../common/loaders.js';
+import { mapLoaded } from '../common/maybe-promise.js';
+import { selectedFields } from '../common/selection.js';
 import { asView } from '../common/view-type.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
-import { isOverdue, toReporterView, toReportLocationView, toReportView, toTimelineEntryView } from './reports.mapper.js';
+import { isOverdue, reportPropertiesFor, toReporterView, toReportLocationView, toReportView, toTimelineEntryView } from './reports.mapper.js';
 import {
   CreateReportInput,
   ReportConnection,
@@ -26,9 +29,11 @@ const FILERS = [...STAFF_ROLES, Role.INTAKE];
 @Resolver(() => ReportView)
 export class ReportsResolver {
   @Query(() => ReportConnection, { description: 'Reports the caller may see, by priority then target time (a crew: its own work; an intake key: what it filed)' })
-  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context): Promise<ReportConnection> {
+  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ReportConnection> {
     const viewer = requireRole(ctx.viewer, READERS);
-    const page = await ctx.services.reports.list(ctx.em, viewer, args.filter, args.first, args.after);
+    const fields = selectedFields(info, ['edges', 'node']);
+    const read = { properties: reportPropertiesFor(fields), activeAssignment: fields.has('activeAssignment') };
+    const page = await ctx.services.reports.list(ctx.em, viewer, args.filter, args.first, args.after, read);
     primePage(ctx.loaders, page);
     return asView(ReportConnection, {
       edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: report })),
@@ -85,10 +90,11 @@ export class ReportsResolver {
   }
 
   @FieldResolver(() => CategoryView, { description: 'What kind of problem it is' })
-  async category(@Root() report: ReportView, @Ctx() ctx: Context): Promise<CategoryView> {
-    const category = await ctx.loaders.category.load(report.categoryCode);
-    if (!category) throw new Error(`category ${report.categoryCode} missing`);
-    return toCategoryView(category);
+  category(@Root() report: ReportView, @Ctx() ctx: Context): CategoryView | Promise<CategoryView> {
+    return mapLoaded(ctx.loaders.category.load(report.categoryCode), (category) => {
+      if (!category) throw new Error(`category ${report.categoryCode} missing`);
+      return toCategoryView(category);
+    });
   }
 
   @FieldResolver(() => ReportLocationView, { description: 'Where it is' })
@@ -133,10 +139,11 @@ export class ReportsResolver {
 @Resolver(() => ReportLocationView)
 export class ReportLocationResolver {
   @FieldResolver(() => MunicipalityView, { description: 'The municipality responsible for the place' })
-  async municipality(@Root() location: ReportLocationView, @Ctx() ctx: Context): Promise<MunicipalityView> {
-    const municipality = await ctx.loaders.municipality.load(location.municipalityCode);
-    if (!municipality) throw new Error(`municipality ${location.municipalityCode} missing`);
-    return toMunicipalityView(municipality);
+  municipality(@Root() location: ReportLocationView, @Ctx() ctx: Context): MunicipalityView | Promise<MunicipalityView> {
+    return mapLoaded(ctx.loaders.municipality.load(location.municipalityCode), (municipality) => {
+      if (!municipality) throw new Error(`municipality ${location.municipalityCode} missing`);
+      return toMunicipalityView(municipality);
+    });
   }
 }
 

@@ -22,12 +22,19 @@ import type { CreateReportInput, ReportFilter, ReportView, TriageReportInput } f
 const YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Riyadh', year: 'numeric' });
 
 export interface ReportPage {
+  /** The page's reports; with `ReportRead.properties`, views holding just those properties. */
   reports: ReportView[];
-  /** Per report, its active assignment and that assignment's crew, read with the page; null when it has none. */
-  active: ({ assignment: AssignmentView; crew: CrewView } | null)[];
+  /** Per report, its active assignment and that assignment's crew, read with the page (null when it has none); undefined when not read. */
+  active?: ({ assignment: AssignmentView; crew: CrewView } | null)[];
   cursors: string[];
   hasNextPage: boolean;
   count: () => Promise<number>;
+}
+
+/** What a list reads besides its order: the view properties its fields need (null for all), and whether the active assignment and crew. */
+export interface ReportRead {
+  properties: Set<keyof ReportView> | null;
+  activeAssignment: boolean;
 }
 
 /** A row of the list's statement: the report's view columns, its queue rank, and JSON for the assignment and crew. */
@@ -307,25 +314,37 @@ export class ReportsService {
    * rows (no entity hydration): the queue is the dispatchers' hottest read, and this is where a page's
    * CPU went (bench/RESULTS.md).
    */
-  async list(em: EntityManager, viewer: Viewer, filter: ReportFilter | null | undefined, first: number, after: string | null | undefined): Promise<ReportPage> {
+  async list(
+    em: EntityManager,
+    viewer: Viewer,
+    filter: ReportFilter | null | undefined,
+    first: number,
+    after: string | null | undefined,
+    read: ReportRead = { properties: null, activeAssignment: true },
+  ): Promise<ReportPage> {
     const size = check.pageSize('first', first);
     const cursor = after ? decodeCursor(after) : undefined;
     const where = this.where(viewer, filter ?? {});
     const keyset = cursor ? ' and (r.priority_rank, r.target_at, r.id) > (?, ?, ?)' : '';
+    const page = `(select * from report r where ${where.sql}${keyset} order by r.priority_rank, r.target_at, r.id limit ?) r`;
     const rows = await em.execute<PageRow[]>(
-      `select ${reportViewColumnsSql('r')}, r.priority_rank as "priorityRank",
-              ${assignmentViewJsonSql('a')} as "activeAssignment", ${crewViewJsonSql('c')} as "crew"
-       from (select * from report r where ${where.sql}${keyset} order by r.priority_rank, r.target_at, r.id limit ?) r
-       left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
-       left join crew c on c.id = a.crew_id
-       order by r.priority_rank, r.target_at, r.id`,
+      read.activeAssignment
+        ? `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank",
+                  ${assignmentViewJsonSql('a')} as "activeAssignment", ${crewViewJsonSql('c')} as "crew"
+           from ${page}
+           left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
+           left join crew c on c.id = a.crew_id
+           order by r.priority_rank, r.target_at, r.id`
+        : `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by r.priority_rank, r.target_at, r.id`,
       [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
     );
-    const page = rows.slice(0, size);
+    const shown = rows.slice(0, size);
     return {
-      reports: page.map(({ priorityRank: _rank, activeAssignment: _assignment, crew: _crew, ...report }) => reviveReportView(report)),
-      active: page.map((row) => (row.activeAssignment && row.crew ? { assignment: reviveAssignmentView(row.activeAssignment), crew: reviveCrewView(row.crew) } : null)),
-      cursors: page.map(encodeCursor),
+      reports: shown.map(({ priorityRank: _rank, activeAssignment: _assignment, crew: _crew, ...report }) => reviveReportView(report)),
+      active: read.activeAssignment
+        ? shown.map((row) => (row.activeAssignment && row.crew ? { assignment: reviveAssignmentView(row.activeAssignment), crew: reviveCrewView(row.crew) } : null))
+        : undefined,
+      cursors: shown.map(encodeCursor),
       hasNextPage: rows.length > size,
       count: async () => {
         const [{ n }] = await em.execute<{ n: string }[]>(`select count(*) as n from report r where ${where.sql}`, where.params);
