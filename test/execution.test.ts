@@ -83,6 +83,13 @@ describe('compiled execution behaves as graphql-js for clients', () => {
     ]);
   });
 
+  it('answers a subscription sent over HTTP with a clear 400 pointing at the WebSocket', async () => {
+    const result = await gql(app, 'subscription { dispatchEvents { cursor } }', {}, dispatcher.token);
+    expect(result.status).toBe(400);
+    expect(codeOf(result)).toBe('BAD_REQUEST');
+    expect(result.errors?.[0]?.message).toMatch(/WebSocket/);
+  });
+
   it('answers introspection', async () => {
     const data = await ok<{ __schema: { queryType: { name: string } }; __type: { fields: { name: string }[] } }>(
       app,

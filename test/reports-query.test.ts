@@ -267,6 +267,9 @@ describe('the report list: filters, order and paging', () => {
     expect(byId.get(duplicate.id)!.duplicateOf).toEqual({ id: waiting.id });
     expect(byId.get(rejected.id)!.referredTo).toBe('شركة المياه الوطنية');
     expect(byId.get(waiting.id)!.reporter).toEqual({ name: null, phone: null, beneficiaryType: null });
+    // The crew as its own user sees it: status and leading assignment derived on request.
+    const me = await ok(app, '{ me { crew { id status activeAssignment { id status } } } }', {}, busy.token);
+    expect(me.me.crew).toEqual({ id: busy.id, status: 'ON_SITE', activeAssignment: { id: accepted.id, status: 'ON_SITE' } });
 
     // A list reads only the columns its selection needs: each field asked for alone must still be whole.
     const SUBSELECTIONS: Record<string, string> = {

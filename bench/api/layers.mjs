@@ -54,6 +54,7 @@ export async function queuePageLayers(databaseUrl, dist) {
     };
     const contextFor = (em, servicesForPage = services) => ({ em, viewer, loaders: createLoaders(em, services.reference), services: servicesForPage });
 
+    await run(contextFor(orm.em.fork())); // reads the reference snapshot, which later pages take from memory
     statements = [];
     await run(contextFor(orm.em.fork()));
     const pageStatements = statements;
