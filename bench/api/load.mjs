@@ -5,14 +5,14 @@
  * and the number of requests completed in all (warm-up included), so run.mjs can report CPU per request.
  *
  * Modes: `graphql-create`, `graphql-queue` and `graphql-floor` (HTTP/1.1 keep-alive through `node:http`,
- * one socket per request in flight), `pg-write` and `pg-read` (bare `pg` Pool of `poolSize` connections,
+ * one socket per request in flight), `pg-write`, `pg-write-one` and `pg-read` (bare `pg` Pool of `poolSize` connections,
  * the same as the server's ORM pool). `node:http` rather than `fetch`: fetch's streams cost the load
  * generator about 1 ms of CPU a request on this machine, which it then takes from the server it measures.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { bareCreate, CREATE_MUTATION, FLOOR_QUERY, intakeInput, QUEUE_QUERY, QUEUE_SQL } from './workloads.mjs';
+import { bareCreate, bareCreateOneStatement, CREATE_MUTATION, FLOOR_QUERY, intakeInput, QUEUE_QUERY, QUEUE_SQL } from './workloads.mjs';
 
 let responseBytes = 0;
 
@@ -85,6 +85,12 @@ function operation(job, pool) {
         const index = n++;
         const input = intakeInput(index, job.runId, municipalities);
         await bareCreate(pool, input, job.submittedBy, job.actor, categories, municipalities[index % municipalities.length]);
+      };
+    case 'pg-write-one':
+      return async () => {
+        const index = n++;
+        const input = intakeInput(index, job.runId, municipalities);
+        await bareCreateOneStatement(pool, input, job.submittedBy, job.actor, categories, municipalities[index % municipalities.length]);
       };
     default:
       throw new Error(`unknown mode ${job.mode}`);

@@ -201,6 +201,12 @@ async function main() {
       target: writer,
       job: { mode: 'pg-write', databaseUrl: writer.databaseUrl, submittedBy: writer.principals.intakePrincipal, actor: 'bench-intake', runId: `${runId}-pg` },
     });
+    paths.push({
+      label: 'create (bare pg, 1 statement)',
+      size: writeSize,
+      target: writer,
+      job: { mode: 'pg-write-one', databaseUrl: writer.databaseUrl, submittedBy: writer.principals.intakePrincipal, actor: 'bench-intake', runId: `${runId}-pg1` },
+    });
     for (const p of paths) p.slices = [];
 
     const common = { concurrency, poolSize: SERVER_POOL, durationMs: sliceS * 1000, warmupMs: warmupS * 1000, municipalities, categories };
@@ -254,6 +260,12 @@ async function main() {
         `| ${row.label} | ${count(row.size)} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${row.errors} | ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`} | ${target} | ${cpuText} |`,
       );
     }
+    const createGraphql = find('createReport (GraphQL)', writeSize);
+    const createOne = find('create (bare pg, 1 statement)', writeSize);
+    lines.push(
+      '',
+      `createReport against the one-statement bare pg create (the server's own SQL, hand-written): ${((createGraphql.rps / createOne.rps) * 100).toFixed(0)}%`,
+    );
     const small = find('queue (GraphQL)', sizes[0]);
     const large = find('queue (GraphQL)', sizes.at(-1));
     const growth = large.p99 / small.p99;

@@ -81,49 +81,14 @@ export function intakeInput(n, runId, municipalities) {
  * Category and municipality come from memory (reference data read once), as a hand-written service would.
  */
 export async function bareCreate(pool, input, submittedBy, actor, categories, municipality) {
-  const category = categories.get(input.categoryCode);
   const client = await pool.connect();
   try {
     await client.query('begin');
     const { rows } = await client.query(`select nextval('report_reference_seq') as n`);
-    const receivedAt = new Date();
-    const report = {
-      id: randomUUID(),
-      reference: `940-${YEAR.format(receivedAt)}-${String(rows[0].n).padStart(6, '0')}`,
-      kind: input.kind,
-      channel: input.channel,
-      priority: category.defaultPriority,
-      status: 'RECEIVED',
-      description: input.description,
-      receivedAt,
-      targetAt: new Date(receivedAt.getTime() + category.targetHours * 3_600_000),
-      updatedAt: receivedAt,
-      version: 1,
-      rejectionReason: null,
-      referredTo: null,
-      categoryCode: category.code,
-      municipalityCode: municipality.code,
-      lat: input.location.lat,
-      lng: input.location.lng,
-      address: input.location.address,
-      reporterName: input.reporter.name,
-      reporterPhone: input.reporter.phone,
-      beneficiaryType: input.reporter.beneficiaryType,
-      submittedBy,
-      duplicateOfId: null,
-    };
-    await client.query(
-      `insert into report (id, reference, kind, channel, category_code, priority, priority_rank, status, description, lat, lng, address,
-         municipality_code, reporter_name, reporter_phone, beneficiary_type, received_at, target_at, submitted_by, idempotency_key, updated_at, version)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
-      [
-        report.id, report.reference, report.kind, report.channel, report.categoryCode, report.priority, PRIORITY_RANK[report.priority],
-        report.status, report.description, report.lat, report.lng, report.address, report.municipalityCode, report.reporterName,
-        report.reporterPhone, report.beneficiaryType, report.receivedAt, report.targetAt, submittedBy, input.idempotencyKey, report.updatedAt, 1,
-      ],
-    );
-    await client.query(`insert into timeline_entry (report_id, at, actor, action, to_status) values ($1, $2, $3, 'CREATED', 'RECEIVED')`, [report.id, receivedAt, actor]);
-    await client.query(`insert into dispatch_event (type, occurred_at, report_id, payload) values ('REPORT_CREATED', $1, $2, $3)`, [receivedAt, report.id, JSON.stringify({ report })]);
+    const report = reportRow(input, submittedBy, categories, municipality, (receivedAt) => `940-${YEAR.format(receivedAt)}-${String(rows[0].n).padStart(6, '0')}`);
+    await client.query(INSERT_REPORT, reportParams(report, input));
+    await client.query(`insert into timeline_entry (report_id, at, actor, action, to_status) values ($1, $2, $3, 'CREATED', 'RECEIVED')`, [report.id, report.receivedAt, actor]);
+    await client.query(`insert into dispatch_event (type, occurred_at, report_id, payload) values ('REPORT_CREATED', $1, $2, $3)`, [report.receivedAt, report.id, JSON.stringify({ report })]);
     await client.query('commit');
     return report;
   } catch (err) {
@@ -132,4 +97,73 @@ export async function bareCreate(pool, input, submittedBy, actor, categories, mu
   } finally {
     client.release();
   }
+}
+
+/**
+ * The same rows as `bareCreate` in one statement, as the server writes them: the report, its timeline
+ * entry and its outbox event in data-modifying CTEs, the reference from the sequence inside the statement
+ * and patched into the event's snapshot there. The strictest hand-written baseline for createReport.
+ */
+export async function bareCreateOneStatement(pool, input, submittedBy, actor, categories, municipality) {
+  const report = reportRow(input, submittedBy, categories, municipality, () => '');
+  const params = reportParams(report, input);
+  params[1] = YEAR.format(report.receivedAt);
+  const { rows } = await pool.query(
+    `with seq as (select nextval('report_reference_seq')::text as n),
+     created as (
+       insert into report (id, reference, kind, channel, category_code, priority, priority_rank, status, description, lat, lng, address,
+         municipality_code, reporter_name, reporter_phone, beneficiary_type, received_at, target_at, submitted_by, idempotency_key, updated_at, version)
+       select $1, '940-' || $2 || '-' || lpad(seq.n, greatest(6, length(seq.n)), '0'), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+         $17, $18, $19, $20, $21, $22 from seq
+       returning id, reference),
+     timeline as (insert into timeline_entry (report_id, at, actor, action, to_status) select id, $17, $23, 'CREATED', 'RECEIVED' from created),
+     event as (insert into dispatch_event (type, report_id, payload) select 'REPORT_CREATED', id, jsonb_set($24::jsonb, '{report,reference}', to_jsonb(reference)) from created)
+     select reference from created`,
+    [...params, actor, JSON.stringify({ report })],
+  );
+  report.reference = rows[0].reference;
+  return report;
+}
+
+const INSERT_REPORT = `insert into report (id, reference, kind, channel, category_code, priority, priority_rank, status, description, lat, lng, address,
+         municipality_code, reporter_name, reporter_phone, beneficiary_type, received_at, target_at, submitted_by, idempotency_key, updated_at, version)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`;
+
+/** The report a create writes, shaped like the server's snapshot of it. */
+function reportRow(input, submittedBy, categories, municipality, referenceFor) {
+  const category = categories.get(input.categoryCode);
+  const receivedAt = new Date();
+  return {
+    id: randomUUID(),
+    reference: referenceFor(receivedAt),
+    kind: input.kind,
+    channel: input.channel,
+    priority: category.defaultPriority,
+    status: 'RECEIVED',
+    description: input.description,
+    receivedAt,
+    targetAt: new Date(receivedAt.getTime() + category.targetHours * 3_600_000),
+    updatedAt: receivedAt,
+    version: 1,
+    rejectionReason: null,
+    referredTo: null,
+    categoryCode: category.code,
+    municipalityCode: municipality.code,
+    lat: input.location.lat,
+    lng: input.location.lng,
+    address: input.location.address,
+    reporterName: input.reporter.name,
+    reporterPhone: input.reporter.phone,
+    beneficiaryType: input.reporter.beneficiaryType,
+    submittedBy,
+    duplicateOfId: null,
+  };
+}
+
+function reportParams(report, input) {
+  return [
+    report.id, report.reference, report.kind, report.channel, report.categoryCode, report.priority, PRIORITY_RANK[report.priority],
+    report.status, report.description, report.lat, report.lng, report.address, report.municipalityCode, report.reporterName,
+    report.reporterPhone, report.beneficiaryType, report.receivedAt, report.targetAt, report.submittedBy, input.idempotencyKey, report.updatedAt, 1,
+  ];
 }
