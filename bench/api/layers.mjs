@@ -3,7 +3,8 @@
  * best of three rounds of process CPU time per page):
  *   - the whole page: the server's executor (graphql-jit behind Apollo's gateway door) with the real
  *     services and loaders;
- *   - the read alone: `reports.list`, its one statement and the views it builds from the rows;
+ *   - the read alone: `reports.list` with the columns this query selects, its one statement and the views
+ *     it builds from the rows;
  *   - the same statement, word for word, with bare `pg` (what the ORM's connection adds is the difference);
  *   - execution alone: the executor with the page already in memory.
  * It also returns the statements a page runs, as sent (MikroORM inlines the parameters), for EXPLAIN.
@@ -35,6 +36,8 @@ export async function queuePageLayers(databaseUrl, dist) {
   const { createServices } = await load('common/services.js');
   const { jitGateway } = await load('common/execution.js');
   const { buildAppSchema } = await load('schema.js');
+  const { reportPropertiesFor } = await load('reports/reports.mapper.js');
+  const { selectedFields } = await load('common/selection.js');
   let statements;
   let orm;
   orm = await openOrm(databaseUrl, { onQuery: (sql, params) => statements?.push(orm.em.getPlatform().formatQuery(sql, params)) });
@@ -61,11 +64,15 @@ export async function queuePageLayers(databaseUrl, dist) {
     statements = undefined;
 
     const whole = await cpuPerCall(() => run(contextFor(orm.em.fork())));
-    const read = await cpuPerCall(() => services.reports.list(orm.em.fork(), viewer, filter, 50, null));
+    // What the reports resolver asks the list to read for this query.
+    const connection = operation.selectionSet.selections[0];
+    const fields = selectedFields({ fieldNodes: [connection], fragments: {} }, ['edges', 'node']);
+    const projection = { properties: reportPropertiesFor(fields), activeAssignment: fields.has('activeAssignment') };
+    const read = await cpuPerCall(() => services.reports.list(orm.em.fork(), viewer, filter, 50, null, projection));
     const barePg = await cpuPerCall(async () => {
       for (const sql of pageStatements) await client.query(sql);
     });
-    const page = await services.reports.list(orm.em.fork(), viewer, filter, 50, null);
+    const page = await services.reports.list(orm.em.fork(), viewer, filter, 50, null, projection);
     const inMemory = { ...services, reports: { list: async () => page } };
     const executionOnly = await cpuPerCall(() => run(contextFor(orm.em.fork(), inMemory)));
 
