@@ -84,10 +84,12 @@ describe('compiled execution behaves as graphql-js for clients', () => {
   });
 
   it('answers a subscription sent over HTTP with a clear 400 pointing at the WebSocket', async () => {
-    const result = await gql(app, 'subscription { dispatchEvents { cursor } }', {}, dispatcher.token);
-    expect(result.status).toBe(400);
-    expect(codeOf(result)).toBe('BAD_REQUEST');
-    expect(result.errors?.[0]?.message).toMatch(/WebSocket/);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await gql(app, 'subscription { dispatchEvents { cursor } }', {}, dispatcher.token);
+      expect(result.status).toBe(400);
+      expect(codeOf(result)).toBe('BAD_REQUEST');
+      expect(result.errors?.[0]?.message).toMatch(/WebSocket/);
+    }
   });
 
   it('answers introspection', async () => {

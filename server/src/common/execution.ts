@@ -6,9 +6,11 @@ import type { Context } from './context.js';
 type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
 
 /** A subscription has no events to resolve in a single HTTP response; the fan-out serves it over WebSocket. */
-const SUBSCRIPTION_OVER_HTTP = new GraphQLError('Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql', {
-  extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-});
+function subscriptionOverHttp(): GraphQLError {
+  return new GraphQLError('Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql', {
+    extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+  });
+}
 
 /** How many compiled operations a process keeps; the console and integrators use a few dozen. */
 const MAX_COMPILED = 500;
@@ -59,7 +61,7 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
     async load() {
       return {
         executor: async (request): Promise<ExecutionResult> => {
-          if (request.operation.operation === 'subscription') return { errors: [SUBSCRIPTION_OVER_HTTP] };
+          if (request.operation.operation === 'subscription') return { errors: [subscriptionOverHttp()] };
           const variables = request.request.variables ?? {};
           const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables);
           if (coerced.errors) return { errors: coerced.errors };
