@@ -102,6 +102,12 @@ describe('the report list: filters, order and paging', () => {
       expect(await ids({ text: `${marker}\\' or 1=1 --` })).toEqual([]);
     });
 
+    it('finds text with question marks, backslashes and quotes as written (placeholders and escapes stay in the SQL)', async () => {
+      const odd = await fileReport(app, token, { description: `${marker} هل? نعم\\لا 'x' ?? $1` });
+      expect(await ids({ text: `${marker} هل? نعم\\لا 'x' ?? $1` })).toEqual([odd.id]);
+      expect(await ids({ text: `${marker} هل?? نعم` })).toEqual([]);
+    });
+
     it('finds a report by the reference quoted to the reporter', async () => {
       const data = await ok(app, 'query($r: String!) { reportByReference(reference: $r) { id reference } }', { r: r.leak.reference }, token);
       expect(data.reportByReference).toEqual({ id: r.leak.id, reference: r.leak.reference });
