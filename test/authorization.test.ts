@@ -222,7 +222,7 @@ describe('who may do what', () => {
     expect((await ok(app, READ, { id: mine.id }, tokens.INTEGRATOR)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'N*** A***', phone: '+9665*****223' } });
   });
 
-  it('shows no one the report a crew is busy with through crew.activeAssignment unless they may read it', async () => {
+  it('shows a crew only its own assignments and an intake key none, so no crew name, position or other report leaks through them', async () => {
     const otherGateway = await apiKey(app, Role.INTAKE);
     const [busy, first] = await Promise.all([crew(app), crew(app)]);
     const elsewhere = await fileReport(app, otherGateway, { reporter: { name: 'Huda Al-Dosari', phone: '+966509998887' } });
@@ -234,12 +234,22 @@ describe('who may do what', () => {
     await progress(app, first.token, declined.id, 'DECLINED', 'wrong district');
     await assign(app, tokens.DISPATCHER, mine.id, busy.id);
 
-    const READ = 'query($id: ID!) { report(id: $id) { assignments { crew { id activeAssignment { id report { id reporter { name phone } } } } } } }';
-    const leaked = (data: Record<string, any>) => data.report.assignments.map((a: any) => a.crew.activeAssignment?.report?.id ?? null);
-    expect(leaked(await ok(app, READ, { id: mine.id }, intakeKey))).toEqual([null, null]);
-    expect(leaked(await ok(app, READ, { id: mine.id }, first.token))).toEqual([null, null]);
-    expect(leaked(await ok(app, READ, { id: mine.id }, busy.token))).toEqual([null, elsewhere.id]);
-    expect(leaked(await ok(app, READ, { id: mine.id }, tokens.DISPATCHER))).toEqual([null, elsewhere.id]);
+    const READ = `query($id: ID!) { report(id: $id) {
+      activeAssignment { crew { id } }
+      assignments { crew { id name location { lat } activeAssignment { id report { id reporter { name phone } } } } }
+    } }`;
+    const seen = async (token: string) => {
+      const { report } = await ok(app, READ, { id: mine.id }, token);
+      return { active: report.activeAssignment?.crew.id ?? null, crews: report.assignments.map((a: any) => [a.crew.id, a.crew.activeAssignment?.report?.id ?? null]) };
+    };
+    expect(await seen(intakeKey)).toEqual({ active: null, crews: [] });
+    expect(await seen(first.token)).toEqual({ active: null, crews: [[first.id, null]] });
+    expect(await seen(busy.token)).toEqual({ active: busy.id, crews: [[busy.id, elsewhere.id]] });
+    expect(await seen(tokens.DISPATCHER)).toEqual({ active: busy.id, crews: [[first.id, null], [busy.id, elsewhere.id]] });
+    expect(await seen(tokens.INTEGRATOR)).toEqual({ active: busy.id, crews: [[first.id, null], [busy.id, elsewhere.id]] });
+    // The same rule in a list, where the active assignment comes with the page's statement.
+    const listed = await ok(app, 'query($r: String!) { reports(filter: { text: $r }) { edges { node { activeAssignment { id } } } } }', { r: mine.reference }, intakeKey);
+    expect(listed.reports.edges).toEqual([{ node: { activeAssignment: null } }]);
     expect((await ok(app, 'query($id: ID!) { crew(id: $id) { status } }', { id: busy.id }, tokens.INTEGRATOR)).crew.status).toBe('EN_ROUTE');
   });
 

@@ -16,7 +16,7 @@ import { Assignment } from './assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from './assignments.enums.js';
 import { toAssignmentView } from './assignments.mapper.js';
 import { assertAssignmentTransition, CREW_SETTABLE, REPORT_EFFECT } from './assignments.transitions.js';
-import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+import type { AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
 
 /**
  * Assigning reports to crews and the crews' progress. Locks are always taken report → assignment → crew,
@@ -25,6 +25,15 @@ import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignmen
  */
 export class AssignmentsService {
   constructor(private readonly reports: ReportsService) {}
+
+  /**
+   * Who may see an assignment (and through it a crew, its name and position): staff and integrators any,
+   * a crew only its own, an intake key none (it may read the status of what it filed, not who works on it).
+   */
+  canRead(viewer: Viewer, assignment: Pick<AssignmentView, 'crewId'>): boolean {
+    if (isStaff(viewer) || viewer.role === Role.INTEGRATOR) return true;
+    return viewer.role === Role.CREW && !!viewer.crewId && assignment.crewId === viewer.crewId;
+  }
 
   /** Gives a RECEIVED report to an on-duty crew; CONFLICT when it is already assigned or the crew is off duty. */
   async assign(em: EntityManager, viewer: Viewer, input: AssignReportInput): Promise<Assignment> {

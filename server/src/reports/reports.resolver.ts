@@ -112,14 +112,16 @@ export class ReportsResolver {
     return isOverdue(report);
   }
 
-  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment a crew is working on now, if any' })
+  @FieldResolver(() => AssignmentView, { nullable: true, description: "The assignment a crew is working on now, if any (a crew sees only its own; an intake key none)" })
   async activeAssignment(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
-    return (await ctx.loaders.activeAssignmentByReport.load(report.id)) ?? null;
+    const assignment = await ctx.loaders.activeAssignmentByReport.load(report.id);
+    return assignment && ctx.services.assignments.canRead(requireViewer(ctx.viewer), assignment) ? assignment : null;
   }
 
-  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first' })
+  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first (a crew sees only its own; an intake key none)' })
   async assignments(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView[]> {
-    return (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView);
+    const viewer = requireViewer(ctx.viewer);
+    return (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView).filter((assignment) => ctx.services.assignments.canRead(viewer, assignment));
   }
 
   @FieldResolver(() => [TimelineEntryView], { description: 'The audit trail, oldest first' })
