@@ -3,7 +3,7 @@ import { AssignmentStatus } from '../server/src/assignments/assignments.enums.js
 import { CREW_SETTABLE } from '../server/src/assignments/assignments.transitions.js';
 import { ReportKind, ReportStatus } from '../server/src/reports/reports.enums.js';
 import { ReportAction, REPORT_TRANSITIONS } from '../server/src/reports/reports.transitions.js';
-import { assign, crew, crewRow, fileReport, progress, staff, unique } from './support/factories.js';
+import { assign, count, crew, crewRow, fileReport, progress, staff, unique } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
 const { RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED, REJECTED, DUPLICATE } = ReportStatus;
@@ -407,5 +407,22 @@ describe('report and assignment lifecycles', () => {
     expect(view).toMatchObject({ status: 'EN_ROUTE', activeAssignment: { id: second.id } });
     await ok(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "reassigning") { id } }', { id: second.id }, dispatcher.token);
     expect((await ok(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew).toMatchObject({ status: 'ASSIGNED', activeAssignment: { id: first.id } });
+  });
+
+  it('merging a report that already has duplicates moves them to the original, so no duplicate points at a duplicate', async () => {
+    const merge = (id: string, of: string) => ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of }, dispatcher.token);
+    const READ = 'query($id: ID!) { report(id: $id) { status version duplicateOf { id } timeline { action note } } }';
+    const [original, middle, follower] = [await fileReport(app, dispatcher.token), await fileReport(app, dispatcher.token), await fileReport(app, dispatcher.token)];
+    await merge(follower.id, middle.id);
+    const before = (await ok(app, READ, { id: follower.id }, dispatcher.token)).report;
+    await merge(middle.id, original.id);
+
+    expect((await ok(app, READ, { id: middle.id }, dispatcher.token)).report).toMatchObject({ status: 'DUPLICATE', duplicateOf: { id: original.id } });
+    const after = (await ok(app, READ, { id: follower.id }, dispatcher.token)).report;
+    expect(after).toMatchObject({ status: 'DUPLICATE', version: before.version + 1, duplicateOf: { id: original.id } });
+    expect(after.timeline.at(-1)).toEqual({ action: 'MERGED_WITH_ORIGINAL', note: `duplicate of ${original.reference}, with ${middle.reference}` });
+    // Consoles learn of the move like of any change: one REPORT_UPDATED for its merge, one for the move.
+    expect(await count(app, "select count(*) as n from dispatch_event where report_id = ? and type = 'REPORT_UPDATED'", [follower.id])).toBe(2);
+    expect((await gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: (await fileReport(app, dispatcher.token)).id, of: follower.id }, dispatcher.token)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'duplicateOf' });
   });
 });

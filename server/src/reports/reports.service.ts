@@ -206,8 +206,16 @@ export class ReportsService {
     const original = await em.findOne(Report, { id: originalId });
     if (!original) throw notFound('Report', originalId, 'duplicateOf');
     if (original.duplicateOf) throw badInput('duplicateOf', `${original.reference} is itself a duplicate; merge into ${original.duplicateOf.id}`);
-    return this.change(em, viewer, id, ReportAction.MARK_DUPLICATE, `duplicate of ${original.reference}`, (report) => {
+    return this.change(em, viewer, id, ReportAction.MARK_DUPLICATE, `duplicate of ${original.reference}`, async (report, tx) => {
       report.duplicateOf = original;
+      // Reports already merged into this one follow it to the original, so no duplicate points at a duplicate.
+      const followers = await tx.find(Report, { duplicateOf: report.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+      for (const follower of followers) {
+        follower.duplicateOf = original;
+        this.touch(follower);
+        this.addTimeline(tx, follower, viewer, 'MERGED_WITH_ORIGINAL', null, null, `duplicate of ${original.reference}, with ${report.reference}`);
+        appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(follower), action: ReportAction.MARK_DUPLICATE });
+      }
     });
   }
 
@@ -222,13 +230,20 @@ export class ReportsService {
   }
 
   /** One locked, checked, versioned, audited and published status change. */
-  private change(em: EntityManager, viewer: Viewer, id: string, action: ReportAction, note: string | null | undefined, apply?: (report: Report, tx: EntityManager) => void): Promise<Report> {
+  private change(
+    em: EntityManager,
+    viewer: Viewer,
+    id: string,
+    action: ReportAction,
+    note: string | null | undefined,
+    apply?: (report: Report, tx: EntityManager) => void | Promise<void>,
+  ): Promise<Report> {
     const reportId = check.id('id', id);
     return em.transactional(async (tx) => {
       const report = await this.lock(tx, reportId, 'id');
       const from = report.status;
       report.status = nextStatus(action, from, report.kind);
-      apply?.(report, tx);
+      await apply?.(report, tx);
       this.touch(report);
       this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
       appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action }, await this.activeCrewId(tx, report.id));
