@@ -48,6 +48,28 @@ function ahead(a: Assignment, b: Assignment): boolean {
   return a.id < b.id;
 }
 
+/** What a crew's status follows: its active assignment furthest along. */
+export interface LeadingAssignment {
+  id: string;
+  status: AssignmentStatus;
+}
+
+/**
+ * Each crew's leading active assignment as the database has it (committed or flushed), in one statement
+ * that reads one entry of `assignment_crew_leading_index` a crew however many it holds. Crews without one
+ * are absent from the map.
+ */
+export async function leadingAssignments(em: EntityManager, crewIds: readonly string[]): Promise<Map<string, LeadingAssignment>> {
+  if (crewIds.length === 0) return new Map();
+  const rows = await em.execute<(LeadingAssignment & { crewId: string })[]>(
+    `select c.id as "crewId", l.id, l.status from crew c cross join lateral (
+       select l.id, l.status from assignment l where l.crew_id = c.id and ${activeAssignmentSql('l')} order by ${leadingOrderSql('l')} limit 1
+     ) as l where c.id in (?)`,
+    [[...crewIds]],
+  );
+  return new Map(rows.map((row) => [row.crewId, { id: row.id, status: row.status }]));
+}
+
 /**
  * Batch loaders for one request: a page of 100 reports with their crew and active assignment costs one
  * query per relation, not one per row. Categories, municipalities and departments come from the
@@ -63,15 +85,10 @@ export function createLoaders(em: EntityManager, reference: ReferenceService) {
       const rows = await em.execute<{ crew: CrewView }[]>(`select ${crewViewJsonSql('c')} as crew from crew c where c.id in (?)`, [[...ids]]);
       return byKey(ids, rows.map((row) => reviveCrewView(row.crew)), (view) => view.id);
     }),
-    /** Each crew's leading active assignment (what its status follows), one index entry a crew; null when it has none. */
-    leadingAssignmentByCrew: new DataLoader<string, { id: string; status: AssignmentStatus } | null>(async (crewIds) => {
-      const rows = await em.execute<{ crewId: string; id: string; status: AssignmentStatus }[]>(
-        `select c.id as "crewId", l.id, l.status from crew c cross join lateral (
-           select l.id, l.status from assignment l where l.crew_id = c.id and ${activeAssignmentSql('l')} order by ${leadingOrderSql('l')} limit 1
-         ) as l where c.id in (?)`,
-        [[...crewIds]],
-      );
-      return byKey(crewIds, rows, (row) => row.crewId).map((row) => (row ? { id: row.id, status: row.status } : null));
+    /** Each crew's leading active assignment (what its status follows); null when it has none. */
+    leadingAssignmentByCrew: new DataLoader<string, LeadingAssignment | null>(async (crewIds) => {
+      const leading = await leadingAssignments(em, crewIds);
+      return crewIds.map((id) => leading.get(id) ?? null);
     }),
     report: new DataLoader<string, Report | undefined>(async (ids) =>
       byKey(ids, await em.find(Report, { id: { $in: [...ids] } }), (row) => row.id),

@@ -1,11 +1,9 @@
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
-import { Assignment } from '../assignments/assignments.entity.js';
-import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { Role } from '../auth/auth.enums.js';
 import { isStaff, type Viewer } from '../auth/viewer.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
 import { distanceKm } from '../common/geo.js';
-import { leadingAssignment } from '../common/loaders.js';
+import { leadingAssignments, type LeadingAssignment } from '../common/loaders.js';
 import * as check from '../common/validate.js';
 import { appendEvent } from '../events/events.outbox.js';
 import { DispatchEventType } from '../events/events.map.js';
@@ -28,8 +26,8 @@ export class CrewsService {
     if (filter?.onDuty !== null && filter?.onDuty !== undefined) where.push({ onDuty: filter.onDuty });
     if (filter?.near) this.reference.checkPoint('filter.near', filter.near.lat, filter.near.lng);
     const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { name: 'asc' } });
-    const active = crews.length ? await em.find(Assignment, { crew: { $in: crews.map((crew) => crew.id) }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }) : [];
-    let views = crews.map((crew) => toCrewView(crew, leadingAssignment(active.filter((a) => a.crew.id === crew.id))));
+    const leading = await leadingAssignments(em, crews.map((crew) => crew.id));
+    let views = crews.map((crew) => toCrewView(crew, leading.get(crew.id)));
     if (filter?.statuses?.length) views = views.filter((view) => filter.statuses!.includes(view.status!));
     const near = filter?.near;
     if (near) {
@@ -88,7 +86,8 @@ export class CrewsService {
     return crew;
   }
 
-  private async leading(em: EntityManager, crew: Crew): Promise<Assignment | undefined> {
-    return leadingAssignment(await em.find(Assignment, { crew, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } }));
+  /** The crew's leading active assignment; these commands read it before they change anything. */
+  private async leading(em: EntityManager, crew: Crew): Promise<LeadingAssignment | undefined> {
+    return (await leadingAssignments(em, [crew.id])).get(crew.id);
   }
 }
