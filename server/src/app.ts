@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import fastifyStatic from '@fastify/static';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -15,6 +16,7 @@ import { sqlState } from './common/errors.js';
 import { jitGateway } from './common/execution.js';
 import { createLoaders } from './common/loaders.js';
 import { queryLimits } from './common/limits.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
 import { createServices, type Services } from './common/services.js';
 import { openOrm } from './db/orm.js';
 import { seedDemo } from './db/seed/demo.seed.js';
@@ -100,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const message = status === 413 ? `Request body is larger than ${config.maxBodyBytes} bytes` : status >= 500 ? 'Internal error' : err.message;
     void reply.status(status).send({ errors: [{ message, extensions: { code, ...(status === 413 ? { field: 'body' } : {}) } }] });
   });
+  await registerSecurityHeaders(fastify, config);
 
   const contextFor = (viewer: Viewer | null): Context => {
     const em = orm.em.fork();
@@ -121,7 +124,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     formatError: formatError(fastify),
     // No type or field declares a cache policy, and the default cache-control plugin wraps every field
     // resolver in hooks to compute one: about a millisecond of CPU on a 50-report queue page.
-    plugins: [fastifyApolloDrainPlugin(fastify) as ApolloServerPlugin<Context>, ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      fastifyApolloDrainPlugin(fastify) as ApolloServerPlugin<Context>,
+      ApolloServerPluginCacheControlDisabled(),
+      config.demo ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
   await fastify.register(fastifyApollo(apollo), {

@@ -34,6 +34,11 @@ export interface Config {
   logLevel: string;
   /** MAP_TILE_URL, default none: an XYZ tile template for the console's maps; without it they draw on a plain background. */
   mapTileUrl: string | null;
+  /**
+   * HSTS_MAX_AGE, default 0 (off): seconds of `Strict-Transport-Security`, plus the CSP's `upgrade-insecure-requests`.
+   * Set it only when every client reaches the server over HTTPS (TLS at a proxy in front of it); on plain HTTP it would lock browsers out.
+   */
+  hstsMaxAge: number;
   /** CONSOLE_DIR, default console/dist: the built console served at `/` when present. */
   consoleDir: string;
 }
@@ -67,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsRecheckMs: int(env, 'WS_RECHECK_MS', 5_000),
     logLevel: env.LOG_LEVEL || 'info',
     mapTileUrl: env.MAP_TILE_URL || null,
+    hstsMaxAge: int(env, 'HSTS_MAX_AGE', 0),
     consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),
   };
 }

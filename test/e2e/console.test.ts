@@ -1,4 +1,5 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -29,6 +30,30 @@ let consoleDir: string;
 let dispatcher: BrowserContext;
 let page: Page;
 let dispatcherToken: string;
+let tiles: Server;
+/** Every tile request the map made: its path and the Referer the browser sent. */
+const tileRequests: Array<{ url: string; referer: string | undefined }> = [];
+/** Content-Security-Policy violations seen in any page of any context, as events and as console messages. */
+const cspViolations: string[] = [];
+
+/** A 1×1 PNG: every tile the stub tile server returns. */
+const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4+/cvAAXoAvWSf9dKAAAAAElFTkSuQmCC', 'base64');
+
+/**
+ * Records CSP violations in every page of the context: the `securitypolicyviolation` events (fired for
+ * enforced and report-only policies alike) and Chromium's console messages about the policy.
+ */
+async function recordCspViolations(context: BrowserContext): Promise<void> {
+  await context.exposeBinding('__balaghCspViolation', ({ page: source }, text: string) => {
+    cspViolations.push(`${source.url()}: ${text}`);
+  });
+  await context.addInitScript(`window.addEventListener('securitypolicyviolation', (e) => {
+    window.__balaghCspViolation([e.disposition, e.effectiveDirective, 'blocked', e.blockedURI || 'inline', 'at', e.sourceFile + ':' + e.lineNumber, e.sample].join(' '));
+  }, true);`);
+  context.on('console', (message) => {
+    if (/content security policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: console: ${message.text()}`);
+  });
+}
 
 async function fileReport(input: Record<string, unknown>): Promise<{ id: string; reference: string; version: number }> {
   const data = await ok<{ createReport: { id: string; reference: string; version: number } }>(
@@ -87,12 +112,19 @@ function consoleOpenReports(target: Page): Promise<Array<{ id: string; version: 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-'));
   await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
-  app = await startServer({ databaseUrl: await freshDatabase('e2e'), demo: true, consoleDir });
+  tiles = createServer((request, response) => {
+    tileRequests.push({ url: request.url ?? '', referer: request.headers.referer });
+    response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(TILE_PNG);
+  });
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const tilePort = (tiles.address() as { port: number }).port;
+  app = await startServer({ databaseUrl: await freshDatabase('e2e'), demo: true, consoleDir, mapTileUrl: `http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png` });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   dispatcher = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await recordCspViolations(dispatcher);
   page = await dispatcher.newPage();
   await mkdir(SCREENSHOTS, { recursive: true });
   const login = await ok<{ login: { token: string } }>(app, 'mutation { login(username: "supervisor", password: "balagh940") { token } }');
@@ -102,6 +134,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  tiles?.close();
   if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
 });
 
@@ -166,6 +199,7 @@ describe('the dispatch console in a real browser', () => {
       geolocation: { latitude: 26.2861, longitude: 50.2169 },
       permissions: ['geolocation'],
     });
+    await recordCspViolations(crewContext);
     const crew = await crewContext.newPage();
     await signIn(crew, 'crew01');
     await crew.waitForURL('**/crew');
@@ -308,5 +342,14 @@ describe('the dispatch console in a real browser', () => {
     });
     const body = (await after.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('ran every flow above under its Content-Security-Policy without one violation, map tiles included', async () => {
+    const policy = (await fetch(app.url)).headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toMatch(/img-src [^;]*http:\/\/127\.0\.0\.1:\d+/);
+    expect(tileRequests.length, 'the maps loaded tiles from MAP_TILE_URL').toBeGreaterThan(0);
+    expect(new Set(tileRequests.map((tile) => tile.referer)), 'tiles are sent the origin only').toEqual(new Set([`${app.url}/`]));
+    expect(cspViolations).toEqual([]);
   });
 });

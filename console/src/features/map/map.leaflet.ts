@@ -25,7 +25,8 @@ function baseMap(element: HTMLElement, options: BaseOptions, zoom: number): { ma
   const map = L.map(element, { preferCanvas: true, attributionControl: Boolean(options.tileUrl), zoomSnap: 0.5 });
   const renderer = L.canvas({ padding: 0.3 });
   map.setView([PROVINCE_CENTER.lat, PROVINCE_CENTER.lng], zoom);
-  if (options.tileUrl) L.tileLayer(options.tileUrl, { maxZoom: 19 }).addTo(map);
+  // The page sends no Referer off-site (Referrer-Policy: same-origin); tile servers such as OpenStreetMap's require one, so tiles send the origin.
+  if (options.tileUrl) L.tileLayer(options.tileUrl, { maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
   else element.classList.add('map-plain');
   for (const landmark of options.landmarks) {
     L.circleMarker([landmark.lat, landmark.lng], { renderer, radius: 3, color: '#8795a1', weight: 1, fillOpacity: 0.6, interactive: false })
@@ -71,8 +72,12 @@ export function createDispatchMap(
     return { renderer, radius: row.priority === 'CRITICAL' ? 8 : 6, color: '#fff', weight: 1.5, fillColor: color, fillOpacity: 0.9 };
   }
 
+  /** Built as an element and coloured through the CSSOM: the console's CSP refuses style attributes in markup. */
   function crewIcon(row: CrewRow): L.DivIcon {
-    return L.divIcon({ className: '', html: `<div class="crew-marker" style="background:${CREW_COLORS[row.status] ?? '#555'}"></div>`, iconSize: [14, 14] });
+    const dot = document.createElement('div');
+    dot.className = 'crew-marker';
+    dot.style.background = CREW_COLORS[row.status] ?? '#555';
+    return L.divIcon({ className: '', html: dot, iconSize: [14, 14] });
   }
 
   return {

@@ -1,0 +1,85 @@
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+
+type HeaderConfig = Pick<Config, 'mapTileUrl' | 'hstsMaxAge' | 'demo'>;
+
+/**
+ * The CSP source that admits the tiles of an XYZ template such as `https://{s}.tile.example.org/{z}/{x}/{y}.png`:
+ * its origin, with a `{s}` subdomain placeholder as a `*.` wildcard (the only wildcard CSP allows). A relative
+ * template is served by this origin and needs nothing; a host with a placeholder elsewhere is admitted by its
+ * scheme alone. Throws on anything that is not an http(s) template, so a typo fails the start rather than
+ * blanking every map.
+ */
+export function tileSource(template: string): string | null {
+  if (template.startsWith('/') && !template.startsWith('//')) return null;
+  const match = /^(https?):\/\/([^/?#\s;,']+)(?:[/?#]|$)/i.exec(template);
+  if (!match) throw new Error(`MAP_TILE_URL must be an http(s) URL template like https://tile.example.org/{z}/{x}/{y}.png, got "${template}"`);
+  const scheme = match[1]!.toLowerCase();
+  const host = match[2]!.toLowerCase();
+  if (!host.includes('{')) return `${scheme}://${host}`;
+  const subdomain = /^\{[a-z0-9_-]+\}\.([^{}]+)$/.exec(host);
+  return subdomain ? `${scheme}://*.${subdomain[1]}` : `${scheme}:`;
+}
+
+/**
+ * The Content-Security-Policy of the console and the API, built from the configuration.
+ * - Scripts, styles, fonts, frames and workers come from this origin only: no inline script, no `eval`,
+ *   no inline `<style>` or style attribute in markup (Vue and Leaflet style elements through the CSSOM,
+ *   which CSP does not restrict).
+ * - `connect-src 'self'` covers the GraphQL requests and, in CSP Level 3 browsers, the same-origin
+ *   WebSocket (`ws:`/`wss:` on this host) too.
+ * - Images: this origin, `data:` (Leaflet's stylesheet and the console's empty favicon) and the
+ *   `MAP_TILE_URL` host when one is configured.
+ * - `frame-ancestors 'none'`: no page may frame the console (clickjacking).
+ * - `upgrade-insecure-requests` only when HSTS is on: on a plain-HTTP deployment it would send every
+ *   request of the console to an https port that does not exist.
+ */
+export function contentSecurityPolicy(config: HeaderConfig): Record<string, string[]> {
+  const tiles = config.mapTileUrl ? tileSource(config.mapTileUrl) : null;
+  return {
+    'default-src': ["'self'"],
+    'base-uri': ["'none'"],
+    'script-src': ["'self'"],
+    'script-src-attr': ["'none'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", 'data:', ...(tiles ? [tiles] : [])],
+    'font-src': ["'self'"],
+    'connect-src': ["'self'"],
+    'object-src': ["'none'"],
+    'form-action': ["'self'"],
+    'frame-ancestors': ["'none'"],
+    ...(config.hstsMaxAge > 0 ? { 'upgrade-insecure-requests': [] } : {}),
+  };
+}
+
+/**
+ * Apollo's landing page (demo mode only) brings its own policy in a `<meta>` tag with a fresh nonce for its
+ * inline script and the Apollo CDN; the header then keeps only what a `<meta>` policy cannot say.
+ */
+const LANDING_PAGE_CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/** Helmet's options: the policy above, `nosniff`, `Referrer-Policy: same-origin`, framing denied, HSTS only when configured. */
+export function helmetOptions(config: HeaderConfig): FastifyHelmetOptions {
+  return {
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
+    referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: config.hstsMaxAge > 0 ? { maxAge: config.hstsMaxAge, includeSubDomains: false } : false,
+  };
+}
+
+/**
+ * Security headers on every response (console, GraphQL, `/healthz`, errors and 404s): register before
+ * the routes. In demo mode the HTML landing page on GET /graphql keeps working under its own policy.
+ */
+export async function registerSecurityHeaders(fastify: FastifyInstance, config: HeaderConfig): Promise<void> {
+  await fastify.register(fastifyHelmet, helmetOptions(config));
+  if (!config.demo) return;
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' || request.routeOptions.url !== '/graphql') return payload;
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    reply.header('content-security-policy', LANDING_PAGE_CSP);
+    return payload;
+  });
+}
