@@ -3,6 +3,7 @@ import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { sha256 } from '../server/src/auth/viewer.js';
 import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique } from './support/factories.js';
+import { loginFrom } from './support/from-address.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
 type Actor = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'NO_TOKEN';
@@ -332,15 +333,16 @@ describe('who may do what', () => {
       expect(codeOf(await gql(app, ME, {}, token))).toBe('UNAUTHENTICATED');
     });
 
-    it('locks a user name after ten wrong passwords, even for the right one, without locking other users', async () => {
+    it('locks a user name at one client address after ten wrong passwords, even for the right one, without locking other users there or the same user elsewhere', async () => {
       const victim = await staff(app);
-      const attempt = (password: string, username = victim.username) =>
-        gql(app, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username, p: password });
-      for (let i = 0; i < 10; i++) expect(codeOf(await attempt(`guess-${i}`))).toBe('UNAUTHENTICATED');
-      const locked = await attempt('test-password-1');
+      const attacker = '127.0.0.41';
+      for (let i = 0; i < 10; i++) expect(codeOf(await loginFrom(app, attacker, victim.username, `guess-${i}`))).toBe('UNAUTHENTICATED');
+      const locked = await loginFrom(app, attacker, victim.username, 'test-password-1');
       expect(codeOf(locked)).toBe('RATE_LIMITED');
       expect(locked.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
-      expect((await attempt('test-password-1', usernames.DISPATCHER)).errors).toBeUndefined();
+      expect(codeOf(await loginFrom(app, attacker, victim.username, 'test-password-1'))).toBe('RATE_LIMITED');
+      expect((await loginFrom(app, attacker, usernames.DISPATCHER, 'test-password-1')).errors).toBeUndefined();
+      expect((await loginFrom(app, '127.0.0.42', victim.username, 'test-password-1')).errors).toBeUndefined();
       expect((await ok(app, ME, {}, victim.token)).me.username).toBe(victim.username);
     });
 

@@ -80,7 +80,7 @@ function composeConfig(env: Record<string, string> = {}): { services: Record<str
   const envFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'balagh-compose-')), '.env');
   writeFileSync(envFile, '');
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL'].includes(name)),
+    Object.entries(process.env).filter(([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL', 'BIND_ADDRESS', 'HSTS_MAX_AGE'].includes(name)),
   );
   const output = execFileSync('docker-compose', ['--env-file', envFile, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
     cwd: root,
@@ -90,6 +90,18 @@ function composeConfig(env: Record<string, string> = {}): { services: Record<str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return parseComposeYaml(output) as never;
+}
+
+/**
+ * A service's published ports as [host address, published, target]: docker-compose 1.x prints the short
+ * form (`127.0.0.1:9400:9400/tcp`), Compose v2 the long one (`host_ip`, `published`, `target`).
+ */
+function publishedPorts(service: Service): string[][] {
+  return (service.ports as Yaml[]).map((port) => {
+    if (typeof port !== 'string') return [String((port as Service).host_ip ?? '0.0.0.0'), String((port as Service).published), String((port as Service).target)];
+    const parts = port.replace(/\/(tcp|udp)$/, '').split(':');
+    return parts.length === 3 ? parts : ['0.0.0.0', ...parts];
+  });
 }
 
 function readRepoFile(name: string): string {
@@ -122,8 +134,18 @@ describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
       DEMO: 'false',
       HOST: '0.0.0.0',
     });
-    expect((server.ports as Service[]).map((port) => [String(port.published), String(port.target)])).toContainEqual(['9400', '9400']);
+    expect(publishedPorts(server).map(([, published, target]) => [published, target])).toContainEqual(['9400', '9400']);
     expect(server.restart).toBe('unless-stopped');
+  });
+
+  it('publishes the port on 127.0.0.1 only, unless BIND_ADDRESS says otherwise', () => {
+    expect(publishedPorts(composeConfig().services.server)).toEqual([['127.0.0.1', '9400', '9400']]);
+    expect(publishedPorts(composeConfig({ BIND_ADDRESS: '0.0.0.0' }).services.server)).toEqual([['0.0.0.0', '9400', '9400']]);
+  });
+
+  it('passes HSTS_MAX_AGE to the server, off unless set', () => {
+    expect(composeConfig().services.server.environment.HSTS_MAX_AGE).toBe('0');
+    expect(composeConfig({ HSTS_MAX_AGE: '31536000' }).services.server.environment.HSTS_MAX_AGE).toBe('31536000');
   });
 
   it('passes POSTGRES_PASSWORD to both services and DEMO to the server', () => {

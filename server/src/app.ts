@@ -10,6 +10,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
+import { RevocationListener } from './auth/auth.revocations.js';
+import { clientAddressOf, trustFunction } from './auth/client-address.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Context } from './common/context.js';
 import { sqlState } from './common/errors.js';
@@ -24,7 +26,7 @@ import { seedReference } from './db/seed/reference.seed.js';
 import { Fanout } from './events/events.fanout.js';
 import { EventHub } from './events/events.hub.js';
 import { Maintenance } from './events/events.maintenance.js';
-import { attachSubscriptions, type SubscriptionServer } from './events/events.socket.js';
+import { attachSubscriptions, WS_CLOSE, type SubscriptionServer } from './events/events.socket.js';
 import { buildAppSchema } from './schema.js';
 
 const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'CURSOR_EXPIRED']);
@@ -87,13 +89,18 @@ function formatError(fastify: FastifyInstance) {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   if (!config.databaseUrl) throw new Error('createApp needs config.databaseUrl; main.ts starts an embedded PostgreSQL when it is absent');
   const orm = await openOrm(config.databaseUrl, { onQuery: options.onQuery });
-  const services = createServices({ tokenTtlHours: config.tokenTtlHours });
+  const services = createServices({
+    tokenTtlHours: config.tokenTtlHours,
+    login: { maxFailures: config.loginMaxFailures, maxFailuresPerAddress: config.loginMaxFailuresPerAddress, windowSeconds: config.loginWindowSeconds },
+  });
   await seedReference(orm.em.fork());
   const seededDemo = config.demo ? await seedDemo(orm.em.fork(), services) : false;
 
+  const trust = trustFunction(config.trustProxy);
   const fastify = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy === false ? false : trust,
   });
   fastify.setErrorHandler((err: { statusCode?: number; message: string }, _request, reply) => {
     const status = err.statusCode ?? 500;
@@ -104,9 +111,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   await registerSecurityHeaders(fastify, config);
 
-  const contextFor = (viewer: Viewer | null): Context => {
+  const contextFor = (viewer: Viewer | null, clientAddress: string | null = null): Context => {
     const em = orm.em.fork();
-    return { em, viewer, loaders: createLoaders(em, services.reference), services };
+    return { em, viewer, clientAddress, loaders: createLoaders(em, services.reference), services };
   };
   const schema = await buildAppSchema();
   const hub = new EventHub({ databaseUrl: config.databaseUrl, pollMs: config.eventPollMs, log: fastify.log });
@@ -133,7 +140,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   await apollo.start();
   await fastify.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) => contextFor(await services.auth.authenticate(orm.em.fork(), request.headers.authorization)),
+    context: async (request) => contextFor(await services.auth.authenticate(orm.em.fork(), request.headers.authorization), request.ip),
   });
 
   fastify.get('/healthz', async (_request, reply) => {
@@ -158,11 +165,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     validationRules: [limits],
     authenticate: (authorization) => services.auth.authenticate(orm.em.fork(), authorization),
     stillValid: (viewer) => services.auth.stillValid(orm.em.fork(), viewer),
+    clientAddress: (request) => clientAddressOf(request, trust),
     contextFor,
     maxBufferedBytes: config.wsMaxBufferedBytes,
     recheckMs: config.wsRecheckMs,
     log: fastify.log,
   });
+
+  services.auth.onRevoked((credentialId) => subscriptions.closeCredential(credentialId, WS_CLOSE.FORBIDDEN, 'Credential revoked: sign in again'));
+  const revocations = new RevocationListener({
+    databaseUrl: config.databaseUrl,
+    onRevoked: (credentialId) => services.auth.revoked(credentialId),
+    onListening: () => services.auth.forgetCached(),
+    log: fastify.log,
+  });
+  await revocations.start();
 
   await fastify.listen({ port: config.port, host: config.host });
   const address = fastify.server.address();
@@ -185,6 +202,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (closed) return;
       closed = true;
       await subscriptions.close();
+      await revocations.stop();
       await maintenance.stop();
       await hub.stop();
       await fastify.close();

@@ -15,7 +15,8 @@ const USAGE = `Usage:
   npm run user:create -- --username NAME --role SUPERVISOR|DISPATCHER|CREW [--crew-id ID]
                                                   password from BALAGH_PASSWORD (never a default)
   npm run apikey:create -- --name NAME --role INTAKE|INTEGRATOR
-                                                  key from BALAGH_API_KEY, or a random one printed once`;
+                                                  key from BALAGH_API_KEY, or a random one printed once
+  npm run apikey:revoke -- --id ID                the key stops working at once, its open sockets too, on every replica`;
 
 /** A database for CLI commands: DATABASE_URL, or the embedded one `npm start` uses. */
 async function database(): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { username: { type: 'string' }, role: { type: 'string' }, 'crew-id': { type: 'string' }, name: { type: 'string' } },
+    options: { username: { type: 'string' }, role: { type: 'string' }, 'crew-id': { type: 'string' }, name: { type: 'string' }, id: { type: 'string' } },
   });
   switch (command) {
     case 'schema': {
@@ -73,8 +74,17 @@ async function main(argv: string[]): Promise<void> {
       const key = process.env.BALAGH_API_KEY || `b940k_${randomBytes(24).toString('base64url')}`;
       await withOrm(async (orm) => {
         const services = createServices({ tokenTtlHours: 12 });
-        await services.auth.createApiKey(orm.em.fork(), { name: values.name!, key, role: values.role as Role });
-        console.log(`created ${values.role} key "${values.name}": ${key}\n(store it now: only its hash is kept)`);
+        const created = await services.auth.createApiKey(orm.em.fork(), { name: values.name!, key, role: values.role as Role });
+        console.log(`created ${values.role} key "${values.name}" (${created.id}): ${key}\n(store it now: only its hash is kept)`);
+      });
+      return;
+    }
+    case 'apikey:revoke': {
+      if (!values.id) throw new Error(`apikey:revoke needs --id\n${USAGE}`);
+      await withOrm(async (orm) => {
+        const services = createServices({ tokenTtlHours: 12 });
+        const revoked = await services.auth.revokeApiKey(orm.em.fork(), values.id!);
+        console.log(revoked ? `revoked key ${values.id}` : `no active key ${values.id}: nothing to revoke`);
       });
       return;
     }

@@ -1,5 +1,8 @@
 import path from 'node:path';
 
+/** Which proxies may name the client in `X-Forwarded-For`: none, all, the nearest N hops, or these addresses/CIDRs. */
+export type TrustProxy = boolean | number | string[];
+
 /** Everything the server reads from the environment, with the defaults that `npm start` relies on. */
 export interface Config {
   /** PORT, default 9400: API, WebSocket and console on one port. */
@@ -28,8 +31,20 @@ export interface Config {
   overdueCheckMs: number;
   /** WS_MAX_BUFFERED_BYTES, default 1 MiB: a socket with more unsent data is closed as a slow consumer (code 4429). */
   wsMaxBufferedBytes: number;
-  /** WS_RECHECK_MS, default 5000: how often open sockets' credentials are re-checked (revoked ones are closed). */
+  /** WS_RECHECK_MS, default 5000: how often open sockets' credentials are re-checked in the database, a backstop for the revocation announcements. */
   wsRecheckMs: number;
+  /** LOGIN_MAX_FAILURES, default 10: failed sign-ins per (user name, client address) per window; more answer RATE_LIMITED. */
+  loginMaxFailures: number;
+  /** LOGIN_MAX_FAILURES_PER_ADDRESS, default 100: failed sign-ins per client address per window, whatever the names. */
+  loginMaxFailuresPerAddress: number;
+  /** LOGIN_WINDOW_SECONDS, default 300: the sign-in throttling window. */
+  loginWindowSeconds: number;
+  /**
+   * TRUST_PROXY, default off: the client address is the TCP peer's. `true` trusts every `X-Forwarded-For` hop, a
+   * number N the nearest N hops, and a comma-separated list of addresses/CIDRs (or loopback, linklocal, uniquelocal)
+   * only those proxies. Sign-in throttling counts per client address, so set it exactly when a proxy is in front.
+   */
+  trustProxy: TrustProxy;
   /** LOG_LEVEL, default info. */
   logLevel: string;
   /** MAP_TILE_URL, default none: an XYZ tile template for the console's maps; without it they draw on a plain background. */
@@ -41,6 +56,17 @@ export interface Config {
   hstsMaxAge: number;
   /** CONSOLE_DIR, default console/dist: the built console served at `/` when present. */
   consoleDir: string;
+}
+
+function trustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -70,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     overdueCheckMs: int(env, 'OVERDUE_CHECK_MS', 15_000),
     wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024),
     wsRecheckMs: int(env, 'WS_RECHECK_MS', 5_000),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
+    loginMaxFailuresPerAddress: int(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 300),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
     mapTileUrl: env.MAP_TILE_URL || null,
     hstsMaxAge: int(env, 'HSTS_MAX_AGE', 0),

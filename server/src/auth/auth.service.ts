@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, forbidden, rateLimited, unauthenticated } from '../common/errors.js';
+import { badInput, forbidden, unauthenticated } from '../common/errors.js';
 import { requiredText } from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { ApiKey, Session, User } from './auth.entity.js';
 import { Role } from './auth.enums.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { DEFAULT_LOGIN_LIMITS, LoginThrottle, type LoginLimits } from './login-throttle.js';
+import { hashPassword, verifyNoPassword, verifyPassword } from './password.js';
 import { sha256, type Viewer } from './viewer.js';
 
-/** How long a resolved credential is trusted before the database is asked again. */
+/** How long a resolved credential is trusted before the database is asked again (revocations skip the wait). */
 const CACHE_MS = 5_000;
-const LOGIN_WINDOW_MS = 5 * 60_000;
-const LOGIN_MAX_FAILURES = 10;
+/** Revoked credential ids remembered in memory; older ones are still refused, by the database. */
+const REVOKED_REMEMBERED = 10_000;
 
 export interface LoginResult {
   token: string;
@@ -21,14 +22,23 @@ export interface LoginResult {
 
 /**
  * Sessions, API keys and the viewer behind a bearer credential. Tokens and keys are stored as SHA-256
- * only; a resolved viewer is cached for a few seconds so a burst of requests costs one lookup, and a
- * revocation takes effect on every replica within that time (at once on the replica that revoked).
+ * only; a resolved viewer is cached for a few seconds so a burst of requests costs one lookup. A
+ * revocation is announced by the database to every replica (auth.revocations.ts calls `revoked`), which
+ * drops the credential from the cache and ends its sockets at once; on the replica that revoked, before
+ * the mutation answers.
  */
 export class AuthService {
   private readonly cache = new Map<string, { viewer: Viewer | null; until: number }>();
-  private readonly failures = new Map<string, { count: number; since: number }>();
+  private readonly revokedIds = new Set<string>();
+  private readonly revocationListeners = new Set<(credentialId: string) => void>();
+  private readonly throttle: LoginThrottle;
 
-  constructor(private readonly tokenTtlHours: number) {}
+  constructor(
+    private readonly tokenTtlHours: number,
+    loginLimits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+  ) {
+    this.throttle = new LoginThrottle(loginLimits);
+  }
 
   /** The viewer for an `Authorization` header value, or null when absent, unknown, expired or revoked. */
   async authenticate(em: EntityManager, header: string | undefined | null): Promise<Viewer | null> {
@@ -38,7 +48,8 @@ export class AuthService {
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now && (!cached.viewer?.expiresAt || cached.viewer.expiresAt.getTime() > now)) return cached.viewer;
-    const viewer = await this.lookup(em, hash);
+    const found = await this.lookup(em, hash);
+    const viewer = found && this.revokedIds.has(found.credentialId) ? null : found;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { viewer, until: now + CACHE_MS });
     return viewer;
@@ -47,6 +58,7 @@ export class AuthService {
   /** Whether a credential is still good: used by long-lived sockets to end revoked or expired ones. */
   async stillValid(em: EntityManager, viewer: Viewer): Promise<boolean> {
     if (viewer.expiresAt && viewer.expiresAt.getTime() <= Date.now()) return false;
+    if (this.revokedIds.has(viewer.credentialId)) return false;
     if (viewer.kind === 'key') {
       const key = await em.findOne(ApiKey, { id: viewer.credentialId });
       return !!key && !key.revokedAt;
@@ -78,18 +90,21 @@ export class AuthService {
     };
   }
 
-  /** Checks the password and opens a session for one shift. Ten failures in five minutes lock the name. */
-  async login(em: EntityManager, username: string, password: string): Promise<LoginResult> {
+  /**
+   * Checks the password and opens a session for one shift. The attempt is counted first (LoginThrottle):
+   * over the limit for this name from this client address, or for this address, it is RATE_LIMITED and
+   * the password is not checked. An unknown or inactive name runs the same slow hash as a wrong password,
+   * so the time to refuse does not tell which names exist.
+   */
+  async login(em: EntityManager, username: string, password: string, clientAddress: string): Promise<LoginResult> {
     const name = requiredText('username', username, 80).toLowerCase();
     if (!password) throw badInput('password', 'password is required');
-    this.checkRate(name);
-    const user = await em.findOne(User, { username: name }, { populate: ['crew'] });
-    const ok = user && user.active ? await verifyPassword(password, user.passwordHash) : false;
-    if (!user || !ok) {
-      this.recordFailure(name);
-      throw unauthenticated('Wrong username or password');
-    }
-    this.failures.delete(name);
+    await this.throttle.attempt(em, name, clientAddress);
+    const found = await em.findOne(User, { username: name }, { populate: ['crew'] });
+    const user = found?.active ? found : null;
+    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNoPassword(password);
+    if (!user || !ok) throw unauthenticated('Wrong username or password');
+    await this.throttle.succeeded(em, name, clientAddress);
     return this.openSession(em, user);
   }
 
@@ -103,39 +118,64 @@ export class AuthService {
     return { token, expiresAt: session.expiresAt, viewer: this.userViewer(user, session) };
   }
 
-  /** A fresh token for the rest of a shift; the caller's old token stops working at once. FORBIDDEN for an API key. */
+  /**
+   * A fresh token for the rest of a shift; the caller's old token stops working at once. Single use: the
+   * old session is revoked only if it still is open, in the transaction that opens the new one, so of
+   * concurrent renewals exactly one gets a session and the others UNAUTHENTICATED. FORBIDDEN for an API key.
+   */
   async renew(em: EntityManager, viewer: Viewer): Promise<LoginResult> {
     if (viewer.kind !== 'user') throw forbidden('API keys do not expire and cannot be renewed');
-    const user = await em.findOne(User, { id: viewer.id, active: true }, { populate: ['crew'] });
-    if (!user) throw unauthenticated();
-    const result = await this.openSession(em, user);
-    await this.logout(em, viewer);
+    const result = await em.transactional(async (tx) => {
+      const revoked = await tx.nativeUpdate(Session, { id: viewer.credentialId, revokedAt: null, expiresAt: { $gt: new Date() } }, { revokedAt: new Date() });
+      if (revoked === 0) throw unauthenticated('This token was renewed, signed out or has expired: sign in again');
+      const user = await tx.findOne(User, { id: viewer.id, active: true }, { populate: ['crew'] });
+      if (!user) throw unauthenticated();
+      return this.openSession(tx, user);
+    });
+    this.revoked(viewer.credentialId);
     return result;
   }
 
-  /** Revokes the caller's session. FORBIDDEN for an API key: a key cannot sign out, only be revoked. */
+  /**
+   * Revokes the caller's session; its sockets on this replica are closed before this returns, on the
+   * others when the database's announcement reaches them. FORBIDDEN for an API key: a key cannot sign
+   * out, only be revoked.
+   */
   async logout(em: EntityManager, viewer: Viewer): Promise<boolean> {
     if (viewer.kind !== 'user') throw forbidden('An API key cannot sign out; have it revoked instead');
-    await em.nativeUpdate(Session, { id: viewer.credentialId }, { revokedAt: new Date() });
-    for (const [hash, entry] of this.cache) if (entry.viewer?.credentialId === viewer.credentialId) this.cache.delete(hash);
+    await em.nativeUpdate(Session, { id: viewer.credentialId, revokedAt: null }, { revokedAt: new Date() });
+    this.revoked(viewer.credentialId);
     return true;
   }
 
-  private checkRate(name: string): void {
-    const entry = this.failures.get(name);
-    if (!entry) return;
-    const age = Date.now() - entry.since;
-    if (age > LOGIN_WINDOW_MS) {
-      this.failures.delete(name);
-      return;
-    }
-    if (entry.count >= LOGIN_MAX_FAILURES) throw rateLimited('Too many failed sign-ins; wait and try again', Math.ceil((LOGIN_WINDOW_MS - age) / 1000));
+  /** Revokes an API key (the CLI's `apikey:revoke`); false when there is no such key or it was revoked already. */
+  async revokeApiKey(em: EntityManager, keyId: string): Promise<boolean> {
+    const revoked = await em.nativeUpdate(ApiKey, { id: keyId, revokedAt: null }, { revokedAt: new Date() });
+    if (revoked === 0) return false;
+    this.revoked(keyId);
+    return true;
   }
 
-  private recordFailure(name: string): void {
-    const entry = this.failures.get(name);
-    if (entry && Date.now() - entry.since <= LOGIN_WINDOW_MS) entry.count++;
-    else this.failures.set(name, { count: 1, since: Date.now() });
+  /**
+   * A session or key stopped working (here, or on another replica as the database announced): it leaves
+   * the cache, stays refused from memory, and its listeners (the sockets) are told.
+   */
+  revoked(credentialId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.viewer?.credentialId === credentialId) this.cache.delete(hash);
+    if (this.revokedIds.size >= REVOKED_REMEMBERED) this.revokedIds.delete(this.revokedIds.values().next().value!);
+    this.revokedIds.add(credentialId);
+    for (const listener of this.revocationListeners) listener(credentialId);
+  }
+
+  /** Calls `listener` with every credential `revoked` is told about; returns the unsubscribe. */
+  onRevoked(listener: (credentialId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  /** Forgets every cached viewer: after the revocation listener reconnects, announcements may have been missed. */
+  forgetCached(): void {
+    this.cache.clear();
   }
 
   /** Creates a user (the CLI's `user:create`, demo seeding, tests). */

@@ -23,3 +23,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await derive(password, Buffer.from(saltText, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+let unmatchable: Promise<string> | undefined;
+
+/**
+ * The same slow check as `verifyPassword`, against a hash of a random secret no password matches: a
+ * sign-in with an unknown or inactive name costs what a wrong password costs, so timing cannot tell
+ * which names exist. Always false.
+ */
+export async function verifyNoPassword(password: string): Promise<false> {
+  unmatchable ??= hashPassword(randomBytes(32).toString('base64url'));
+  await verifyPassword(password, await unmatchable);
+  return false;
+}

@@ -10,6 +10,8 @@ import type { Services } from './services.js';
 export interface Context {
   em: EntityManager;
   viewer: Viewer | null;
+  /** The client's address: Fastify's `request.ip` over HTTP (see TRUST_PROXY), the socket's over WebSocket; null for an event. */
+  clientAddress: string | null;
   loaders: Loaders;
   services: Services;
 }

@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
+import { unauthenticated } from '../common/errors.js';
 import type { ValidationRule } from 'graphql';
 import type { Deliver, Fanout } from './events.fanout.js';
 
@@ -25,9 +26,13 @@ export interface SubscriptionServerOptions {
   validationRules: ValidationRule[];
   /** Resolves `Authorization: Bearer …` from connection_init. */
   authenticate(authorization: string | undefined): Promise<Viewer | null>;
-  /** Whether a credential is still good; checked for every open socket every `recheckMs`. */
+  /** Whether a credential is still good; checked for every operation a socket sends, and for every open socket every `recheckMs`. */
   stillValid(viewer: Viewer): Promise<boolean>;
-  contextFor(viewer: Viewer | null): Context;
+  contextFor(viewer: Viewer | null, clientAddress?: string | null): Context;
+  /** The client's address from the upgrade request (TRUST_PROXY applies as over HTTP): sign-ins over a socket are throttled by it. */
+  clientAddress?(request: IncomingMessage): string;
+  /** How often open sockets are checked, in memory, for a token past its expiry (closed with 4401); default 1000 ms. */
+  expirySweepMs?: number;
   /** Bytes a socket may have queued before it is closed as a slow consumer (default 1 MiB). */
   maxBufferedBytes?: number;
   keepAliveMs?: number;
@@ -38,6 +43,7 @@ export interface SubscriptionServerOptions {
 interface Extra {
   socket: WebSocket;
   viewer?: Viewer;
+  clientAddress: string | null;
 }
 
 /**
@@ -73,6 +79,8 @@ export interface SubscriptionServer {
   sockets(): number;
   /** Sockets closed as slow consumers since start. */
   slowConsumersClosed(): number;
+  /** Closes every socket signed in with this session or key (revoked here or announced by another replica); returns how many. */
+  closeCredential(credentialId: string, code: number, reason: string): number;
   close(): Promise<void>;
 }
 
@@ -112,6 +120,26 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     return document;
   };
 
+  /** Closes a socket whose credential ended: 4401 when its token expired, 4403 when it was revoked. */
+  const endSocket = (socket: WebSocket, viewer: Viewer): void => {
+    viewers.delete(socket);
+    if (viewer.expiresAt && viewer.expiresAt.getTime() <= Date.now()) socket.close(WS_CLOSE.EXPIRED, 'Token expired: sign in again');
+    else socket.close(WS_CLOSE.FORBIDDEN, 'Credential revoked: sign in again');
+  };
+
+  /**
+   * Each operation re-checks its socket's credential in the database, so one sent after a sign-out
+   * returned is refused (and the socket closed) even on a replica the announcement has not reached yet.
+   */
+  const credentialEnded = async (extra: Extra): Promise<GraphQLError[] | null> => {
+    const viewer = extra.viewer;
+    if (!viewer) return null;
+    const valid = await options.stillValid(viewer).catch(() => true);
+    if (valid && viewers.get(extra.socket) === viewer) return null;
+    endSocket(extra.socket, viewer);
+    return [unauthenticated('This sign-in was revoked or has expired: sign in again')];
+  };
+
   const server = makeServer<ConnectionInitMessage['payload'], Extra>({
     schema: options.schema,
     connectionInitWaitTimeout: 10_000,
@@ -124,11 +152,13 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
+      const ended = await credentialEnded(ctx.extra);
+      if (ended) return ended;
       const document = documentFor(payload.query);
       if (!('kind' in document)) return [...document];
       const viewer = ctx.extra.viewer ?? null;
       const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
-      if (!options.fanout.serves(args)) return { ...args, contextValue: options.contextFor(viewer) };
+      if (!options.fanout.serves(args)) return { ...args, contextValue: options.contextFor(viewer, ctx.extra.clientAddress) };
       const refused = await options.fanout.check(args, viewer);
       if (refused) return refused;
       const { socket } = ctx.extra;
@@ -175,14 +205,13 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
             });
           }),
       },
-      { socket },
+      { socket, clientAddress: options.clientAddress?.(request) ?? null },
     );
     socket.once('close', (code, reason) => {
       viewers.delete(socket);
       unanswered.delete(socket);
       void closed(code, String(reason));
     });
-    void request;
   });
 
   const keepAlive = setInterval(() => {
@@ -197,24 +226,25 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
   }, options.keepAliveMs ?? 12_000);
   keepAlive.unref();
 
+  const expiry = setInterval(() => {
+    const now = Date.now();
+    for (const [socket, viewer] of viewers) if (viewer.expiresAt && viewer.expiresAt.getTime() <= now) endSocket(socket, viewer);
+  }, options.expirySweepMs ?? 1_000);
+  expiry.unref();
+
   let checking = false;
   const recheck = setInterval(async () => {
     if (checking) return;
     checking = true;
     try {
-      const now = Date.now();
       const verdicts = new Map<string, Promise<boolean>>();
       for (const [socket, viewer] of viewers) {
-        if (viewer.expiresAt && viewer.expiresAt.getTime() <= now) {
-          socket.close(WS_CLOSE.EXPIRED, 'Token expired: sign in again');
-          continue;
-        }
         let verdict = verdicts.get(viewer.credentialId);
         if (!verdict) {
           verdict = options.stillValid(viewer).catch(() => true);
           verdicts.set(viewer.credentialId, verdict);
         }
-        if (!(await verdict)) socket.close(WS_CLOSE.FORBIDDEN, 'Credential revoked: sign in again');
+        if (!(await verdict)) endSocket(socket, viewer);
       }
     } finally {
       checking = false;
@@ -225,8 +255,19 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
   return {
     sockets: () => wss.clients.size,
     slowConsumersClosed: () => slowClosed,
+    closeCredential(credentialId, code, reason) {
+      let count = 0;
+      for (const [socket, viewer] of viewers) {
+        if (viewer.credentialId !== credentialId) continue;
+        viewers.delete(socket);
+        socket.close(code, reason);
+        count++;
+      }
+      return count;
+    },
     async close() {
       clearInterval(keepAlive);
+      clearInterval(expiry);
       clearInterval(recheck);
       options.fanout.close();
       for (const socket of wss.clients) socket.close(1001, 'Going away');
