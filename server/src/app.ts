@@ -14,7 +14,7 @@ import { RevocationListener } from './auth/auth.revocations.js';
 import { clientAddressOf, trustFunction } from './auth/client-address.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Context } from './common/context.js';
-import { sqlState } from './common/errors.js';
+import { isDatabaseDown, serviceUnavailable, sqlState, UNSTORABLE_TEXT_STATES } from './common/errors.js';
 import { jitGateway } from './common/execution.js';
 import { createLoaders } from './common/loaders.js';
 import { queryLimits } from './common/limits.js';
@@ -54,12 +54,17 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Connection-level failures (the database restarting or unreachable), as opposed to a bug. */
-function isDatabaseDown(err: unknown): boolean {
-  const state = sqlState(err);
-  if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
-  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection timeout|the database system is (starting|shutting)/i.test(text);
+/**
+ * A database outage met before execution (authenticating the caller) answers SERVICE_UNAVAILABLE with
+ * HTTP 503, as one met by a resolver does, rather than Apollo's "Context creation failed" 500.
+ */
+async function whenReachable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isDatabaseDown(err)) throw serviceUnavailable();
+    throw err;
+  }
 }
 
 /**
@@ -74,8 +79,12 @@ function formatError(fastify: FastifyInstance) {
       const { http: _http, ...extensions } = { ...formatted.extensions, ...original.extensions } as Record<string, unknown>;
       return { ...formatted, message: original.message, extensions };
     }
+    if (UNSTORABLE_TEXT_STATES.has(sqlState(original) ?? '')) {
+      const field = String(formatted.path?.[formatted.path.length - 1] ?? 'input');
+      return { message: `${field} holds text that cannot be stored (a NUL character or invalid Unicode)`, path: formatted.path, extensions: { code: 'BAD_USER_INPUT', field } };
+    }
     if (isDatabaseDown(original)) {
-      return { message: 'The database is unavailable: nothing was saved; retry shortly', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      return { message: serviceUnavailable().message, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
       fastify.log.error({ err: original }, 'unexpected error in a GraphQL operation');
@@ -103,6 +112,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     trustProxy: config.trustProxy === false ? false : trust,
   });
   fastify.setErrorHandler((err: { statusCode?: number; message: string }, _request, reply) => {
+    if (err.statusCode === undefined && isDatabaseDown(err)) {
+      const { message, extensions } = serviceUnavailable();
+      return reply.status(503).send({ errors: [{ message, extensions: { code: extensions.code } }] });
+    }
     const status = err.statusCode ?? 500;
     if (status >= 500) fastify.log.error({ err }, 'request failed');
     const code = status === 413 ? 'BAD_USER_INPUT' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
@@ -140,7 +153,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   await apollo.start();
   await fastify.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) => contextFor(await services.auth.authenticate(orm.em.fork(), request.headers.authorization), request.ip),
+    context: async (request) => contextFor(await whenReachable(services.auth.authenticate(orm.em.fork(), request.headers.authorization)), request.ip),
   });
 
   fastify.get('/healthz', async (_request, reply) => {

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) {
     const dir = path.join(config.dataDir, 'postgres');
     console.log(`Starting embedded PostgreSQL in ${dir} …`);
-    embedded = await startEmbeddedPostgres(dir, { persistent: true, port: Number(process.env.EMBEDDED_PG_PORT) || undefined });
+    embedded = await startEmbeddedPostgres(dir, { persistent: true, port: Number(process.env.EMBEDDED_PG_PORT) || undefined, warn: (message) => console.warn(message) });
     config.databaseUrl = embedded.url;
   }
   const app = await createApp(config).catch(async (err: unknown) => {

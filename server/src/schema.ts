@@ -3,6 +3,7 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AssignmentsResolver } from './assignments/assignments.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
+import { storableArguments } from './common/validate.js';
 import { CrewsResolver } from './crews/crews.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
@@ -32,9 +33,12 @@ const outboxOnly = {
   },
 };
 
-/** Builds the code-first schema. Validation is the services' job (typed errors naming the field). */
+/**
+ * Builds the code-first schema. Validation is the services' job (typed errors naming the field), except the
+ * one rule every argument shares: its text must be storable, checked before any resolver runs.
+ */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers], validate: false, pubSub: outboxOnly });
+  return buildSchema({ resolvers: [...resolvers], validate: false, validateFn: (_value, _type, { args }) => storableArguments(args), pubSub: outboxOnly });
 }
 
 /** The SDL committed as schema/schema.graphql; a test compares it with what the code builds. */

@@ -59,3 +59,27 @@ export function sqlState(err: unknown): string | undefined {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+
+/**
+ * SQLSTATEs of text PostgreSQL cannot store: an invalid byte sequence such as NUL (22021) and a character
+ * without a form in the database encoding or a `\u0000` escape in JSON (22P05). Arguments are checked before
+ * any resolver runs (`check.storableArguments`); these answer BAD_USER_INPUT if something slips past.
+ */
+export const UNSTORABLE_TEXT_STATES: ReadonlySet<string> = new Set(['22021', '22P05']);
+
+/**
+ * Connection-level failures (the database restarting, shutting down or unreachable), as opposed to a bug
+ * or bad input. A protocol violation (08P01) is not one: retrying the same request cannot help.
+ */
+export function isDatabaseDown(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state === '08P01') return false;
+  if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
+  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection timeout|the database system is (starting|shutting|in recovery mode|not yet accepting)/i.test(text);
+}
+
+/** The answer while the database is unreachable: nothing was saved; retry shortly. HTTP 503 where the whole request failed. */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError('The database is unavailable: nothing was saved; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+}

@@ -44,3 +44,40 @@ export function pageSize(field: string, value: number, max = 100): number {
   if (!Number.isInteger(value) || value < 1 || value > max) throw badInput(field, `${field} must be between 1 and ${max}`);
   return value;
 }
+
+/** NUL, or a UTF-16 surrogate that is not half of a pair (with the `u` flag a pair is one code point). */
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
+/**
+ * Why PostgreSQL cannot store `value` as written, if it cannot: a NUL character (text columns refuse it, and
+ * the ORM's SQL text would be cut at it) or a lone UTF-16 surrogate (no UTF-8 form; it would be stored changed).
+ */
+export function unstorable(value: string): string | undefined {
+  const found = UNSTORABLE.exec(value);
+  if (!found) return undefined;
+  return found[0] === '\u0000' ? 'a NUL character' : 'invalid Unicode (a lone surrogate)';
+}
+
+function checkStorable(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    const reason = unstorable(value);
+    if (reason) throw badInput(field, `${field} contains ${reason}, which cannot be stored`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => checkStorable(item, `${field}.${index}`));
+    return;
+  }
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    for (const [key, item] of Object.entries(value)) checkStorable(item, `${field}.${key}`);
+  }
+}
+
+/**
+ * Every string in a field's arguments, at any depth, must be storable: bad bytes are bad input naming their
+ * path (`input.description`, `filter.categoryCodes.1`), never a database error that reads as an outage.
+ * Runs before every resolver that takes arguments (the schema's `validateFn`), for HTTP and WebSocket alike.
+ */
+export function storableArguments(args: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(args)) checkStorable(value, name);
+}

