@@ -108,11 +108,13 @@ describe('security headers that follow the configuration', () => {
   });
 
   it('sends HSTS and upgrade-insecure-requests only when HSTS_MAX_AGE is set', async () => {
-    const app = await startServer({ hstsMaxAge: 31_536_000 });
+    const app = await startServer({ hstsMaxAge: 31_536_000, consoleDir: path.join(os.tmpdir(), 'balagh-no-console') });
     try {
-      const response = await fetch(`${app.url}/healthz`);
-      expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');
-      expect(directives(response.headers.get('content-security-policy')).has('upgrade-insecure-requests')).toBe(true);
+      for (const response of [await fetch(`${app.url}/healthz`), await fetch(`${app.url}/no-console-here`)]) {
+        expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');
+        expect(directives(response.headers.get('content-security-policy')).has('upgrade-insecure-requests')).toBe(true);
+        expect(directives(response.headers.get('content-security-policy')).get('frame-ancestors')).toEqual(["'none'"]);
+      }
     } finally {
       await app.close();
     }

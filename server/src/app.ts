@@ -122,7 +122,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const message = status === 413 ? `Request body is larger than ${config.maxBodyBytes} bytes` : status >= 500 ? 'Internal error' : err.message;
     void reply.status(status).send({ errors: [{ message, extensions: { code, ...(status === 413 ? { field: 'body' } : {}) } }] });
   });
-  await registerSecurityHeaders(fastify, config);
+  registerSecurityHeaders(fastify, config);
 
   const contextFor = (viewer: Viewer | null, clientAddress: string | null = null): Context => {
     const em = orm.em.fork();
