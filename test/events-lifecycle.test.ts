@@ -1,8 +1,10 @@
+import { CloseCode } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { compareCursors, decodeCursor } from '../server/src/events/events.cursor.js';
 import { pruneEvents } from '../server/src/events/events.maintenance.js';
+import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { Report } from '../server/src/reports/reports.entity.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, staff } from './support/factories.js';
@@ -53,7 +55,7 @@ describe('socket authentication and lifetime', () => {
     await client.dispose();
   });
 
-  it('closes a consumer that stops reading (4429), and its last cursor resumes with nothing lost', async () => {
+  it('closes a consumer that stops reading (WS_CLOSE.SLOW_CONSUMER, which graphql-ws clients retry), and its last cursor resumes with nothing lost', async () => {
     const slowApp = await startServer({ eventPollMs: 50, wsMaxBufferedBytes: 16 * 1024 });
     try {
       const dispatcher = await staff(slowApp);
@@ -79,7 +81,8 @@ describe('socket authentication and lifetime', () => {
       }
       expect(slowApp.subscriptions.slowConsumersClosed()).toBe(1);
       (socket as unknown as { _socket: { resume(): void } })._socket.resume();
-      await closed;
+      expect((await closed).code).toBe(WS_CLOSE.SLOW_CONSUMER);
+      expect(Object.values(CloseCode)).not.toContain(WS_CLOSE.SLOW_CONSUMER);
       await expect.poll(() => slowApp.fanout.subscriberCount).toBe(0);
 
       const client = connect(slowApp, dispatcher.token);

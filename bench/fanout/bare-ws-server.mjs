@@ -2,8 +2,8 @@
  * The baseline: a bare `ws` broadcast server with no GraphQL, no database and no protocol. A writer POSTs
  * `{ id, version, at }` to /publish at the benchmark's rate; the server builds one message of the same
  * shape and size as the real server's `next` message, with `at` (when the writer sent it) as `occurredAt`,
- * and sends that string to every open socket with `socket.send(string)`, closing a socket with 4429 when
- * it has more than 1 MiB unsent, as the real server does. Latency therefore includes any time the
+ * and sends that string to every open socket with `socket.send(string)`, closing a socket with 4600 (the
+ * server's WS_CLOSE.SLOW_CONSUMER) when it has more than 1 MiB unsent, as the real server does. Latency therefore includes any time the
  * request waited behind earlier broadcasts, as the real server's includes its commit and outbox read.
  *
  *   PORT=0 node bench/fanout/bare-ws-server.mjs   # prints `listening <port>` on stdout
@@ -12,6 +12,8 @@ import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
 const MAX_BUFFERED = 1024 * 1024;
+/** server/src/events/events.close-codes.ts WS_CLOSE.SLOW_CONSUMER (this program runs without building the server). */
+const SLOW_CONSUMER = 4600;
 /** As long as the UUIDs graphql-ws clients use as subscription ids, so messages are the same size. */
 const SUBSCRIPTION_ID = '00000000-0000-4000-8000-000000000000';
 let slowClosed = 0;
@@ -39,7 +41,7 @@ const server = http.createServer((request, response) => {
       if (socket.readyState !== socket.OPEN) continue;
       if (socket.bufferedAmount > MAX_BUFFERED) {
         slowClosed++;
-        socket.close(4429, 'Too slow');
+        socket.close(SLOW_CONSUMER, 'Too slow');
         continue;
       }
       socket.send(message);

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { event, report } from '../test/builders.ts';
 import type { DispatchEvent } from '../features/dispatch/dispatch.store.ts';
 import { LiveFeed } from './live-feed.ts';
+import { WS_CLOSE } from '../../../server/src/events/events.close-codes.ts';
 
 interface FakeSubscription {
   variables: { after: string | null };
@@ -102,7 +103,8 @@ describe('the live feed', () => {
 
   it.each([
     ['a dropped connection', 1006],
-    ['a slow-consumer close', 4408],
+    ['a slow-consumer close', WS_CLOSE.SLOW_CONSUMER],
+    ['a database outage close', WS_CLOSE.DATABASE_UNAVAILABLE],
     ['a server restart', 1001],
   ])('after %s it resubscribes from the last cursor, so the server replays the gap', async (_name, code) => {
     const { socket, onResync, feed } = setup();
@@ -139,7 +141,7 @@ describe('the live feed', () => {
     feed.stop();
   });
 
-  it.each([4401, 4403])('on close %i for the token it presented, it stops and sends the user to sign-in', async (code) => {
+  it.each([WS_CLOSE.EXPIRED, WS_CLOSE.FORBIDDEN])('on close %i for the token it presented, it stops and sends the user to sign-in', async (code) => {
     const { socket, onAuthFailed, feed } = setup();
     feed.start();
     await socket.connect();
@@ -155,7 +157,7 @@ describe('the live feed', () => {
     await socket.connect();
     socket.send(event('REPORT_CREATED', { report: report() }, 'c3'));
     token.value = 'token-2';
-    socket.drop(4403);
+    socket.drop(WS_CLOSE.FORBIDDEN);
     await vi.advanceTimersByTimeAsync(100);
     expect(onAuthFailed).not.toHaveBeenCalled();
     expect(socket.last.variables.after).toBe('c3');

@@ -3,6 +3,7 @@ import { createClient, type Client as WsClient, type ClientOptions, type Executi
 import { shallowRef } from 'vue';
 import { DispatchEventsSubscription } from '../graphql/operations.ts';
 import type { DispatchEvent } from '../features/dispatch/dispatch.store.ts';
+import { WS_SIGN_IN_AGAIN } from '../../../server/src/events/events.close-codes.ts';
 
 /** What the connection indicator shows. `connecting` is the first attempt; `offline` means the browser has no network. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -19,7 +20,7 @@ export interface LiveFeedOptions {
    * seen before a drop): the caller must reload its snapshot, since changes before now were not replayed.
    */
   onResync: () => void;
-  /** The server refused the token (close 4401/4403 or UNAUTHENTICATED): sign in again. */
+  /** The server refused the token (a sign-in-again close, 4401/4403, or UNAUTHENTICATED): sign in again. */
   onAuthFailed: () => void;
   /** The subscription is not allowed for this role (FORBIDDEN): fall back to polling. */
   onForbidden?: () => void;
@@ -31,8 +32,11 @@ export interface LiveFeedOptions {
 
 const RESYNC_DELAY_MS = 200;
 
-/** Close codes after which reconnecting with the same token is pointless. */
-const AUTH_CLOSE_CODES = new Set([4401, 4403]);
+/**
+ * Close codes after which reconnecting with the same token is pointless, as the server defines them; every
+ * other close (slow consumer, database unavailable, a restart, a dropped network) resumes from the cursor.
+ */
+const AUTH_CLOSE_CODES = new Set(WS_SIGN_IN_AGAIN);
 
 function defaultSocket(options: Pick<ClientOptions, 'connectionParams' | 'on'>) {
   return createClient({
