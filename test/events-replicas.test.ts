@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../server/src/db/embedded.js';
+import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, reportInput, staff } from './support/factories.js';
 import { gql, startServer, type App } from './support/server.js';
@@ -99,10 +100,11 @@ describe('the database restarts under live subscribers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps the socket, refuses writes clearly during the outage, then delivers everything committed before and after', async () => {
+  it('tells subscribers (the resumable outage close), refuses writes clearly during the outage, then a resume delivers everything committed before and after', async () => {
     const dispatcher = await staff(app);
     const key = await apiKey(app, Role.INTAKE);
-    const client = connect(app, dispatcher.token);
+    const closes: number[] = [];
+    const client = connect(app, dispatcher.token, { onClosed: (code) => closes.push(code) });
     const received = subscribeEvents(client, { filter: { types: ['REPORT_CREATED'] } });
     await untilSubscribed(app, 1);
     const before = [];
@@ -110,6 +112,7 @@ describe('the database restarts under live subscribers', () => {
     await received.waitFor(5);
 
     await db.stop();
+    await expect.poll(() => closes, { timeout: 10_000 }).toContain(WS_CLOSE.DATABASE_UNAVAILABLE);
     const duringInput = reportInput();
     const during = await gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: duringInput }, key);
     expect(during.status).toBeLessThan(500);
@@ -125,10 +128,13 @@ describe('the database restarts under live subscribers', () => {
 
     const after = [];
     for (let i = 0; i < 5; i++) after.push((await fileReport(app, key)).id);
-    await received.waitFor(10, 20_000);
+    const again = connect(app, dispatcher.token);
+    const resumed = subscribeEvents(again, { after: received.events.at(-1)!.cursor, filter: { types: ['REPORT_CREATED'] } });
+    await resumed.waitFor(5, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received.events.map((event) => event.report.id)).toEqual([...before, ...after]);
-    expect(received.errors).toEqual([]);
-    await client.dispose();
+    expect(received.events.map((event) => event.report.id)).toEqual(before);
+    expect(resumed.events.map((event) => event.report.id)).toEqual(after);
+    expect(resumed.errors).toEqual([]);
+    await Promise.all([client.dispose(), again.dispose()]);
   });
 });

@@ -15,9 +15,9 @@ import { clientAddressOf, trustFunction } from './auth/client-address.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Context } from './common/context.js';
 import { isDatabaseDown, serviceUnavailable, sqlState, UNSTORABLE_TEXT_STATES } from './common/errors.js';
+import { boundedDocumentStore, documentPolicy, operationRequired } from './common/documents.js';
 import { jitGateway } from './common/execution.js';
 import { createLoaders } from './common/loaders.js';
-import { queryLimits } from './common/limits.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { createServices, type Services } from './common/services.js';
 import { openOrm } from './db/orm.js';
@@ -29,7 +29,10 @@ import { Maintenance } from './events/events.maintenance.js';
 import { attachSubscriptions, WS_CLOSE, type SubscriptionServer } from './events/events.socket.js';
 import { buildAppSchema } from './schema.js';
 
-const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'CURSOR_EXPIRED']);
+const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'CURSOR_EXPIRED', 'TIMEOUT']);
+
+/** Estimated bytes of parsed documents Apollo keeps (see boundedDocumentStore): a few hundred typical operations. */
+const DOCUMENT_STORE_BYTES = 16 * 1024 * 1024;
 
 export interface AppOptions {
   /** Called with every SQL statement the ORM runs (tests count queries). */
@@ -69,9 +72,10 @@ async function whenReachable<T>(work: Promise<T>): Promise<T> {
 
 /**
  * Keeps our typed errors as they are (Apollo would relabel a validation rule's error), and hides the
- * internals of anything unexpected behind a logged INTERNAL_SERVER_ERROR.
+ * internals of anything unexpected behind a logged INTERNAL_SERVER_ERROR. The one formatter for HTTP and
+ * the WebSocket (queries, mutations and subscription results alike).
  */
-function formatError(fastify: FastifyInstance) {
+export function formatError(fastify: FastifyInstance) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof GraphQLError ? unwrapped.originalError : unwrapped;
@@ -101,6 +105,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const services = createServices({
     tokenTtlHours: config.tokenTtlHours,
     login: { maxFailures: config.loginMaxFailures, maxFailuresPerAddress: config.loginMaxFailuresPerAddress, windowSeconds: config.loginWindowSeconds },
+    reads: { statementTimeoutMs: config.readStatementTimeoutMs, searchConcurrency: config.searchConcurrency },
   });
   await seedReference(orm.em.fork());
   const seededDemo = config.demo ? await seedDemo(orm.em.fork(), services) : false;
@@ -131,22 +136,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const schema = await buildAppSchema();
   const hub = new EventHub({ databaseUrl: config.databaseUrl, pollMs: config.eventPollMs, log: fastify.log });
   await hub.start();
-  const fanout = new Fanout(hub, schema, contextFor, fastify.log);
+  const formatErrors = formatError(fastify);
+  const fanout = new Fanout(hub, schema, contextFor, fastify.log, { maxGroupsPerAudience: config.wsMaxSubscriptionGroups, formatError: formatErrors });
   const maintenance = new Maintenance({ orm, reports: services.reports, retentionDays: config.eventRetentionDays, overdueEveryMs: config.overdueCheckMs, log: fastify.log });
   maintenance.start();
-  const limits = queryLimits(config.maxQueryDepth, config.maxQueryCost);
+  const policy = documentPolicy(config);
   const apollo = new ApolloServer<Context>({
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schema, { hideSuggestions: policy.hideSuggestions }),
     csrfPrevention: true,
+    // INTROSPECTION is enforced by policy.rules, the same rule the WebSocket applies.
     introspection: true,
+    hideSchemaDetailsFromClientErrors: policy.hideSuggestions,
     includeStacktraceInErrorResponses: false,
-    validationRules: [limits],
-    formatError: formatError(fastify),
+    parseOptions: policy.parseOptions,
+    validationRules: policy.rules,
+    validationOptions: { hideSuggestions: policy.hideSuggestions },
+    documentStore: boundedDocumentStore(DOCUMENT_STORE_BYTES),
+    formatError: formatErrors,
     // No type or field declares a cache policy, and the default cache-control plugin wraps every field
     // resolver in hooks to compute one: about a millisecond of CPU on a 50-report queue page.
     plugins: [
       fastifyApolloDrainPlugin(fastify) as ApolloServerPlugin<Context>,
       ApolloServerPluginCacheControlDisabled(),
+      operationRequired<Context>(),
       config.demo ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -175,12 +187,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     server: fastify.server,
     schema,
     fanout,
-    validationRules: [limits],
+    documentPolicy: policy,
     authenticate: (authorization) => services.auth.authenticate(orm.em.fork(), authorization),
     stillValid: (viewer) => services.auth.stillValid(orm.em.fork(), viewer),
     clientAddress: (request) => clientAddressOf(request, trust),
     contextFor,
     maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxSubscriptions: config.wsMaxSubscriptions,
+    formatError: formatErrors,
     recheckMs: config.wsRecheckMs,
     log: fastify.log,
   });

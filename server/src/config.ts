@@ -23,14 +23,38 @@ export interface Config {
   maxQueryDepth: number;
   /** MAX_QUERY_COST, default 20000 (a list field multiplies its children's cost by its `first`). */
   maxQueryCost: number;
+  /**
+   * MAX_QUERY_TOKENS, default 500 (the console's largest operation has 118): longer documents are refused while
+   * parsing (GRAPHQL_PARSE_FAILED). It also bounds graphql-js's own validation, which is quadratic in repeated fields.
+   */
+  maxQueryTokens: number;
+  /** MAX_QUERY_ALIASES, default 30 (the console uses none): aliased fields per document. */
+  maxQueryAliases: number;
+  /** MAX_QUERY_DIRECTIVES, default 20 (the console uses one): directives per document. */
+  maxQueryDirectives: number;
+  /** MAX_OPERATIONS, default 10 (the console sends one): operations per document. */
+  maxOperations: number;
+  /**
+   * INTROSPECTION, default true exactly in demo mode: whether the schema may be introspected and errors may
+   * suggest field names ("Did you mean …"), over HTTP and the WebSocket alike. Set it for integrators who need it.
+   */
+  introspection: boolean;
   /** EVENT_RETENTION_DAYS, default 7: older dispatch events are pruned and their cursors expire. */
   eventRetentionDays: number;
   /** EVENT_POLL_MS, default 250: the backstop poll for lost notifications. */
   eventPollMs: number;
   /** OVERDUE_CHECK_MS, default 15000: how often open reports are checked for passing their target. */
   overdueCheckMs: number;
-  /** WS_MAX_BUFFERED_BYTES, default 1 MiB: a socket with more unsent data is closed as a slow consumer (code 4429). */
+  /** WS_MAX_BUFFERED_BYTES, default 1 MiB: a socket with more unsent data is closed as a slow consumer (code 4600). */
   wsMaxBufferedBytes: number;
+  /** WS_MAX_SUBSCRIPTIONS, default 50: operations one socket may have open at once; the next is refused with RATE_LIMITED. */
+  wsMaxSubscriptions: number;
+  /**
+   * WS_MAX_SUBSCRIPTION_GROUPS, default 200: distinct subscriptions (document and variables but `after`) one process
+   * serves per audience (staff, integrators, each crew). The fan-out executes an event once per distinct subscription
+   * that may see it, so this bounds the work per event; a new distinct one past it is refused with RATE_LIMITED.
+   */
+  wsMaxSubscriptionGroups: number;
   /** WS_RECHECK_MS, default 5000: how often open sockets' credentials are re-checked in the database, a backstop for the revocation announcements. */
   wsRecheckMs: number;
   /** LOGIN_MAX_FAILURES, default 10: failed sign-ins per (user name, client address) per window; more answer RATE_LIMITED. */
@@ -45,6 +69,16 @@ export interface Config {
    * only those proxies. Sign-in throttling counts per client address, so set it exactly when a proxy is in front.
    */
   trustProxy: TrustProxy;
+  /**
+   * READ_STATEMENT_TIMEOUT_MS, default 5000 (0: none): how long a report list or text search may take, waiting for a
+   * search slot included; past it the read is cancelled in PostgreSQL and answers TIMEOUT.
+   */
+  readStatementTimeoutMs: number;
+  /**
+   * SEARCH_CONCURRENCY, default 3: text searches running at once per process (the rest queue), so searches never hold
+   * more than these of the 10 pooled connections and intake and dispatch keep the others.
+   */
+  searchConcurrency: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
   /** MAP_TILE_URL, default none: an XYZ tile template for the console's maps; without it they draw on a plain background. */
@@ -77,29 +111,46 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** A boolean setting: true or 1 turn it on, anything else set turns it off, unset or empty leaves `fallback`. */
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return raw === 'true' || raw === '1';
+}
+
 /** Reads the configuration; throws on a malformed value rather than guessing. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const demoDefault = databaseUrl === undefined;
+  const demo = flag(env, 'DEMO', demoDefault);
   return {
     port: int(env, 'PORT', 9400),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
-    demo: env.DEMO === undefined || env.DEMO === '' ? demoDefault : env.DEMO === 'true' || env.DEMO === '1',
+    demo,
     tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 12),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024 * 1024),
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 12),
     maxQueryCost: int(env, 'MAX_QUERY_COST', 20000),
+    maxQueryTokens: int(env, 'MAX_QUERY_TOKENS', 500),
+    maxQueryAliases: int(env, 'MAX_QUERY_ALIASES', 30),
+    maxQueryDirectives: int(env, 'MAX_QUERY_DIRECTIVES', 20),
+    maxOperations: int(env, 'MAX_OPERATIONS', 10),
+    introspection: flag(env, 'INTROSPECTION', demo),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 7),
     eventPollMs: int(env, 'EVENT_POLL_MS', 250),
     overdueCheckMs: int(env, 'OVERDUE_CHECK_MS', 15_000),
     wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024),
+    wsMaxSubscriptions: int(env, 'WS_MAX_SUBSCRIPTIONS', 50),
+    wsMaxSubscriptionGroups: int(env, 'WS_MAX_SUBSCRIPTION_GROUPS', 200),
     wsRecheckMs: int(env, 'WS_RECHECK_MS', 5_000),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
     loginMaxFailuresPerAddress: int(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100),
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 300),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    readStatementTimeoutMs: int(env, 'READ_STATEMENT_TIMEOUT_MS', 5_000),
+    searchConcurrency: Math.max(1, int(env, 'SEARCH_CONCURRENCY', 3)),
     logLevel: env.LOG_LEVEL || 'info',
     mapTileUrl: env.MAP_TILE_URL || null,
     hstsMaxAge: int(env, 'HSTS_MAX_AGE', 0),

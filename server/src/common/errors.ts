@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'RATE_LIMITED'
-  | 'CURSOR_EXPIRED';
+  | 'CURSOR_EXPIRED'
+  | 'TIMEOUT';
 
 function error(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
@@ -43,8 +44,22 @@ export function rateLimited(message: string, retryAfterSeconds: number): GraphQL
   return error('RATE_LIMITED', message, { retryAfterSeconds });
 }
 
+/** A capacity bound (not a rate) is reached: RATE_LIMITED with the `limit`; end something of yours, or retry later. */
+export function limitReached(message: string, limit: number): GraphQLError {
+  return error('RATE_LIMITED', message, { limit });
+}
+
 export function cursorExpired(field = 'after'): GraphQLError {
   return error('CURSOR_EXPIRED', 'The cursor is older than the retention window: refetch, then resume from a new cursor', { field });
+}
+
+/**
+ * A read that took longer than READ_STATEMENT_TIMEOUT_MS and was cancelled in the database: the request was
+ * understood and nothing changed, but answering it costs too much now. Narrow it (more or longer words, fewer
+ * statuses, a date range) rather than repeat it as it was.
+ */
+export function readTimeout(timeoutMs: number): GraphQLError {
+  return error('TIMEOUT', `The read took longer than ${timeoutMs} ms and was cancelled; narrow the filter (longer text, a date range) and try again`, { timeoutMs });
 }
 
 /** PostgreSQL SQLSTATE of a driver error, if it is one. */

@@ -11,16 +11,23 @@ export interface Cursor {
 
 export const ORIGIN: Cursor = { txId: 0n, id: 0n };
 
+/** The largest value either part may hold: a row id is a bigint, and no transaction id comes near it. */
+export const CURSOR_PART_MAX = (1n << 63n) - 1n;
+
 /** Opaque to clients: `<txId>.<id>` in base64url. */
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.txId}.${cursor.id}`).toString('base64url');
 }
 
-/** The cursor, or BAD_USER_INPUT naming `field`. */
+/**
+ * The cursor, or BAD_USER_INPUT naming `field` when it is not one or a part exceeds CURSOR_PART_MAX (which the
+ * database could not even compare). Whether it points at an event that exists is the fan-out's check.
+ */
 export function decodeCursor(value: string, field = 'after'): Cursor {
-  const match = /^(\d{1,20})\.(\d{1,20})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
-  if (!match) throw badInput(field, `${field} is not a dispatch event cursor`);
-  return { txId: BigInt(match[1]), id: BigInt(match[2]) };
+  const match = /^(\d{1,19})\.(\d{1,19})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
+  const cursor = match ? { txId: BigInt(match[1]), id: BigInt(match[2]) } : null;
+  if (!cursor || cursor.txId > CURSOR_PART_MAX || cursor.id > CURSOR_PART_MAX) throw badInput(field, `${field} is not a dispatch event cursor`);
+  return cursor;
 }
 
 export function compareCursors(a: Cursor, b: Cursor): number {

@@ -1,11 +1,13 @@
-import { execute, GraphQLError, Kind, valueFromAST, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { execute, getOperationAST, GraphQLError, Kind, valueFromAST, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole, type Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
-import { cursorExpired } from '../common/errors.js';
+import { badInput, cursorExpired, limitReached } from '../common/errors.js';
+import { storableArguments } from '../common/validate.js';
 import type { ReportView } from '../reports/reports.types.js';
 import type { CrewView } from '../crews/crews.types.js';
-import { compareCursors, decodeCursor, type Cursor } from './events.cursor.js';
+import { compareCursors, decodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
+import { formatErrors, INTERNAL, type FormatError } from './events.errors.js';
 import type { EventHub, OutboxEvent } from './events.hub.js';
 import type { DispatchEventFilter } from './events.types.js';
 
@@ -44,6 +46,8 @@ interface Member {
 
 interface Group {
   key: string;
+  /** Who may see what this group sees (visibility's key); the cap on distinct groups counts per audience. */
+  audience: string;
   args: ExecutionArgs;
   filter: DispatchEventFilter | null;
   /** Set for a crew's subscriptions: only events concerning this crew. */
@@ -53,10 +57,7 @@ interface Group {
 }
 
 function subscriptionField(args: ExecutionArgs): FieldNode | undefined {
-  const operation = args.document.definitions.find(
-    (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION && (!args.operationName || definition.name?.value === args.operationName),
-  );
+  const operation = getOperationAST(args.document, args.operationName ?? undefined);
   if (operation?.operation !== 'subscription') return undefined;
   const field = operation.selectionSet.selections[0];
   return field?.kind === Kind.FIELD && field.name.value === SUBSCRIPTION_FIELD ? field : undefined;
@@ -84,6 +85,17 @@ export function groupSees(crewId: string | null, filter: DispatchEventFilter | n
   return true;
 }
 
+export interface FanoutOptions {
+  /**
+   * Distinct groups per audience (staff, integrators, each crew): an event runs once per group that may see
+   * it, so this bounds the work per event whatever clients send. A new group past it is refused with
+   * RATE_LIMITED; joining an existing group always works. Default 200.
+   */
+  maxGroupsPerAudience?: number;
+  /** The HTTP error formatter, applied to errors in event results. */
+  formatError: FormatError;
+}
+
 /**
  * Subscribers of dispatchEvents, grouped by (document, variables except `after`, visibility). Each live
  * event is filtered, authorized, executed and serialized once per group, then written to every member's
@@ -96,6 +108,9 @@ export function groupSees(crewId: string | null, filter: DispatchEventFilter | n
  */
 export class Fanout {
   private readonly groups = new Map<string, Group>();
+  /** Groups per audience, for the cap. */
+  private readonly audiences = new Map<string, number>();
+  private readonly maxGroups: number;
   /** Live events read by the hub and not yet fanned out, in cursor order. */
   private pending: OutboxEvent[] = [];
   private delivering = false;
@@ -108,8 +123,21 @@ export class Fanout {
     private readonly schema: GraphQLSchema,
     private readonly contextFor: (viewer: Viewer) => Context,
     private readonly log: { error(obj: object, msg: string): void },
+    private readonly options: FanoutOptions,
   ) {
+    this.maxGroups = options.maxGroupsPerAudience ?? 200;
     hub.subscribe((events) => this.onBatch(events));
+  }
+
+  /** Whether the database answers now: the hub reads the outbox (an outage found so is announced). */
+  async databaseReachable(): Promise<boolean> {
+    await this.hub.wake();
+    return this.hub.available;
+  }
+
+  /** Calls `listener` whenever the hub loses the database, so the socket layer can tell every client to resume later. */
+  onDatabaseLost(listener: () => void): () => void {
+    return this.hub.onOutage(listener);
   }
 
   /** Whether graphql-ws should hand this operation to the fan-out. */
@@ -124,40 +152,40 @@ export class Fanout {
   }
 
   /**
-   * Checks the subscription before it starts (role, cursor, retention) so a refusal is a protocol
-   * error naming the reason; returns nothing when it may go ahead.
+   * Checks a subscription (role, cursor against retention and the newest event, the cap on distinct
+   * groups) and, when it may go ahead, joins it: its results are written through `deliver`. A refusal is
+   * the errors to answer with. The cap is checked and the group made in one synchronous step after the
+   * last await, so concurrent subscribes cannot overshoot it.
    */
-  async check(args: ExecutionArgs, viewer: Viewer | null): Promise<GraphQLError[] | undefined> {
+  async admit(args: ExecutionArgs, viewer: Viewer | null, deliver: Deliver): Promise<AsyncIterableIterator<ExecutionResult> | GraphQLError[]> {
+    const given = this.arguments(args);
+    let resumeFrom: Cursor | null;
     try {
       requireRole(viewer, [...STAFF_ROLES, Role.CREW, Role.INTEGRATOR]);
-      const { after } = this.arguments(args);
-      if (!after) return undefined;
-      const cursor = decodeCursor(after);
-      const pruned = await this.hub.prunedThrough();
-      if ((pruned.txId > 0n || pruned.id > 0n) && compareCursors(cursor, pruned) <= 0) throw cursorExpired();
-      return undefined;
+      storableArguments(given);
+      resumeFrom = await this.resumeFrom(given.after);
     } catch (err) {
       if (err instanceof GraphQLError) return [err];
       throw err;
     }
-  }
-
-  /** Starts a checked subscription whose results are written through `deliver`. */
-  join(args: ExecutionArgs, viewer: Viewer, deliver: Deliver): AsyncIterableIterator<ExecutionResult> {
-    const { after, filter } = this.arguments(args);
-    const { key: visibilityKey, crewId } = visibility(viewer);
+    const { key: audience, crewId } = visibility(viewer!);
     const { after: _after, ...shared } = (args.variableValues ?? {}) as Record<string, unknown>;
-    const key = `${visibilityKey}\n${args.operationName ?? ''}\n${JSON.stringify(shared)}\n${(args.document.loc?.source.body ?? '').trim()}`;
+    const key = `${audience}\n${args.operationName ?? ''}\n${JSON.stringify(shared)}\n${(args.document.loc?.source.body ?? '').trim()}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = { key, args: { ...args, contextValue: undefined }, filter, crewId, viewer, members: new Set() };
+      const size = this.audiences.get(audience) ?? 0;
+      if (size >= this.maxGroups) {
+        return [limitReached(`This server already serves ${this.maxGroups} distinct dispatchEvents subscriptions for your audience: subscribe with a document and variables already in use, or retry later`, this.maxGroups)];
+      }
+      this.audiences.set(audience, size + 1);
+      group = { key, audience, args: { ...args, contextValue: undefined }, filter: given.filter, crewId, viewer: viewer!, members: new Set() };
       this.groups.set(key, group);
     }
     const member: Member = {
-      viewer,
-      cursor: after ? decodeCursor(after) : this.hub.cursor,
-      live: !after,
-      buffer: after ? [] : null,
+      viewer: viewer!,
+      cursor: resumeFrom ?? this.hub.cursor,
+      live: !resumeFrom,
+      buffer: resumeFrom ? [] : null,
       deliver,
       failure: null,
       waiting: null,
@@ -165,8 +193,22 @@ export class Fanout {
       group,
     };
     group.members.add(member);
-    if (after) void this.catchUp(member);
+    if (resumeFrom) void this.catchUp(member);
     return new MemberIterator(member, this.ended);
+  }
+
+  /**
+   * The cursor to resume after, or null to start live. BAD_USER_INPUT when it names no event that was ever
+   * written (forged, or past the newest: resuming there would silently skip every live event before it),
+   * CURSOR_EXPIRED when retention has deleted what follows it.
+   */
+  private async resumeFrom(after: string | null): Promise<Cursor | null> {
+    if (!after) return null;
+    const cursor = decodeCursor(after);
+    const { pruned, newest } = await this.hub.resumeBounds();
+    if (compareCursors(cursor, newest) > 0) throw badInput('after', 'after is past the newest dispatch event: resume with a cursor you received, or subscribe without it');
+    if (compareCursors(pruned, ORIGIN) > 0 && compareCursors(cursor, pruned) <= 0) throw cursorExpired();
+    return cursor;
   }
 
   private arguments(args: ExecutionArgs): { after: string | null; filter: DispatchEventFilter | null } {
@@ -261,7 +303,7 @@ export class Fanout {
       member.live = true;
     } catch (err) {
       this.log.error({ err }, 'resuming a subscription failed');
-      this.fail(member, { errors: [new GraphQLError('Resuming failed; subscribe again with your last cursor', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] });
+      this.fail(member, { errors: [new GraphQLError('Resuming failed; subscribe again with your last cursor', { extensions: { code: INTERNAL } })] });
     }
   }
 
@@ -277,11 +319,11 @@ export class Fanout {
 
   /**
    * Executes the subscription document for one event with a fresh EntityManager and serializes the
-   * result once, as graphql-ws would: `data`, then `errors` (as their JSON) when there are any.
+   * result once, as graphql-ws would: `data`, then `errors` (through the HTTP formatter) when there are any.
    */
   private async run(args: ExecutionArgs, viewer: Viewer, event: OutboxEvent): Promise<string> {
     const { errors, ...result } = await execute({ ...args, schema: this.schema, rootValue: event, contextValue: this.contextFor(viewer) });
-    return JSON.stringify(errors ? { ...result, errors: errors.map((error) => error.toJSON()) } : result);
+    return JSON.stringify(errors ? { ...result, errors: formatErrors(this.options.formatError, errors, INTERNAL) } : result);
   }
 
   /** Hands a terminal error to graphql-ws (which emits it after everything already delivered), then ends. */
@@ -295,7 +337,12 @@ export class Fanout {
     if (member.done) return;
     member.done = true;
     member.group.members.delete(member);
-    if (member.group.members.size === 0) this.groups.delete(member.group.key);
+    if (member.group.members.size === 0 && this.groups.get(member.group.key) === member.group) {
+      this.groups.delete(member.group.key);
+      const size = (this.audiences.get(member.group.audience) ?? 1) - 1;
+      if (size > 0) this.audiences.set(member.group.audience, size);
+      else this.audiences.delete(member.group.audience);
+    }
     member.buffer = null;
     if (member.waiting) {
       const resolve = member.waiting;

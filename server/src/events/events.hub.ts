@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { DispatchEventPayload, DispatchEventType } from './events.map.js';
-import { compareCursors, encodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
+import { compareCursors, CURSOR_PART_MAX, encodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
 
 /** The channel the outbox trigger notifies when a transaction that wrote events commits. */
 export const NOTIFY_CHANNEL = 'dispatch_events';
@@ -40,7 +40,20 @@ const READ_SQL = `
   order by e.tx_id, e.id
   limit $5`;
 
-const MAX = { txId: (1n << 63n) - 1n, id: (1n << 63n) - 1n };
+const MAX = { txId: CURSOR_PART_MAX, id: CURSOR_PART_MAX };
+
+/** Where retention cut, and the newest event written (by any replica); with no event left, the cut. */
+const BOUNDS_SQL = `
+  select r.pruned_tx_id::text as pruned_tx_id, r.pruned_id::text as pruned_id, n.tx_id::text as newest_tx_id, n.id::text as newest_id
+  from (select 1) one
+  left join dispatch_event_retention r on true
+  left join lateral (select e.tx_id, e.id from dispatch_event e order by e.tx_id desc, e.id desc limit 1) n on true`;
+
+/** The range a resume may start from: after `pruned` (older events are gone) and at most `newest`. */
+export interface ResumeBounds {
+  pruned: Cursor;
+  newest: Cursor;
+}
 
 function toEvent(row: Row): OutboxEvent {
   const cursor = { txId: BigInt(row.tx_id), id: BigInt(row.id) };
@@ -58,11 +71,16 @@ export interface EventHubOptions {
 
 export type EventListener = (events: OutboxEvent[]) => void;
 
+/** Called when the hub finds the database unreachable (once per outage). */
+export type OutageListener = () => void;
+
 /**
  * One per process. LISTEN wakes it, a short poll backstops; each wake-up runs one outbox query however
  * many subscribers there are, and hands the batch, in cursor order, to its listeners (the fan-out).
- * It survives the database going away: queries fail and are retried on the next tick, and the
- * listening connection is re-opened with backoff.
+ * It survives the database going away: losing the listening connection or failing a read marks an
+ * outage (its listeners are told, once), reads are retried on every tick and the listening connection
+ * re-opened; its position moves only past rows it has read and handed over, so nothing is skipped or
+ * repeated across the outage.
  */
 export class EventHub {
   private readonly pool: pg.Pool;
@@ -73,13 +91,14 @@ export class EventHub {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reading: Promise<void> | null = null;
   private again = false;
+  private readonly outageListeners = new Set<OutageListener>();
   private stopped = false;
-  private failing = false;
+  private down = false;
   /** Outbox queries issued, for tests and the fan-out benchmark. */
   queries = 0;
 
   constructor(private readonly options: EventHubOptions) {
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
     this.pool.on('error', () => undefined);
   }
 
@@ -100,6 +119,17 @@ export class EventHub {
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether the last attempt to reach the database succeeded. */
+  get available(): boolean {
+    return !this.down;
+  }
+
+  /** Calls `listener` each time the database becomes unreachable, so open subscriptions can be told. */
+  onOutage(listener: OutageListener): () => void {
+    this.outageListeners.add(listener);
+    return () => this.outageListeners.delete(listener);
   }
 
   /** Reads the outbox now (coalescing concurrent calls); resolves when the hub has caught up. */
@@ -123,11 +153,10 @@ export class EventHub {
       try {
         this.queries++;
         ({ rows } = await this.pool.query<Row>(READ_SQL, [this.position.txId.toString(), this.position.id.toString(), MAX.txId.toString(), MAX.id.toString(), batch]));
-        if (this.failing) this.options.log.info({}, 'event hub: database reachable again');
-        this.failing = false;
+        if (this.down) this.options.log.info({}, 'event hub: database reachable again');
+        this.down = false;
       } catch (err) {
-        if (!this.failing) this.options.log.warn({ err }, 'event hub: outbox read failed; retrying');
-        this.failing = true;
+        this.lost(err);
         return;
       }
       if (rows.length === 0) continue;
@@ -148,10 +177,24 @@ export class EventHub {
     return rows.map(toEvent);
   }
 
-  /** The newest cursor that retention has pruned; a resume from at or before it cannot be served. */
-  async prunedThrough(): Promise<Cursor> {
-    const { rows } = await this.pool.query<{ tx_id: string; id: string }>('select pruned_tx_id::text as tx_id, pruned_id::text as id from dispatch_event_retention');
-    return rows[0] ? { txId: BigInt(rows[0].tx_id), id: BigInt(rows[0].id) } : ORIGIN;
+  /**
+   * What a resume may ask for, in one query: a cursor at or before `pruned` has lost events to retention,
+   * one past `newest` names an event that was never written.
+   */
+  async resumeBounds(): Promise<ResumeBounds> {
+    const { rows } = await this.pool.query<{ pruned_tx_id: string | null; pruned_id: string | null; newest_tx_id: string | null; newest_id: string | null }>(BOUNDS_SQL);
+    const row = rows[0];
+    const pruned = row?.pruned_tx_id ? { txId: BigInt(row.pruned_tx_id), id: BigInt(row.pruned_id!) } : ORIGIN;
+    const newest = row?.newest_tx_id ? { txId: BigInt(row.newest_tx_id), id: BigInt(row.newest_id!) } : ORIGIN;
+    return { pruned, newest: compareCursors(newest, pruned) > 0 ? newest : pruned };
+  }
+
+  /** Marks an outage once and tells the listeners; the next successful read ends it. */
+  private lost(err: unknown): void {
+    if (this.down || this.stopped) return;
+    this.down = true;
+    this.options.log.warn({ err }, 'event hub: database unreachable; closing subscriptions and retrying');
+    for (const listener of this.outageListeners) listener();
   }
 
   private async listen(): Promise<void> {
@@ -163,6 +206,7 @@ export class EventHub {
       client.on('error', () => undefined);
       void client.end().catch(() => undefined);
       this.scheduleListen();
+      void this.wake();
     };
     client.on('error', retry);
     client.on('end', retry);

@@ -1,29 +1,25 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
-import { unauthenticated } from '../common/errors.js';
-import type { ValidationRule } from 'graphql';
+import { badInput, limitReached, unauthenticated } from '../common/errors.js';
+import { documentBytes, documentCache } from '../common/document-cache.js';
+import type { DocumentPolicy } from '../common/documents.js';
+import { WS_CLOSE } from './events.close-codes.js';
+import { documentErrorCode, formatErrors, INTERNAL, USER_INPUT, withCode, type FormatError } from './events.errors.js';
 import type { Deliver, Fanout } from './events.fanout.js';
 
-/** Close codes a client acts on; 4401/4403 mean sign in again, the rest mean reconnect and resume. */
-export const WS_CLOSE = {
-  /** The token expired while the socket was open. */
-  EXPIRED: 4401,
-  /** No valid credential in connection_init, or it was revoked. */
-  FORBIDDEN: CloseCode.Forbidden,
-  /** The client read too slowly: resume with `after: <last cursor>` and nothing is lost. */
-  SLOW_CONSUMER: 4429,
-} as const;
+export { WS_CLOSE };
 
 export interface SubscriptionServerOptions {
   server: Server;
   schema: GraphQLSchema;
   fanout: Fanout;
-  validationRules: ValidationRule[];
+  /** The limits, introspection rule and suggestions HTTP applies; documents are parsed and validated by them. */
+  documentPolicy: DocumentPolicy;
   /** Resolves `Authorization: Bearer …` from connection_init. */
   authenticate(authorization: string | undefined): Promise<Viewer | null>;
   /** Whether a credential is still good; checked for every operation a socket sends, and for every open socket every `recheckMs`. */
@@ -35,6 +31,10 @@ export interface SubscriptionServerOptions {
   expirySweepMs?: number;
   /** Bytes a socket may have queued before it is closed as a slow consumer (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** Operations one socket may have open at once (default 50); the next is refused with RATE_LIMITED. */
+  maxSubscriptions?: number;
+  /** The HTTP error formatter: every error sent over a socket goes through it too. */
+  formatError: FormatError;
   keepAliveMs?: number;
   recheckMs?: number;
   log: { warn(obj: object, msg: string): void };
@@ -47,12 +47,21 @@ interface Extra {
 }
 
 /**
- * The context of a subscription the fan-out serves: it executes each event with a fresh context of its
- * own, so the subscription keeps only who subscribed and where its results go.
+ * The context of a subscription the fan-out serves: admitted (checked and joined) in onSubscribe, so
+ * graphql-ws's subscribe only hands over its iterator. Each event runs with a fresh context of its own.
  */
 interface FanoutContext {
-  viewer: Viewer;
-  deliver: Deliver;
+  subscription: AsyncIterableIterator<ExecutionResult>;
+}
+
+/**
+ * The operation graphql-ws would run, or BAD_USER_INPUT naming `operationName` (as over HTTP) when the
+ * document has several and none or an unknown one is named.
+ */
+function operationError(document: DocumentNode, operationName: string | null | undefined): GraphQLError | null {
+  if (getOperationAST(document, operationName ?? undefined)) return null;
+  if (operationName) return badInput('operationName', `Unknown operation named "${operationName}".`);
+  return badInput('operationName', 'Must provide operation name if query contains multiple operations.');
 }
 
 /**
@@ -64,8 +73,14 @@ function streamOf(socket: WebSocket): Pick<Duplex, 'cork' | 'uncork'> | undefine
   return typeof stream?.cork === 'function' ? stream : undefined;
 }
 
-/** Distinct valid documents kept parsed; identical subscriptions share one AST and skip validation. */
-const DOCUMENT_CACHE_SIZE = 500;
+/** The reason sent with WS_CLOSE.DATABASE_UNAVAILABLE. */
+const DATABASE_LOST = 'Database unavailable: reconnect and resume with your last cursor';
+
+/**
+ * Estimated bytes of distinct valid documents kept parsed (see documentCache); identical subscriptions
+ * share one AST and skip validation. The console's documents take about 60 KB each by this estimate.
+ */
+const DOCUMENT_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * graphql-ws on a `ws` server sharing the HTTP server and the /graphql path. Authentication happens in
@@ -87,9 +102,10 @@ export interface SubscriptionServer {
 export function attachSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024, perMessageDeflate: false });
-  const rules = [...specifiedRules, ...options.validationRules];
+  const rules = [...specifiedRules, ...options.documentPolicy.rules];
   const viewers = new Map<WebSocket, Viewer>();
-  const documents = new Map<string, DocumentNode>();
+  const documents = documentCache<DocumentNode>(DOCUMENT_CACHE_BYTES);
+  const maxSubscriptions = options.maxSubscriptions ?? 50;
   let slowClosed = 0;
 
   /** Writes a message unless the socket is gone; closes it as a slow consumer past `maxBuffered`. */
@@ -109,14 +125,13 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     if (cached) return cached;
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, options.documentPolicy.parseOptions);
     } catch (err) {
       return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
     }
-    const errors = validate(options.schema, document, rules);
+    const errors = validate(options.schema, document, rules, { hideSuggestions: options.documentPolicy.hideSuggestions });
     if (errors.length) return errors;
-    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
-    documents.set(query, document);
+    documents.set(query, document, { size: documentBytes(query.length) });
     return document;
   };
 
@@ -152,15 +167,18 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
+      if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+        return [limitReached(`A socket may have at most ${maxSubscriptions} operations open at once: complete one first`, maxSubscriptions)];
+      }
       const ended = await credentialEnded(ctx.extra);
       if (ended) return ended;
       const document = documentFor(payload.query);
-      if (!('kind' in document)) return [...document];
+      if (!('kind' in document)) return document.map((error) => withCode(error, documentErrorCode(error)));
+      const unresolved = operationError(document, payload.operationName);
+      if (unresolved) return [unresolved];
       const viewer = ctx.extra.viewer ?? null;
       const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       if (!options.fanout.serves(args)) return { ...args, contextValue: options.contextFor(viewer, ctx.extra.clientAddress) };
-      const refused = await options.fanout.check(args, viewer);
-      if (refused) return refused;
       const { socket } = ctx.extra;
       const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
       const deliver: Deliver = (payloads) => {
@@ -171,13 +189,19 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
         for (const payload of payloads) transmit(socket, head + payload + '}');
         stream?.uncork();
       };
-      return { ...args, contextValue: { viewer: viewer!, deliver } satisfies FanoutContext };
+      const admitted = await options.fanout.admit(args, viewer, deliver);
+      if (Array.isArray(admitted)) return admitted;
+      return { ...args, contextValue: { subscription: admitted } satisfies FanoutContext };
     },
     subscribe: (args) => {
       if (!options.fanout.serves(args)) return subscribe(args);
-      const { viewer, deliver } = args.contextValue as FanoutContext;
-      return options.fanout.join(args, viewer, deliver);
+      return (args.contextValue as FanoutContext).subscription;
     },
+    onNext: (_ctx, _id, _payload, _args, result) => {
+      if (!result.errors?.length) return undefined;
+      return { ...result, errors: formatErrors(options.formatError, result.errors, 'data' in result ? INTERNAL : USER_INPUT) };
+    },
+    onError: (_ctx, _id, _payload, errors) => formatErrors(options.formatError, errors, INTERNAL),
   });
 
   /** Sockets pinged and not answered yet: one still here at the next ping is dead. */
@@ -199,7 +223,8 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handler) =>
           socket.on('message', (message) => {
-            handler(String(message)).catch((err: unknown) => {
+            handler(String(message)).catch(async (err: unknown) => {
+              if (!(await options.fanout.databaseReachable())) return socket.close(WS_CLOSE.DATABASE_UNAVAILABLE, DATABASE_LOST);
               options.log.warn({ err }, 'websocket message failed');
               socket.close(CloseCode.InternalServerError, 'Internal server error');
             });
@@ -225,6 +250,10 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     }
   }, options.keepAliveMs ?? 12_000);
   keepAlive.unref();
+
+  const stopTellingOutages = options.fanout.onDatabaseLost(() => {
+    for (const socket of wss.clients) socket.close(WS_CLOSE.DATABASE_UNAVAILABLE, DATABASE_LOST);
+  });
 
   const expiry = setInterval(() => {
     const now = Date.now();
@@ -266,6 +295,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       return count;
     },
     async close() {
+      stopTellingOutages();
       clearInterval(keepAlive);
       clearInterval(expiry);
       clearInterval(recheck);
