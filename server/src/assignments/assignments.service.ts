@@ -13,7 +13,7 @@ import { toReportView } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { nextStatus, ReportAction } from '../reports/reports.transitions.js';
 import { Assignment } from './assignments.entity.js';
-import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from './assignments.enums.js';
+import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, crewHoldsReport } from './assignments.enums.js';
 import { toAssignmentView } from './assignments.mapper.js';
 import { assertAssignmentTransition, CREW_SETTABLE, REPORT_EFFECT } from './assignments.transitions.js';
 import type { AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
@@ -33,6 +33,16 @@ export class AssignmentsService {
   canRead(viewer: Viewer, assignment: Pick<AssignmentView, 'crewId'>): boolean {
     if (isStaff(viewer) || viewer.role === Role.INTEGRATOR) return true;
     return viewer.role === Role.CREW && !!viewer.crewId && assignment.crewId === viewer.crewId;
+  }
+
+  /**
+   * What the viewer sees of a report's assignments (all of them): each one `canRead` allows, and for a crew
+   * nothing once it no longer holds the report (`crewHoldsReport`: it declined or was taken off), though a
+   * mutation or event may still hand it that report.
+   */
+  visibleOnReport(viewer: Viewer, assignments: AssignmentView[]): AssignmentView[] {
+    if (viewer.role === Role.CREW && !crewHoldsReport(viewer.crewId, assignments)) return [];
+    return assignments.filter((assignment) => this.canRead(viewer, assignment));
   }
 
   /** Gives a RECEIVED report to an on-duty crew; CONFLICT when it is already assigned or the crew is off duty. */

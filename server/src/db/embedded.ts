@@ -221,6 +221,17 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
+/**
+ * The options that give `balagh` UTF-8 text: kept from the cluster when it already has them, else UTF8
+ * with the C.UTF-8 ctype. initdb takes its locale from the environment, and with none (LANG unset, as in
+ * many containers) the cluster is SQL_ASCII with the C ctype, where pg_trgm finds no letters in Arabic
+ * words: a text search for them would read every entry of the trigram index.
+ */
+async function utf8Database(admin: pg.Client): Promise<string> {
+  const { rows } = await admin.query<{ utf8: boolean }>("select pg_encoding_to_char(encoding) = 'UTF8' and datctype not in ('C', 'POSIX') as utf8 from pg_database where datname = 'template1'");
+  return rows[0]?.utf8 ? '' : "template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C.UTF-8'";
+}
+
 async function signIn(port: number, password: string, database = 'postgres'): Promise<pg.Client | undefined> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database });
   client.on('error', () => undefined);
@@ -316,7 +327,7 @@ export async function startEmbeddedPostgres(dir: string, options: EmbeddedOption
   if (!admin) throw new Error(`The password in ${secretFile} no longer signs in`);
   try {
     const found = await admin.query("select 1 from pg_database where datname = 'balagh'");
-    if (found.rowCount === 0) await admin.query('create database balagh');
+    if (found.rowCount === 0) await admin.query(`create database balagh ${await utf8Database(admin)}`);
   } finally {
     await admin.end();
   }

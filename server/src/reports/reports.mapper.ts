@@ -1,5 +1,7 @@
 import { Role } from '../auth/auth.enums.js';
-import { maskName, maskPhone, type Viewer } from '../auth/viewer.js';
+import { crewHoldsReport } from '../assignments/assignments.enums.js';
+import type { AssignmentView } from '../assignments/assignments.types.js';
+import { isStaff, maskName, maskPhone, principalOf, type Viewer } from '../auth/viewer.js';
 import type { Report, TimelineEntry } from './reports.entity.js';
 import { OPEN_STATUSES, type ReportStatus } from './reports.enums.js';
 import { asView } from '../common/view-type.js';
@@ -87,7 +89,7 @@ const FIELD_READS: Record<string, readonly (keyof ReportView)[]> = {
   overdue: ['status', 'targetAt'],
   activeAssignment: ['id'],
   assignments: ['id'],
-  timeline: ['id'],
+  timeline: ['id', 'submittedBy'],
   duplicateOf: ['duplicateOfId'],
 };
 
@@ -144,13 +146,44 @@ export function isOverdue(report: Pick<ReportView, 'status' | 'targetAt'>, now: 
   return OPEN_STATUSES.includes(report.status) && report.targetAt.getTime() < now.getTime();
 }
 
-export function toTimelineEntryView(entry: TimelineEntry): TimelineEntryView {
+/** The action an intake key sees for every line: it learns that the status changed, not why or through whom. */
+export const PUBLIC_TIMELINE_ACTION = 'STATUS_CHANGED';
+
+/** The codes of a line without who or why: what an integrator sees, and a crew of another crew's work. */
+function timelineCodes(entry: TimelineEntry): TimelineEntryView {
   return {
     at: entry.at,
-    actor: entry.actor,
+    actor: null,
     action: entry.action,
     fromStatus: (entry.fromStatus as ReportStatus | null) ?? null,
     toStatus: (entry.toStatus as ReportStatus | null) ?? null,
-    note: entry.note ?? null,
+    note: null,
   };
+}
+
+/**
+ * The one audience rule of the timeline, for the `Report.timeline` field wherever the report comes from
+ * (queries, mutation results, subscription events):
+ * - staff see every line whole;
+ * - an intake key, for a report it filed, the public status history: the lines that changed the status,
+ *   with their times and statuses only (no usernames, notes or crew names, and STATUS_CHANGED as action);
+ * - an integrator codes, statuses and times, never the actor or the note: notes are free text that may
+ *   carry a reporter's personal data, as the reporter's name and phone, which integrators see masked;
+ * - a crew, for a report it holds (`crewHoldsReport`), the report's own lines and its own assignments'
+ *   lines whole, and other crews' lines as codes, so it learns neither their names nor their notes.
+ * Everyone else, and a crew that declined or whose assignment was cancelled, sees no line.
+ * `assignments` are the report's assignments; only a crew's view reads them.
+ */
+export function visibleTimeline(viewer: Viewer, report: Pick<ReportView, 'submittedBy'>, entries: readonly TimelineEntry[], assignments: readonly AssignmentView[]): TimelineEntryView[] {
+  if (isStaff(viewer)) return entries.map((entry) => ({ ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null }));
+  if (viewer.role === Role.INTEGRATOR) return entries.map(timelineCodes);
+  if (viewer.role === Role.INTAKE) {
+    if (report.submittedBy !== principalOf(viewer)) return [];
+    return entries.filter((entry) => entry.toStatus).map((entry) => ({ ...timelineCodes(entry), action: PUBLIC_TIMELINE_ACTION }));
+  }
+  if (viewer.role !== Role.CREW || !crewHoldsReport(viewer.crewId, assignments)) return [];
+  const own = new Set(assignments.filter((assignment) => assignment.crewId === viewer.crewId).map((assignment) => assignment.id));
+  return entries.map((entry) =>
+    !entry.assignmentId || own.has(entry.assignmentId) ? { ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null } : timelineCodes(entry),
+  );
 }

@@ -1,17 +1,18 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
+import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
 import { toAssignmentView } from '../assignments/assignments.mapper.js';
 import { AssignmentView } from '../assignments/assignments.types.js';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole, requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
+import type { CostExtensions } from '../common/limits.js';
 import { primePage } from '../common/loaders.js';
 import { mapLoaded } from '../common/maybe-promise.js';
 import { selectedFields } from '../common/selection.js';
 import { asView } from '../common/view-type.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
-import { isOverdue, reportPropertiesFor, toReporterView, toReportLocationView, toReportView, toTimelineEntryView } from './reports.mapper.js';
+import { isOverdue, reportPropertiesFor, toReporterView, toReportLocationView, toReportView, visibleTimeline } from './reports.mapper.js';
 import {
   CreateReportInput,
   ReportConnection,
@@ -25,6 +26,11 @@ import {
 
 const READERS = [...STAFF_ROLES, Role.CREW, Role.INTAKE, Role.INTEGRATOR];
 const FILERS = [...STAFF_ROLES, Role.INTAKE];
+
+/** The cost rule counts a report's assignments as 10: one, and a new one after each decline or cancellation. */
+const ASSIGNMENTS_MAX: CostExtensions = { maxItems: 10 };
+/** The cost rule counts a report's timeline as 50 entries: a full life (filed, triaged, assigned, each crew step, resolved, followed up, closed) several times over. */
+const TIMELINE_MAX: CostExtensions = { maxItems: 50 };
 
 @Resolver(() => ReportView)
 export class ReportsResolver {
@@ -118,15 +124,24 @@ export class ReportsResolver {
     return assignment && ctx.services.assignments.canRead(requireViewer(ctx.viewer), assignment) ? assignment : null;
   }
 
-  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first (a crew sees only its own; an intake key none)' })
+  @Extensions(ASSIGNMENTS_MAX)
+  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first (a crew sees only its own, and none once it declined or was taken off; an intake key none)' })
   async assignments(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView[]> {
     const viewer = requireViewer(ctx.viewer);
-    return (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView).filter((assignment) => ctx.services.assignments.canRead(viewer, assignment));
+    return ctx.services.assignments.visibleOnReport(viewer, (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView));
   }
 
-  @FieldResolver(() => [TimelineEntryView], { description: 'The audit trail, oldest first' })
+  @Extensions(TIMELINE_MAX)
+  @FieldResolver(() => [TimelineEntryView], {
+    description: "The audit trail, oldest first, as the caller may see it: staff every line whole; an intake key the status changes of what it filed; an integrator codes, statuses and times; a crew its own work whole and other crews' as codes",
+  })
   async timeline(@Root() report: ReportView, @Ctx() ctx: Context): Promise<TimelineEntryView[]> {
-    return (await ctx.loaders.timelineByReport.load(report.id)).map(toTimelineEntryView);
+    const viewer = requireViewer(ctx.viewer);
+    const [entries, assignments] = await Promise.all([
+      ctx.loaders.timelineByReport.load(report.id),
+      viewer.role === Role.CREW ? ctx.loaders.assignmentsByReport.load(report.id) : [],
+    ]);
+    return visibleTimeline(viewer, report, entries, assignments.map(toAssignmentView));
   }
 
   @FieldResolver(() => ReportView, { nullable: true, description: 'The report this one repeats, when DUPLICATE; null when the caller may not read it' })

@@ -1,10 +1,11 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { Assignment } from '../assignments/assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
-import { activeAssignmentSql, assignmentViewJsonSql, reviveAssignmentView } from '../assignments/assignments.mapper.js';
+import { activeAssignmentSql, assignmentViewJsonSql, crewHoldsReportSql, reviveAssignmentView } from '../assignments/assignments.mapper.js';
 import type { AssignmentView } from '../assignments/assignments.types.js';
 import { Role } from '../auth/auth.enums.js';
 import { isStaff, principalOf, type Viewer } from '../auth/viewer.js';
+import type { BoundedReads } from '../common/bounded-reads.js';
 import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import * as check from '../common/validate.js';
 import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
@@ -89,6 +90,12 @@ function decodeCursor(value: string): Cursor {
   }
 }
 
+/**
+ * The shortest text a search takes: the trigram indexes find rows from the pattern's three-character pieces,
+ * and a shorter pattern has none, so it could only be answered by reading every report.
+ */
+const MIN_SEARCH_CHARACTERS = 3;
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
@@ -99,7 +106,10 @@ function escapeLike(text: string): string {
  * checks the transition table, bumps the version, writes the timeline and appends the outbox event.
  */
 export class ReportsService {
-  constructor(private readonly reference: ReferenceService) {}
+  constructor(
+    private readonly reference: ReferenceService,
+    private readonly reads: BoundedReads,
+  ) {}
 
   /**
    * Files a report. A second call by the same sender with the same idempotency key returns the first
@@ -359,12 +369,13 @@ export class ReportsService {
     return report && (await this.canRead(em, viewer, report)) ? report : null;
   }
 
+  /** Staff and integrators read every report, an intake key what it filed, a crew what it holds (`crewHoldsReport`). */
   async canRead(em: EntityManager, viewer: Viewer, report: Report): Promise<boolean> {
     if (isStaff(viewer) || viewer.role === Role.INTEGRATOR) return true;
     if (viewer.role === Role.INTAKE) return report.submittedBy === principalOf(viewer);
     if (viewer.role !== Role.CREW || !viewer.crewId) return false;
-    const rows = await em.execute<unknown[]>('select 1 from assignment where report_id = ? and crew_id = ? limit 1', [report.id, viewer.crewId]);
-    return rows.length > 0;
+    const [{ held }] = await em.execute<{ held: boolean }[]>(`select ${crewHoldsReportSql('?')} as held`, [report.id, viewer.crewId]);
+    return held;
   }
 
   /**
@@ -386,7 +397,9 @@ export class ReportsService {
     const where = this.where(viewer, filter ?? {});
     const keyset = cursor ? ' and (r.priority_rank, r.target_at, r.id) > (?, ?, ?)' : '';
     const page = `(select * from report r where ${where.sql}${keyset} order by r.priority_rank, r.target_at, r.id limit ?) r`;
-    const rows = await em.execute<PageRow[]>(
+    const search = !!where.text;
+    const rows = await this.reads.select<PageRow>(
+      em,
       read.activeAssignment
         ? `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank",
                   ${assignmentViewJsonSql('a')} as "activeAssignment", ${crewViewJsonSql('c')} as "crew"
@@ -396,6 +409,7 @@ export class ReportsService {
            order by r.priority_rank, r.target_at, r.id`
         : `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by r.priority_rank, r.target_at, r.id`,
       [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
+      { search },
     );
     const shown = rows.slice(0, size);
     return {
@@ -406,14 +420,17 @@ export class ReportsService {
       cursors: shown.map(encodeCursor),
       hasNextPage: rows.length > size,
       count: async () => {
-        const [{ n }] = await em.execute<{ n: string }[]>(`select count(*) as n from report r where ${where.sql}`, where.params);
+        const [{ n }] = await this.reads.select<{ n: string }>(em, `select count(*) as n from report r where ${where.sql}`, where.params, { search });
         return Number(n);
       },
     };
   }
 
-  /** The SQL condition on `report r` for the filter and what the viewer may see; a crew sees reports its crew was given. */
-  private where(viewer: Viewer, filter: ReportFilter): { sql: string; params: unknown[] } {
+  /**
+   * The SQL condition on `report r` for the filter and what the viewer may see (as `canRead` decides for one
+   * report), and the search text when there is one.
+   */
+  private where(viewer: Viewer, filter: ReportFilter): { sql: string; params: unknown[]; text: string | undefined } {
     const and: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, ...values: unknown[]) => {
@@ -421,7 +438,7 @@ export class ReportsService {
       params.push(...values);
     };
     if (viewer.role === Role.INTAKE) add('r.submitted_by = ?', principalOf(viewer));
-    else if (viewer.role === Role.CREW) add('exists (select 1 from assignment s where s.report_id = r.id and s.crew_id = ?)', viewer.crewId);
+    else if (viewer.role === Role.CREW) add(crewHoldsReportSql('r.id'), viewer.crewId);
     else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR) throw forbidden();
     if (filter.statuses?.length) add('r.status in (?)', [...filter.statuses]);
     if (filter.priorities?.length) add('r.priority in (?)', [...filter.priorities]);
@@ -432,11 +449,12 @@ export class ReportsService {
     if (filter.overdue === false) add('(r.status not in (?) or r.target_at >= ?)', [...OPEN_STATUSES], now);
     const text = check.text('filter.text', filter.text, { max: 200 });
     if (text) {
+      if (text.length < MIN_SEARCH_CHARACTERS) throw badInput('filter.text', `filter.text must have at least ${MIN_SEARCH_CHARACTERS} characters`);
       const pattern = `%${escapeLike(text)}%`;
       add('(r.description ilike ? or r.reference ilike ?)', pattern, pattern);
     }
     if (filter.receivedFrom) add('r.received_at >= ?', filter.receivedFrom);
     if (filter.receivedTo) add('r.received_at < ?', filter.receivedTo);
-    return { sql: and.length ? and.join(' and ') : 'true', params };
+    return { sql: and.length ? and.join(' and ') : 'true', params, text };
   }
 }

@@ -1,4 +1,5 @@
-import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Extensions, Field, Float, ID, InputType, Int } from 'type-graphql';
+import type { CostExtensions } from '../common/limits.js';
 import { ViewType } from '../common/view-type.js';
 import { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from './reports.enums.js';
 
@@ -86,15 +87,15 @@ export class ReporterView {
   beneficiaryType?: BeneficiaryType | null;
 }
 
-@ViewType('TimelineEntry', 'One line of the audit trail')
+@ViewType('TimelineEntry', 'One line of the audit trail, as the caller may see it: staff see every line whole; an intake key the status changes of what it filed (times and statuses); an integrator codes, statuses and times; a crew its own work whole and the rest as codes')
 export class TimelineEntryView {
   @Field(() => Date, { description: 'When it happened' })
   at!: Date;
 
-  @Field(() => String, { description: 'Who did it: a username or an API key name' })
-  actor!: string;
+  @Field(() => String, { nullable: true, description: "Who did it: a username or an API key name; null when the caller may not see it (intake keys, integrators, another crew's work)" })
+  actor?: string | null;
 
-  @Field(() => String, { description: 'What was done, e.g. CREATED, TRIAGED, ASSIGNED, ASSIGNMENT_ACCEPTED, CLOSED' })
+  @Field(() => String, { description: 'What was done, e.g. CREATED, TRIAGED, ASSIGNED, ASSIGNMENT_ACCEPTED, CLOSED; STATUS_CHANGED for every line an intake key sees' })
   action!: string;
 
   @Field(() => ReportStatus, { nullable: true, description: 'Report status before, when it changed' })
@@ -103,7 +104,7 @@ export class TimelineEntryView {
   @Field(() => ReportStatus, { nullable: true, description: 'Report status after, when it changed' })
   toStatus?: ReportStatus | null;
 
-  @Field(() => String, { nullable: true, description: 'Why, in the actor\'s words' })
+  @Field(() => String, { nullable: true, description: "Why, in the actor's words; null when the caller may not see it (intake keys, integrators, another crew's work)" })
   note?: string | null;
 }
 
@@ -189,7 +190,7 @@ export class ReportFilter {
   @Field(() => Boolean, { nullable: true, description: 'true: only open reports past their target; false: only the others' })
   overdue?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'Words in the description, or a reference (or part of one)' })
+  @Field(() => String, { nullable: true, description: 'Words in the description, or a reference (or part of one): 3 to 200 characters, found case-insensitively; blank is no condition' })
   text?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Received at or after' })
@@ -231,6 +232,7 @@ export class ReportEdge {
 
 @ViewType('ReportConnection', 'A page of reports, ordered by priority, then target time')
 export class ReportConnection {
+  @Extensions({ maxItems: 'first' } satisfies CostExtensions)
   @Field(() => [ReportEdge], { description: 'The page' })
   edges!: ReportEdge[];
 

@@ -2,6 +2,7 @@ import { Migration20261123000000Initial } from './Migration20261123000000Initial
 import { Migration20261123010000Events } from './Migration20261123010000Events.js';
 import { Migration20261123020000CrewLeadingAssignment } from './Migration20261123020000CrewLeadingAssignment.js';
 import { Migration20261201000000LoginThrottle } from './Migration20261201000000LoginThrottle.js';
+import { Migration20261201010000SearchIndex } from './Migration20261201010000SearchIndex.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -12,4 +13,5 @@ export const migrations = [
   { name: 'Migration20261123010000Events', class: Migration20261123010000Events },
   { name: 'Migration20261123020000CrewLeadingAssignment', class: Migration20261123020000CrewLeadingAssignment },
   { name: 'Migration20261201000000LoginThrottle', class: Migration20261201000000LoginThrottle },
+  { name: 'Migration20261201010000SearchIndex', class: Migration20261201010000SearchIndex },
 ];
