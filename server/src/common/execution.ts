@@ -2,6 +2,7 @@ import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { execute, getVariableValues, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Context } from './context.js';
+import { documentBytes, documentCache } from './document-cache.js';
 
 type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
 
@@ -12,8 +13,19 @@ function subscriptionOverHttp(): GraphQLError {
   });
 }
 
-/** How many compiled operations a process keeps; the console and integrators use a few dozen. */
-const MAX_COMPILED = 500;
+/**
+ * Estimated bytes of compiled operations a process keeps (see documentCache; a compiled operation keeps
+ * its document): the console and integrators use a few dozen, a few hundred fit.
+ */
+const COMPILED_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** A cached compilation: the compiled operation, or false when graphql-jit could not compile it. */
+type Compiled = CompiledQuery | false;
+
+export interface JitGatewayOptions {
+  /** Leave "Did you mean …" suggestions out of variable errors (INTROSPECTION off). */
+  hideSuggestions?: boolean;
+}
 
 /**
  * graphql-jit's errors leave `extensions` undefined when the thrown error had none (graphql-js always
@@ -39,16 +51,16 @@ function withExtensions(error: GraphQLError): GraphQLError {
  * 0.8 reports a defaulted non-null input field as missing). An operation graphql-jit cannot compile or
  * refuses before running any resolver runs on graphql-js.
  */
-export function jitGateway(schema: GraphQLSchema): Gateway {
-  const compiled = new Map<string, CompiledQuery | null>();
+export function jitGateway(schema: GraphQLSchema, options: JitGatewayOptions = {}): Gateway {
+  const compiled = documentCache<Compiled>(COMPILED_CACHE_BYTES);
+  const hideSuggestions = options.hideSuggestions ?? false;
 
-  function compiledFor(key: string, document: DocumentNode, operationName: string | null): CompiledQuery | null {
+  function compiledFor(key: string, document: DocumentNode, operationName: string | null): Compiled {
     let entry = compiled.get(key);
     if (entry === undefined) {
       const result = compileQuery(schema, document, operationName ?? undefined);
-      entry = isCompiledQuery(result) ? result : null;
-      if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
-      compiled.set(key, entry);
+      entry = isCompiledQuery(result) ? result : false;
+      compiled.set(key, entry, { size: documentBytes(document.loc?.source.body.length ?? JSON.stringify(document).length) });
     }
     return entry;
   }
@@ -63,10 +75,10 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
         executor: async (request): Promise<ExecutionResult> => {
           if (request.operation.operation === 'subscription') return { errors: [subscriptionOverHttp()] };
           const variables = request.request.variables ?? {};
-          const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables);
+          const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables, { hideSuggestions });
           if (coerced.errors) return { errors: coerced.errors };
           const byGraphqlJs = () =>
-            execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName });
+            execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName, hideSuggestions });
           const query = compiledFor(`${request.queryHash}:${request.operationName ?? ''}`, request.document, request.operationName);
           if (!query) return byGraphqlJs();
           const result = await query.query(undefined, request.context, coerced.coerced);

@@ -1,9 +1,10 @@
-import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Extensions, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toAssignmentView } from '../assignments/assignments.mapper.js';
 import { AssignmentView } from '../assignments/assignments.types.js';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole, requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
+import type { CostExtensions } from '../common/limits.js';
 import { toDepartmentView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { DepartmentView, MunicipalityView } from '../reference/reference.types.js';
 import { deriveCrewStatus, toCrewLocationView } from './crews.mapper.js';
@@ -12,8 +13,12 @@ import { CrewFilter, CrewLocationView, CrewView } from './crews.types.js';
 
 const READERS = [...STAFF_ROLES, Role.CREW, Role.INTEGRATOR];
 
+/** The cost rule counts `crews` as the province's crews: a few dozen per department, seven departments. */
+const CREWS_MAX: CostExtensions = { maxItems: 200 };
+
 @Resolver(() => CrewView)
 export class CrewsResolver {
+  @Extensions(CREWS_MAX)
   @Query(() => [CrewView], { description: 'Crews the caller may see (a crew sees itself), by name or by distance from filter.near' })
   crews(@Arg('filter', () => CrewFilter, { nullable: true, description: 'Conditions and order; none lists every crew the caller may see' }) filter: CrewFilter | null, @Ctx() ctx: Context): Promise<CrewView[]> {
     return ctx.services.crews.list(ctx.em, requireRole(ctx.viewer, READERS), filter);

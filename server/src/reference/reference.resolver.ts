@@ -1,23 +1,31 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Ctx, Extensions, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
+import type { CostExtensions } from '../common/limits.js';
+import { provinceData } from '../db/seed/reference.seed.js';
 import { toCategoryView, toDepartmentView, toMunicipalityView } from './reference.mapper.js';
 import { CategoryView, DepartmentView, MunicipalityView } from './reference.types.js';
 
+/** The cost rule counts each reference list as the rows the reference data seeds (no mutation adds any). */
+const listOf = (rows: readonly unknown[]): CostExtensions => ({ maxItems: rows.length });
+
 @Resolver(() => CategoryView)
 export class ReferenceResolver {
+  @Extensions(listOf(provinceData.categories))
   @Query(() => [CategoryView], { description: 'Every category, most urgent target first' })
   async categories(@Ctx() ctx: Context): Promise<CategoryView[]> {
     requireViewer(ctx.viewer);
     return (await ctx.services.reference.categories(ctx.em)).map(toCategoryView);
   }
 
+  @Extensions(listOf(provinceData.municipalities))
   @Query(() => [MunicipalityView], { description: 'Every municipality of the province' })
   async municipalities(@Ctx() ctx: Context): Promise<MunicipalityView[]> {
     requireViewer(ctx.viewer);
     return (await ctx.services.reference.municipalities(ctx.em)).map(toMunicipalityView);
   }
 
+  @Extensions(listOf(provinceData.departments))
   @Query(() => [DepartmentView], { description: 'Every department' })
   async departments(@Ctx() ctx: Context): Promise<DepartmentView[]> {
     requireViewer(ctx.viewer);
