@@ -149,6 +149,33 @@ describe('per-address sign-in limit', () => {
   });
 });
 
+describe('client address behind a proxy (TRUST_PROXY)', () => {
+  let direct: App;
+  let proxied: App;
+  beforeAll(async () => {
+    [direct, proxied] = await Promise.all([startServer(), startServer({ trustProxy: ['127.0.0.12'] })]);
+  });
+  afterAll(async () => {
+    await Promise.all([direct.close(), proxied.close()]);
+  });
+
+  it('ignores X-Forwarded-For from a client that is not a trusted proxy, so forging it does not escape the limit', async () => {
+    const victim = await staff(direct);
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await loginFrom(direct, '127.0.0.11', victim.username, `guess-${i}`, `198.51.100.${i}`));
+    expect(codes(answers)).toEqual({ UNAUTHENTICATED: 10, RATE_LIMITED: 2 });
+    expect((await loginFrom(direct, '127.0.0.13', victim.username, PASSWORD)).errors).toBeUndefined();
+  });
+
+  it('counts by the address a trusted proxy forwards: one client behind it limited, another behind it signs in', async () => {
+    const victim = await staff(proxied);
+    for (let i = 0; i < 10; i++) expect(codeOf(await loginFrom(proxied, '127.0.0.12', victim.username, `guess-${i}`, `203.0.113.7`))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await loginFrom(proxied, '127.0.0.12', victim.username, PASSWORD, '203.0.113.7'))).toBe('RATE_LIMITED');
+    expect((await loginFrom(proxied, '127.0.0.12', victim.username, PASSWORD, '203.0.113.8')).errors).toBeUndefined();
+    expect((await loginFrom(proxied, '127.0.0.12', victim.username, PASSWORD, 'forged-by-client, 203.0.113.9')).errors).toBeUndefined();
+  });
+});
+
 describe('sessions and sockets', () => {
   let a: App;
   let b: App;
