@@ -1,13 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getOperationAST, GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
-import { badInput, limitReached, unauthenticated } from '../common/errors.js';
+import { limitReached, unauthenticated } from '../common/errors.js';
 import { documentBytes, documentCache } from '../common/document-cache.js';
-import type { DocumentPolicy } from '../common/documents.js';
+import { unresolvedOperation, type DocumentPolicy } from '../common/documents.js';
 import { WS_CLOSE } from './events.close-codes.js';
 import { documentErrorCode, formatErrors, INTERNAL, USER_INPUT, withCode, type FormatError } from './events.errors.js';
 import type { Deliver, Fanout } from './events.fanout.js';
@@ -52,16 +52,6 @@ interface Extra {
  */
 interface FanoutContext {
   subscription: AsyncIterableIterator<ExecutionResult>;
-}
-
-/**
- * The operation graphql-ws would run, or BAD_USER_INPUT naming `operationName` (as over HTTP) when the
- * document has several and none or an unknown one is named.
- */
-function operationError(document: DocumentNode, operationName: string | null | undefined): GraphQLError | null {
-  if (getOperationAST(document, operationName ?? undefined)) return null;
-  if (operationName) return badInput('operationName', `Unknown operation named "${operationName}".`);
-  return badInput('operationName', 'Must provide operation name if query contains multiple operations.');
 }
 
 /**
@@ -174,7 +164,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       if (ended) return ended;
       const document = documentFor(payload.query);
       if (!('kind' in document)) return document.map((error) => withCode(error, documentErrorCode(error)));
-      const unresolved = operationError(document, payload.operationName);
+      const unresolved = unresolvedOperation(document, payload.operationName);
       if (unresolved) return [unresolved];
       const viewer = ctx.extra.viewer ?? null;
       const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
