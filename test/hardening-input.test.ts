@@ -83,7 +83,7 @@ describe('bad bytes are bad input, never an outage or an internal error', () => 
     expect(await count(app, 'select count(*) as n from report where idempotency_key = ?', [input.idempotencyKey])).toBe(0);
   });
 
-  it('over the WebSocket too: variables and literals with a NUL → BAD_USER_INPUT naming the argument, nothing written', async () => {
+  it('over the WebSocket too: variables and literals with a NUL, in mutations and subscriptions → BAD_USER_INPUT naming the argument, nothing written', async () => {
     const client = connect(app, intake);
     try {
       const input = reportInput({ description: 'hole\u0000' });
@@ -93,6 +93,13 @@ describe('bad bytes are bad input, never an outage or an internal error', () => 
       expect(await count(app, 'select count(*) as n from report where idempotency_key = ?', [input.idempotencyKey])).toBe(0);
     } finally {
       await client.dispose();
+    }
+    const watcher = connect(app, dispatcher.token);
+    try {
+      const subscription = 'subscription($filter: DispatchEventFilter) { dispatchEvents(filter: $filter) { cursor } }';
+      expectBadInput(await overSocket(watcher, subscription, { filter: { categoryCodes: ['POTHOLE\u0000'] } }), 'filter.categoryCodes.0');
+    } finally {
+      await watcher.dispose();
     }
   });
 });
