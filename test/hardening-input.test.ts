@@ -133,20 +133,18 @@ describe('a forged report list cursor is BAD_USER_INPUT naming `after`, never an
     { case: 'an object instead of a list', after: Buffer.from('{"rank":2}').toString('base64url') },
   ];
 
-  it.each(forged)('$case', async ({ after }) => {
-    const result = await gql(app, LIST, { after }, dispatcher.token);
-    expectBadInput(result, 'after');
-    expect(result.errors?.[0]?.message).toMatch(/after/);
-  });
-
-  it('a cursor the list wrote still pages on', async () => {
+  it(`impossible dates, the far future or past, unknown ranks and malformed shapes are refused (${forged.length} cursors), while the list's own cursors page on`, async () => {
+    for (const { case: name, after } of forged) {
+      const result = await gql(app, LIST, { after }, dispatcher.token);
+      expect(result.status, name).toBeLessThan(500);
+      expect(result.errors?.[0]?.extensions, name).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
     const key = await apiKey(app, Role.INTAKE);
     await fileReport(app, key);
     await fileReport(app, key);
     const first = await gql(app, LIST, {}, dispatcher.token);
     expect(first.errors).toBeUndefined();
-    const after = first.data!.reports.edges[0].cursor as string;
-    const next = await gql(app, LIST, { after }, dispatcher.token);
+    const next = await gql(app, LIST, { after: first.data!.reports.edges[0].cursor }, dispatcher.token);
     expect(next.errors).toBeUndefined();
   });
 });
