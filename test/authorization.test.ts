@@ -218,7 +218,8 @@ describe('who may do what', () => {
 
     const READ = 'query($id: ID!) { report(id: $id) { id status duplicateOf { id reporter { name phone } } } }';
     expect((await ok(app, READ, { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id, status: 'DUPLICATE', duplicateOf: null });
-    expect((await ok(app, READ, { id: crewJob.id }, other.token)).report).toEqual({ id: crewJob.id, status: 'DUPLICATE', duplicateOf: null });
+    // The crew declined it, so it no longer reads the report at all (hardening-access.test.ts).
+    expect((await ok(app, READ, { id: crewJob.id }, other.token)).report).toBeNull();
     expect((await ok(app, READ, { id: mine.id }, tokens.DISPATCHER)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'Noura Al-Qahtani', phone: '+966501112223' } });
     expect((await ok(app, READ, { id: mine.id }, tokens.INTEGRATOR)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'N*** A***', phone: '+9665*****223' } });
   });
@@ -244,7 +245,7 @@ describe('who may do what', () => {
       return { active: report.activeAssignment?.crew.id ?? null, crews: report.assignments.map((a: any) => [a.crew.id, a.crew.activeAssignment?.report?.id ?? null]) };
     };
     expect(await seen(intakeKey)).toEqual({ active: null, crews: [] });
-    expect(await seen(first.token)).toEqual({ active: null, crews: [[first.id, null]] });
+    expect((await ok(app, READ, { id: mine.id }, first.token)).report).toBeNull();
     expect(await seen(busy.token)).toEqual({ active: busy.id, crews: [[busy.id, elsewhere.id]] });
     expect(await seen(tokens.DISPATCHER)).toEqual({ active: busy.id, crews: [[first.id, null], [busy.id, elsewhere.id]] });
     expect(await seen(tokens.INTEGRATOR)).toEqual({ active: busy.id, crews: [[first.id, null], [busy.id, elsewhere.id]] });
