@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { isCompositeType, isListType, getNamedType, getNullableType, isObjectType } from 'graphql';
+import { getIntrospectionQuery, getNamedType, getNullableType, isCompositeType, isListType, isObjectType } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/src/config.js';
@@ -83,6 +83,16 @@ describe('query limits: refused before anything runs, in time linear in the docu
     expect(result.errors![0].extensions!.cost).toBeGreaterThan(2 ** 30);
     expect(answered).toBeLessThan(1000);
     expect(healthz).toBeLessThan(1000);
+
+    // Measured once, a fragment still counts at the depth where each spread puts it.
+    let selection = '...Deep';
+    for (let level = 0; level < 6; level++) selection = `activeAssignment { report { ${selection} } }`;
+    const fragment = 'fragment Deep on Report { activeAssignment { crew { id } } }';
+    const shallow = await gql(app, `query { report(id: "00000000-0000-4000-8000-000000000000") { ...Deep } } ${fragment}`, {}, dispatcher.token);
+    expect(shallow.errors).toBeUndefined();
+    const deep = await gql(app, `query { report(id: "00000000-0000-4000-8000-000000000000") { ...Deep ${selection} } } ${fragment}`, {}, dispatcher.token);
+    expect(deep.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxDepth: DEFAULTS.maxQueryDepth });
+    expect(deep.errors![0].extensions!.field).toMatch(/^report(\.activeAssignment\.report){6}$/);
   });
 
   it('answers the same document over the WebSocket within a second while /healthz keeps answering', async () => {
@@ -93,21 +103,6 @@ describe('query limits: refused before anything runs, in time linear in the docu
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxCost: DEFAULTS.maxQueryCost });
     expect(answered).toBeLessThan(1000);
     expect(healthz).toBeLessThan(1000);
-  });
-
-  it('still measures a fragment used at different depths by where it is used', async () => {
-    let selection = '...Deep';
-    for (let level = 0; level < 6; level++) selection = `activeAssignment { report { ${selection} } }`;
-    const shallow = await gql(app, 'query { report(id: "00000000-0000-4000-8000-000000000000") { ...Deep } } fragment Deep on Report { activeAssignment { crew { id } } }', {}, dispatcher.token);
-    expect(shallow.errors).toBeUndefined();
-    const deep = await gql(
-      app,
-      `query { report(id: "00000000-0000-4000-8000-000000000000") { ...Deep ${selection} } } fragment Deep on Report { activeAssignment { crew { id } } }`,
-      {},
-      dispatcher.token,
-    );
-    expect(deep.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxDepth: DEFAULTS.maxQueryDepth });
-    expect(deep.errors![0].extensions!.field).toMatch(/^report(\.activeAssignment\.report){6}$/);
   });
 
   it('refuses 20,000 aliases while parsing, runs no resolver, and keeps no memory per request', async () => {
@@ -305,6 +300,9 @@ describe('introspection and suggestions follow INTROSPECTION (off unless demo)',
       const misspelt = await overSocket(socket, typo);
       expect(misspelt.errors?.[0]?.message).toMatch(/reprts/);
       expect(JSON.stringify(misspelt.errors)).not.toMatch(/Did you mean/);
+      const wrongEnum = await overSocket(socket, badEnum, { statuses: ['RECIEVED'] });
+      expect(wrongEnum.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(wrongEnum.errors)).not.toMatch(/Did you mean/);
     });
   });
 
@@ -323,17 +321,13 @@ describe('introspection and suggestions follow INTROSPECTION (off unless demo)',
       await app.close();
     });
 
-    it('answers introspection and suggests names, over HTTP and the WebSocket', async () => {
+    it('answers introspection, the full query a schema tool sends included, and suggests names, over HTTP and the WebSocket', async () => {
+      const full = await ok<{ __schema: { types: unknown[] } }>(app, getIntrospectionQuery(), {}, dispatcher.token);
+      expect(full.__schema.types.length).toBeGreaterThan(20);
       expect(await ok(app, introspect, {}, dispatcher.token)).toEqual({ __schema: { queryType: { name: 'Query' } } });
       expect((await gql(app, typo, {}, dispatcher.token)).errors?.[0]?.message).toMatch(/Did you mean "reports"/);
       expect((await overSocket(socket, introspect)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
       expect((await overSocket(socket, typo)).errors?.[0]?.message).toMatch(/Did you mean "reports"/);
-    });
-
-    it('answers the full introspection query a schema tool sends', async () => {
-      const { getIntrospectionQuery } = await import('graphql');
-      const data = await ok<{ __schema: { types: unknown[] } }>(app, getIntrospectionQuery(), {}, dispatcher.token);
-      expect(data.__schema.types.length).toBeGreaterThan(20);
     });
   });
 });

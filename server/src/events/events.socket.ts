@@ -167,7 +167,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       const unresolved = unresolvedOperation(document, payload.operationName);
       if (unresolved) return [unresolved];
       const viewer = ctx.extra.viewer ?? null;
-      const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables, hideSuggestions: options.documentPolicy.hideSuggestions };
       if (!options.fanout.serves(args)) return { ...args, contextValue: options.contextFor(viewer, ctx.extra.clientAddress) };
       const { socket } = ctx.extra;
       const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
