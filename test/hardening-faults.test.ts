@@ -212,6 +212,12 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
         expect(answer.errors?.[0]?.extensions?.code, JSON.stringify(answer)).toBe('SERVICE_UNAVAILABLE');
       }
       expect(answers[2].status).toBe(503);
+      // A socket whose credential cannot be checked is closed with the resumable outage code, not 4500 (final for graphql-ws clients).
+      let refusedWith: number | undefined;
+      const late = connect(app, `b940_${unique('socket')}`, { onClosed: (code) => (refusedWith = code) });
+      subscribeEvents(late, {}, 'cursor');
+      await expect.poll(() => refusedWith, { timeout: 5_000 }).toBe(4601);
+      await late.dispose();
       console.log(`during the outage: HTTP ${answers.map((answer) => answer.status).join(', ')} (login, reports with a signed-in token, with an unseen token, createReport), /healthz 503`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(await healthStatus(url)).toBe(503);

@@ -5,7 +5,7 @@ import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
-import { limitReached, unauthenticated } from '../common/errors.js';
+import { isDatabaseDown, limitReached, unauthenticated } from '../common/errors.js';
 import { documentBytes, documentCache } from '../common/document-cache.js';
 import { unresolvedOperation, type DocumentPolicy } from '../common/documents.js';
 import { WS_CLOSE } from './events.close-codes.js';
@@ -150,7 +150,14 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
     connectionInitWaitTimeout: 10_000,
     onConnect: async (ctx) => {
       const authorization = ctx.connectionParams?.authorization;
-      const viewer = await options.authenticate(typeof authorization === 'string' ? authorization : undefined);
+      let viewer: Viewer | null;
+      try {
+        viewer = await options.authenticate(typeof authorization === 'string' ? authorization : undefined);
+      } catch (err) {
+        if (!isDatabaseDown(err)) throw err;
+        ctx.extra.socket.close(WS_CLOSE.DATABASE_UNAVAILABLE, 'The database is unavailable: reconnect after a backoff');
+        return false;
+      }
       if (!viewer) return false;
       ctx.extra.viewer = viewer;
       viewers.set(ctx.extra.socket, viewer);
