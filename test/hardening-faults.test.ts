@@ -138,6 +138,11 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
 
   it('starts again after kill -9 of the server: the PostgreSQL it left running is stopped and the new server serves', async () => {
     const leftover = postmasterPid(dataDir);
+    // While its server lives, the PostgreSQL is not a leftover: a second server on the same DATA_DIR refuses to start.
+    await expect(spawnServer(outDir, { ...env, PORT: String(await freePort()) })).rejects.toThrow(/is in use/);
+    expect(postmasterPid(dataDir)).toBe(leftover);
+    expect(await healthStatus(server!.url)).toBe(200);
+
     server!.child.kill('SIGKILL');
     await exited(server!.child);
     expect(alive(leftover)).toBe(true);

@@ -117,30 +117,45 @@ function newPassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-type Occupant = 'none' | 'postgres' | 'other' | 'unknown';
+interface ProcessInfo {
+  args: string[];
+  parent: number;
+}
 
-/** What runs as `pid`: this cluster's postmaster, another process, nothing (or a zombie), or unknown (not ours to look at). */
-async function occupant(pid: number, dir: string): Promise<Occupant> {
+/** A live process's command line and parent; undefined when there is none (or a zombie), null when it is not ours to look at. */
+async function processInfo(pid: number): Promise<ProcessInfo | undefined | null> {
   try {
     process.kill(pid, 0);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'unknown' : 'none';
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? null : undefined;
   }
-  let args: string[];
   try {
     if (existsSync('/proc/self/stat')) {
-      const state = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\)\s*/, '')[0];
-      if (state === 'Z' || state === 'X') return 'none';
-      args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    } else {
-      args = (await run('ps', ['-p', String(pid), '-o', 'command='])).stdout.trim().split(/\s+/);
+      const [state, parent] = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\)\s*/, '').split(' ');
+      if (state === 'Z' || state === 'X') return undefined;
+      return { args: (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0'), parent: Number(parent) };
     }
+    const [parent, ...args] = (await run('ps', ['-p', String(pid), '-o', 'ppid=,command='])).stdout.trim().split(/\s+/);
+    return { args, parent: Number(parent) };
   } catch {
-    return 'unknown';
+    return null;
   }
-  const dataDir = args[args.indexOf('-D') + 1];
-  const isPostgres = /(^|\/)(postgres|postmaster)$/.test(args[0] ?? '');
-  return isPostgres && args.includes('-D') && dataDir && path.resolve(dataDir) === path.resolve(dir) ? 'postgres' : 'other';
+}
+
+/**
+ * What runs as `pid`: nothing (or a zombie), this cluster's postmaster left behind, this cluster's postmaster
+ * still served by a live server (its parent is a Node.js process), another process, or unknown.
+ */
+async function occupant(pid: number, dir: string): Promise<{ kind: 'none' | 'leftover' | 'served' | 'other' | 'unknown'; parent?: number }> {
+  const info = await processInfo(pid);
+  if (info === undefined) return { kind: 'none' };
+  if (info === null) return { kind: 'unknown' };
+  const { args, parent } = info;
+  const at = args.indexOf('-D');
+  const isPostgres = /(^|\/)(postgres|postmaster)$/.test(args[0] ?? '') && at >= 0 && path.resolve(args[at + 1] ?? '') === path.resolve(dir);
+  if (!isPostgres) return { kind: 'other' };
+  const owner = parent > 1 ? await processInfo(parent) : undefined;
+  return owner && /(^|\/)node[^/]*$/.test(owner.args[0] ?? '') ? { kind: 'served', parent } : { kind: 'leftover' };
 }
 
 async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -154,24 +169,26 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number): Prom
 
 /**
  * Makes the data directory startable after the previous server died without stopping its PostgreSQL
- * (kill -9, power loss). A postmaster still running on this directory is shut down fast (SIGINT, as
- * `pg_ctl stop -m fast`; SIGQUIT if it does not finish in time): it may hold half-finished sessions of the
- * dead server, and this server must own the process it supervises. A lock file naming a process that is
- * not this cluster's postmaster is stale and removed; one naming no process at all PostgreSQL reclaims itself.
+ * (kill -9, power loss). A postmaster still running on this directory whose server is gone is shut down fast
+ * (SIGINT, as `pg_ctl stop -m fast`; SIGQUIT if it does not finish in time): it may hold half-finished
+ * sessions of the dead server, and this server must own the process it supervises. One still served by a
+ * live server is left alone and the start refused. A lock file naming a process that is not this cluster's
+ * postmaster is stale and removed; one naming no process at all PostgreSQL reclaims itself.
  */
 async function stopLeftover(dir: string, warn: (message: string) => void): Promise<void> {
   const lockFile = path.join(dir, 'postmaster.pid');
   const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return;
   const found = await occupant(pid, dir);
-  if (found === 'other') {
+  if (found.kind === 'served') throw new Error(`${dir} is in use: its PostgreSQL (pid ${pid}) belongs to a running server (pid ${found.parent}); stop that server first, or use another DATA_DIR`);
+  if (found.kind === 'other') {
     warn(`Removing the stale ${lockFile} (process ${pid} is not its PostgreSQL)`);
     await rm(lockFile, { force: true });
     return;
   }
-  if (found !== 'postgres') return;
+  if (found.kind !== 'leftover') return;
   warn(`Stopping the embedded PostgreSQL (pid ${pid}) left running by a previous server …`);
-  const gone = async () => (await occupant(pid, dir)) !== 'postgres';
+  const gone = async () => (await occupant(pid, dir)).kind !== 'leftover';
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGKILL'] as const) {
     try {
       process.kill(pid, signal);
