@@ -31,7 +31,7 @@ export interface CostExtensions {
  * A list without `first` and without a declared `maxItems` counts as this many items, the largest page,
  * so an undeclared list is never cheaper than it may really be (every list of the schema declares one).
  */
-export const UNDECLARED_LIST_SIZE = 100;
+const UNDECLARED_LIST_SIZE = 100;
 /** A `first` given by a variable counts as the largest page; a larger literal is refused by the resolver, naming `first`. */
 const MAX_PAGE = 100;
 /** Costs stop growing here, so a document of doubling fragments reports a finite number. */
