@@ -241,6 +241,16 @@ describe('event cursors that point nowhere', () => {
     expect((received.errors[0] as { extensions?: Record<string, unknown> }).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
+  it('variables that do not fit their types are BAD_USER_INPUT and admit nothing, never an absent filter that widens to every event', async () => {
+    const received = subscribeEvents(client, { filter: { types: ['REPORT_CREATE'] } });
+    await expect.poll(() => received.errors.length).toBe(1);
+    expect((received.errors[0] as { extensions?: Record<string, unknown> }).extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(app.fanout.subscriberCount).toBe(0);
+    await fileReport(app, key);
+    await app.hub.wake();
+    expect(received.events).toEqual([]);
+  });
+
   it('a cursor past the newest event is BAD_USER_INPUT naming after, rather than skipping the live events before it', async () => {
     const newest = decodeCursor(await newestCursor());
     for (const future of [

@@ -1,4 +1,4 @@
-import { execute, getOperationAST, GraphQLError, Kind, valueFromAST, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, getVariableValues, GraphQLError, Kind, valueFromAST, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
 import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
 import { requireRole, type Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
@@ -7,7 +7,7 @@ import { storableArguments } from '../common/validate.js';
 import type { ReportView } from '../reports/reports.types.js';
 import type { CrewView } from '../crews/crews.types.js';
 import { compareCursors, decodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
-import { formatErrors, INTERNAL, type FormatError } from './events.errors.js';
+import { formatErrors, INTERNAL, USER_INPUT, withCode, type FormatError } from './events.errors.js';
 import type { EventHub, OutboxEvent } from './events.hub.js';
 import type { DispatchEventFilter } from './events.types.js';
 
@@ -158,10 +158,11 @@ export class Fanout {
    * last await, so concurrent subscribes cannot overshoot it.
    */
   async admit(args: ExecutionArgs, viewer: Viewer | null, deliver: Deliver): Promise<AsyncIterableIterator<ExecutionResult> | GraphQLError[]> {
-    const given = this.arguments(args);
+    let given: ReturnType<Fanout['arguments']>;
     let resumeFrom: Cursor | null;
     try {
       requireRole(viewer, [...STAFF_ROLES, Role.CREW, Role.INTEGRATOR]);
+      given = this.arguments(args);
       storableArguments(given);
       resumeFrom = await this.resumeFrom(given.after);
     } catch (err) {
@@ -211,13 +212,21 @@ export class Fanout {
     return cursor;
   }
 
+  /**
+   * The subscription's `after` and `filter`, read from variables coerced as graphql-js coerces them: variables
+   * that do not fit their declared types (an unknown event type, say) are BAD_USER_INPUT, never read as an
+   * absent filter that would widen the subscription to every event.
+   */
   private arguments(args: ExecutionArgs): { after: string | null; filter: DispatchEventFilter | null } {
     const field = subscriptionField(args);
     const definition = this.schema.getSubscriptionType()?.getFields()[SUBSCRIPTION_FIELD];
+    const operation = getOperationAST(args.document, args.operationName ?? undefined);
+    const coerced = getVariableValues(this.schema, operation?.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1, hideSuggestions: args.hideSuggestions ?? undefined });
+    if (coerced.errors) throw withCode(coerced.errors[0], USER_INPUT);
     const value = (name: string) => {
       const node = field?.arguments?.find((arg) => arg.name.value === name);
       const type = definition?.args.find((arg) => arg.name === name)?.type;
-      return node && type ? valueFromAST(node.value, type, args.variableValues ?? undefined) : undefined;
+      return node && type ? valueFromAST(node.value, type, coerced.coerced) : undefined;
     };
     return { after: (value('after') as string | null | undefined) ?? null, filter: (value('filter') as DispatchEventFilter | null | undefined) ?? null };
   }
