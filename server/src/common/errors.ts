@@ -91,7 +91,7 @@ export function isDatabaseDown(err: unknown): boolean {
   if (state === '08P01') return false;
   if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
   const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection timeout|the database system is (starting|shutting|in recovery mode|not yet accepting)/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection terminated|connection timeout|timeout exceeded when trying to connect|the database system is (starting|shutting|in recovery mode|not yet accepting)/i.test(text);
 }
 
 /** The answer while the database is unreachable: nothing was saved; retry shortly. HTTP 503 where the whole request failed. */

@@ -12,6 +12,9 @@ import { migrations } from './migrations/index.js';
 
 export const entities = [Municipality, Department, Category, Crew, User, ApiKey, Session, Report, TimelineEntry, Assignment, DispatchEventRow];
 
+/** How long acquiring a new database connection may take before the request fails as the database being down. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 export interface OrmOptions {
   /** Maximum pooled connections per process, default 10. */
   poolMax?: number;
@@ -37,6 +40,9 @@ export function ormConfig(clientUrl: string, options: OrmOptions = {}): Options 
       silent: process.env.NODE_ENV === 'test',
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // A database host that drops packets instead of refusing would otherwise hold every request (and
+    // /healthz) until the kernel gives up; after this the request answers SERVICE_UNAVAILABLE.
+    driverOptions: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     // No entity has a bidirectional relation to keep in sync, and the per-instance accessors this installs
     // on every loaded entity were a fifth of the CPU of a 50-report queue page (bench/RESULTS.md).
     propagationOnPrototype: false,
