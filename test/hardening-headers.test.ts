@@ -25,12 +25,21 @@ function graphqlPage(app: App): Promise<Response> {
   return fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
 }
 
-function expectSecurityHeaders(response: Response, what: string): void {
+/**
+ * What every response carries. A `document` (the console) has the console's policy; an `api` answer (JSON for
+ * programs) forbids everything, since no browser should render it.
+ */
+function expectSecurityHeaders(response: Response, what: string, kind: 'document' | 'api' = 'document'): void {
   const csp = directives(response.headers.get('content-security-policy'));
   expect(csp.get('frame-ancestors'), `${what}: frame-ancestors`).toEqual(["'none'"]);
-  expect(csp.get('default-src'), `${what}: default-src`).toEqual(["'self'"]);
-  expect(csp.get('script-src'), `${what}: script-src`).toEqual(["'self'"]);
-  expect(csp.get('object-src'), `${what}: object-src`).toEqual(["'none'"]);
+  if (kind === 'document') {
+    expect(csp.get('default-src'), `${what}: default-src`).toEqual(["'self'"]);
+    expect(csp.get('script-src'), `${what}: script-src`).toEqual(["'self'"]);
+    expect(csp.get('object-src'), `${what}: object-src`).toEqual(["'none'"]);
+  } else {
+    expect(csp.get('default-src'), `${what}: default-src`).toEqual(["'none'"]);
+    expect(response.headers.get('cross-origin-resource-policy'), `${what}: CORP`).toBe('same-origin');
+  }
   expect(response.headers.get('content-security-policy'), what).not.toMatch(/unsafe-eval|unsafe-inline/);
   expect(response.headers.get('x-content-type-options'), `${what}: nosniff`).toBe('nosniff');
   expect(response.headers.get('referrer-policy'), `${what}: Referrer-Policy`).toBe('same-origin');
@@ -55,26 +64,29 @@ describe('security headers on every response', () => {
   });
 
   it('the console page and its client-side routes', async () => {
-    for (const route of ['/', '/reports/some-id', '/console-config.json']) {
+    for (const route of ['/', '/reports/some-id']) {
       const response = await fetch(`${app.url}${route}`);
       expect(response.status, route).toBe(200);
       expectSecurityHeaders(response, route);
     }
+    const config = await fetch(`${app.url}/console-config.json`);
+    expect(config.status).toBe(200);
+    expectSecurityHeaders(config, '/console-config.json', 'api');
   });
 
   it('GraphQL answers, successful or not', async () => {
     const answered = await graphqlPost(app, '{ __typename }');
     expect(answered.status).toBe(200);
-    expectSecurityHeaders(answered, 'POST /graphql');
+    expectSecurityHeaders(answered, 'POST /graphql', 'api');
     const refused = await graphqlPost(app, '{ nope }');
     expect(refused.status).toBe(400);
-    expectSecurityHeaders(refused, 'POST /graphql with an invalid document');
+    expectSecurityHeaders(refused, 'POST /graphql with an invalid document', 'api');
   });
 
   it('/healthz and the JSON 404', async () => {
     const health = await fetch(`${app.url}/healthz`);
     expect(health.status).toBe(200);
-    expectSecurityHeaders(health, '/healthz');
+    expectSecurityHeaders(health, '/healthz', 'api');
     const missing = await fetch(`${app.url}/nothing-here`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('NOT_FOUND');
@@ -91,19 +103,22 @@ describe('security headers on every response', () => {
   it('serves no Apollo landing page outside demo mode', async () => {
     const page = await graphqlPage(app);
     expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
-    expectSecurityHeaders(page, 'GET /graphql');
+    expectSecurityHeaders(page, 'GET /graphql', 'api');
   });
 });
 
 describe('security headers that follow the configuration', () => {
   it('img-src admits the MAP_TILE_URL host, a {s} subdomain as a wildcard', async () => {
-    const app = await startServer({ mapTileUrl: 'https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png' });
+    const consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-headers-'));
+    await writeFile(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+    const app = await startServer({ mapTileUrl: 'https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png', consoleDir });
     try {
-      const response = await graphqlPost(app, '{ __typename }');
+      const response = await fetch(`${app.url}/map`);
       expect(directives(response.headers.get('content-security-policy')).get('img-src')).toEqual(["'self'", 'data:', 'https://*.tiles.example.org']);
       expectSecurityHeaders(response, 'with MAP_TILE_URL');
     } finally {
       await app.close();
+      await rm(consoleDir, { recursive: true, force: true });
     }
   });
 
@@ -112,9 +127,10 @@ describe('security headers that follow the configuration', () => {
     try {
       for (const response of [await fetch(`${app.url}/healthz`), await fetch(`${app.url}/no-console-here`)]) {
         expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');
-        expect(directives(response.headers.get('content-security-policy')).has('upgrade-insecure-requests')).toBe(true);
         expect(directives(response.headers.get('content-security-policy')).get('frame-ancestors')).toEqual(["'none'"]);
       }
+      const document = await fetch(`${app.url}/no-console-here`);
+      expect(directives(document.headers.get('content-security-policy')).has('upgrade-insecure-requests')).toBe(true);
     } finally {
       await app.close();
     }
@@ -132,7 +148,7 @@ describe('security headers that follow the configuration', () => {
       expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
       expect(csp.has('script-src') || csp.has('default-src') || csp.has('style-src'), 'the header leaves scripts and styles to the page').toBe(false);
       expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-      expectSecurityHeaders(await graphqlPost(app, '{ __typename }'), 'POST /graphql in demo mode');
+      expectSecurityHeaders(await graphqlPost(app, '{ __typename }'), 'POST /graphql in demo mode', 'api');
     } finally {
       await app.close();
     }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config.js';
@@ -59,25 +60,71 @@ export function contentSecurityPolicy(config: HeaderConfig): Record<string, stri
  */
 const LANDING_PAGE_CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-/** Helmet's options: the policy above, `nosniff`, `Referrer-Policy: same-origin`, framing denied, HSTS only when configured. */
+/** HSTS only when configured: on a plain-HTTP deployment it would point browsers at a port that does not exist. */
+function transportSecurity(config: HeaderConfig): HelmetOptions['strictTransportSecurity'] {
+  return config.hstsMaxAge > 0 ? { maxAge: config.hstsMaxAge, includeSubDomains: false } : false;
+}
+
+/** Helmet's options for the console's documents: the policy above, `nosniff`, `Referrer-Policy: same-origin`, framing denied, HSTS only when configured. */
 export function helmetOptions(config: HeaderConfig): HelmetOptions {
   return {
     contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
     referrerPolicy: { policy: 'same-origin' },
     xFrameOptions: { action: 'deny' },
-    strictTransportSecurity: config.hstsMaxAge > 0 ? { maxAge: config.hstsMaxAge, includeSubDomains: false } : false,
+    strictTransportSecurity: transportSecurity(config),
   };
 }
 
 /**
+ * Helmet's options for the API's JSON answers (GraphQL, `/healthz`, `/console-config.json`): a JSON body is
+ * never a document, so its policy forbids everything (`default-src 'none'`, stricter than the console's) and
+ * the headers that only steer documents (opener policy, origin-keyed agent clusters, DNS prefetch, IE's
+ * download and XSS switches, Flash's cross-domain file) are left out: the floor request answers a 32-byte body,
+ * and the console's full set was most of its bytes (bench/RESULTS.md).
+ */
+export function apiHelmetOptions(config: HeaderConfig): HelmetOptions {
+  return {
+    contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } },
+    referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: transportSecurity(config),
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  };
+}
+
+type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
+
+/** The headers helmet sets for `options`, read once: they depend on the configuration only, never on the request. */
+function headersOf(options: HelmetOptions): HeaderList {
+  const headers: Array<[string, string]> = [];
+  const recorder = { setHeader: (name: string, value: unknown) => headers.push([name, String(value)]), removeHeader: () => undefined };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+/** Paths whose answers are JSON for programs, never a document a browser renders. */
+const API_PATHS = /^\/(graphql|healthz|console-config\.json)(?:[/?#]|$)/;
+
+/**
  * Security headers on every response (console, GraphQL, `/healthz`, errors and 404s): call it before the
- * routes are registered. Helmet itself, built once: `@fastify/helmet` rebuilds it (and re-validates the
- * policy) on every request, about 30 µs of CPU each. In demo mode the HTML landing page on GET /graphql
- * keeps working under its own policy.
+ * routes are registered. Both header sets are computed by helmet once at start and written with one
+ * `setHeader` each per response (`@fastify/helmet` rebuilds helmet and re-validates the policy on every
+ * request, about 30 µs of CPU each). In demo mode the HTML landing page on GET /graphql keeps working under
+ * its own policy.
  */
 export function registerSecurityHeaders(fastify: FastifyInstance, config: HeaderConfig): void {
-  const setHeaders = helmet(helmetOptions(config));
-  fastify.addHook('onRequest', (request, reply, done) => setHeaders(request.raw, reply.raw, () => done()));
+  const documentHeaders = headersOf(helmetOptions(config));
+  const apiHeaders = headersOf(apiHelmetOptions(config));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const headers = API_PATHS.test(request.url) ? apiHeaders : documentHeaders;
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
+  });
   if (!config.demo) return;
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (request.method !== 'GET' || request.routeOptions.url !== '/graphql') return payload;
