@@ -10,7 +10,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
-import { RevocationListener } from './auth/auth.revocations.js';
+import { revocationListener } from './auth/auth.revocations.js';
 import { clientAddressOf, trustFunction } from './auth/client-address.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Context } from './common/context.js';
@@ -200,7 +200,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   services.auth.onRevoked((credentialId) => subscriptions.closeCredential(credentialId, WS_CLOSE.FORBIDDEN, 'Credential revoked: sign in again'));
-  const revocations = new RevocationListener({
+  const revocations = revocationListener({
     databaseUrl: config.databaseUrl,
     onRevoked: (credentialId) => services.auth.revoked(credentialId),
     onListening: () => services.auth.forgetCached(),

@@ -1,10 +1,7 @@
-import pg from 'pg';
+import { PgListener } from '../common/pg-listener.js';
 
 /** The channel the database announces revoked sessions and keys on (Migration20261201000000LoginThrottle). */
 export const REVOCATION_CHANNEL = 'credential_revoked';
-
-/** Longest wait between reconnection attempts while the database is away. */
-const MAX_BACKOFF_MS = 5_000;
 
 export interface RevocationListenerOptions {
   databaseUrl: string;
@@ -16,78 +13,20 @@ export interface RevocationListenerOptions {
 }
 
 /**
- * One per process: a connection of its own LISTENs on `credential_revoked`, so a sign-out, a renewal or a
- * key revocation on any replica ends that credential's sockets and cached viewers here within
- * milliseconds of its commit. Reconnects with back-off when the database goes away; the sockets'
- * periodic database re-check covers what was announced in between.
+ * One per process: LISTENs on `credential_revoked`, so a sign-out, a renewal or a key revocation on any
+ * replica ends that credential's sockets and cached viewers here within milliseconds of its commit. While
+ * the database is away the listener reconnects; the sockets' periodic database re-check and `onListening`
+ * (which forgets cached viewers) cover what was announced in between.
  */
-export class RevocationListener {
-  private client: pg.Client | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private failures = 0;
-  private stopped = false;
-
-  constructor(private readonly options: RevocationListenerOptions) {}
-
-  async start(): Promise<void> {
-    await this.listen();
-  }
-
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.options.databaseUrl });
-    let retried = false;
-    const retry = (err?: unknown) => {
-      if (retried) return;
-      retried = true;
-      if (this.client === client) this.client = null;
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      void client.end().catch(() => undefined);
-      if (this.stopped) return;
-      if (this.failures === 0) this.options.log.warn({ err }, 'revocation listener: connection lost; reconnecting');
-      this.scheduleListen();
-    };
-    client.on('error', retry);
-    client.on('end', () => retry());
-    client.on('notification', (message) => {
-      if (message.channel === REVOCATION_CHANNEL && message.payload) this.options.onRevoked(message.payload);
-    });
-    try {
-      await client.connect();
-      await client.query(`listen ${REVOCATION_CHANNEL}`);
-    } catch (err) {
-      retry(err);
-      return;
-    }
-    if (this.stopped) {
-      retry();
-      return;
-    }
-    if (this.failures > 0) this.options.log.info({}, 'revocation listener: listening again');
-    this.failures = 0;
-    this.client = client;
-    this.options.onListening();
-  }
-
-  private scheduleListen(): void {
-    if (this.stopped || this.retryTimer) return;
-    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.failures++);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.listen();
-    }, delay);
-    this.retryTimer.unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    const client = this.client;
-    this.client = null;
-    if (!client) return;
-    client.removeAllListeners();
-    client.on('error', () => undefined);
-    await client.end().catch(() => undefined);
-  }
+export function revocationListener(options: RevocationListenerOptions): PgListener {
+  return new PgListener({
+    databaseUrl: options.databaseUrl,
+    channel: REVOCATION_CHANNEL,
+    name: 'revocation listener',
+    onNotify: (credentialId) => {
+      if (credentialId) options.onRevoked(credentialId);
+    },
+    onListening: options.onListening,
+    log: options.log,
+  });
 }

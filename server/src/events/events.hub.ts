@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PgListener } from '../common/pg-listener.js';
 import type { DispatchEventPayload, DispatchEventType } from './events.map.js';
 import { compareCursors, CURSOR_PART_MAX, encodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
 
@@ -85,10 +86,9 @@ export type OutageListener = () => void;
 export class EventHub {
   private readonly pool: pg.Pool;
   private readonly listeners = new Set<EventListener>();
-  private listenClient: pg.Client | null = null;
+  private readonly listener: PgListener;
   private position: Cursor = ORIGIN;
   private timer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
   private reading: Promise<void> | null = null;
   private again = false;
   private readonly outageListeners = new Set<OutageListener>();
@@ -100,13 +100,17 @@ export class EventHub {
   constructor(private readonly options: EventHubOptions) {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
     this.pool.on('error', () => undefined);
+    // Woken by every commit that wrote events; a lost connection is probed with a read (which reports the
+    // outage if the database is gone) and a new one catches up with what was committed meanwhile.
+    const wake = () => void this.wake();
+    this.listener = new PgListener({ databaseUrl: options.databaseUrl, channel: NOTIFY_CHANNEL, name: 'event hub', onNotify: wake, onListening: wake, onLost: wake, log: options.log });
   }
 
   /** Starts live from now: events of transactions still running will be delivered when they commit. */
   async start(): Promise<void> {
     const { rows } = await this.pool.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
     this.position = { txId: BigInt(rows[0].xmin), id: 0n };
-    await this.listen();
+    await this.listener.start();
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.timer.unref();
   }
@@ -197,50 +201,10 @@ export class EventHub {
     for (const listener of this.outageListeners) listener();
   }
 
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.options.databaseUrl });
-    const retry = () => {
-      if (this.listenClient === client) this.listenClient = null;
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      void client.end().catch(() => undefined);
-      this.scheduleListen();
-      void this.wake();
-    };
-    client.on('error', retry);
-    client.on('end', retry);
-    client.on('notification', () => void this.wake());
-    try {
-      await client.connect();
-      await client.query(`listen ${NOTIFY_CHANNEL}`);
-      this.listenClient = client;
-      void this.wake();
-    } catch {
-      retry();
-    }
-  }
-
-  private scheduleListen(delay = 500): void {
-    if (this.stopped || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.listen();
-    }, delay);
-    this.reconnectTimer.unref();
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const client = this.listenClient;
-    this.listenClient = null;
-    if (client) {
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      await client.end().catch(() => undefined);
-    }
+    await this.listener.stop();
     await this.reading?.catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
