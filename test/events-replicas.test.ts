@@ -1,5 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,43 +8,18 @@ import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, reportInput, staff } from './support/factories.js';
 import { gql, startServer, type App } from './support/server.js';
+import { compileServer, spawnServer, type ServerProcess } from './support/process.js';
 import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
-
-/** Runs the server compiled into `outDir` (inside the repository, so node_modules resolve) as a real second process. */
-async function spawnReplica(databaseUrl: string, outDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(outDir, 'main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', DEMO: 'false', LOG_LEVEL: 'warn', EVENT_POLL_MS: '200', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /GraphQL:\s+(http:\/\/[^\s]+)\/graphql/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}:\n${output}`)));
-  });
-  return { url, child };
-}
 
 describe('two replicas on one database', () => {
   let outDir: string;
   let a: App;
-  let b: { url: string; child: ChildProcess };
+  let b: ServerProcess;
   beforeAll(async () => {
-    await mkdir(path.resolve('.data'), { recursive: true });
-    outDir = await mkdtemp(path.resolve('.data', 'replica-build-'));
-    execFileSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', outDir], { stdio: 'inherit' });
+    outDir = await compileServer('replica');
     const url = await freshDatabase('replicas');
     a = await startServer({ databaseUrl: url, eventPollMs: 200 });
-    b = await spawnReplica(url, outDir);
+    b = await spawnServer(outDir, { DATABASE_URL: url, PORT: '0', DEMO: 'false', EVENT_POLL_MS: '200' });
   }, 180_000);
   afterAll(async () => {
     b?.child.kill('SIGTERM');

@@ -1,6 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,44 +11,11 @@ import { freePort, passwordFile, startEmbeddedPostgres } from '../server/src/db/
 import { DEMO_KEYS, DEMO_PASSWORD } from '../server/src/db/seed/demo.seed.js';
 import { fileReport, unique } from './support/factories.js';
 import { gql, type App } from './support/server.js';
+import { compileServer, spawnServer, type ServerProcess } from './support/process.js';
 import { connect, subscribeEvents } from './support/ws.js';
 
 const LEGACY_PASSWORD = 'balagh-embedded';
 const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }';
-
-interface Spawned {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-}
-
-/** Runs the compiled server (`node main.js`, as `npm start` does) without DATABASE_URL: demo mode on an embedded PostgreSQL in DATA_DIR. */
-async function spawnServer(outDir: string, env: Record<string, string>): Promise<Spawned> {
-  const { DATABASE_URL: _url, ...inherited } = process.env;
-  const child = spawn(process.execPath, [path.join(outDir, 'main.js')], {
-    env: { ...inherited, HOST: '127.0.0.1', LOG_LEVEL: 'warn', EVENT_POLL_MS: '100', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /GraphQL:\s+(http:\/\/[^\s]+)\/graphql/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${signal ?? code}) while starting:\n${output}`));
-    });
-  });
-  return { url, child, output: () => output };
-}
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -107,17 +74,15 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
   let dataDir: string;
   let env: Record<string, string>;
   let pgPort: number;
-  let server: Spawned | undefined;
+  let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    await mkdir(path.resolve('.data'), { recursive: true });
-    outDir = await mkdtemp(path.resolve('.data', 'faults-build-'));
-    execFileSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', outDir], { stdio: 'inherit' });
+    outDir = await compileServer('faults');
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-faults-'));
     await chmod(dataDir, 0o755);
     pgPort = await freePort();
     // No periodic credential re-check: only the revocation listener can close a signed-out socket.
-    env = { DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), WS_RECHECK_MS: '600000' };
+    env = { DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), WS_RECHECK_MS: '600000', EVENT_POLL_MS: '100' };
     server = await spawnServer(outDir, env);
   }, 180_000);
 
