@@ -59,12 +59,15 @@ export class AuthService {
   async stillValid(em: EntityManager, viewer: Viewer): Promise<boolean> {
     if (viewer.expiresAt && viewer.expiresAt.getTime() <= Date.now()) return false;
     if (this.revokedIds.has(viewer.credentialId)) return false;
-    if (viewer.kind === 'key') {
-      const key = await em.findOne(ApiKey, { id: viewer.credentialId });
-      return !!key && !key.revokedAt;
-    }
-    const session = await em.findOne(Session, { id: viewer.credentialId }, { populate: ['user'] });
-    return !!session && !session.revokedAt && session.user.active && session.expiresAt.getTime() > Date.now();
+    // One statement, no entities: sockets ask this for every operation they carry, and loading the session
+    // and its user as entities for each doubled an idle socket's resident memory in the fan-out benchmark.
+    const [row] = await em.execute<{ valid: boolean }[]>(
+      viewer.kind === 'key'
+        ? 'select exists (select 1 from api_key k where k.id = ? and k.revoked_at is null) as valid'
+        : 'select exists (select 1 from session s join app_user u on u.id = s.user_id where s.id = ? and s.revoked_at is null and u.active and s.expires_at > now()) as valid',
+      [viewer.credentialId],
+    );
+    return row?.valid === true;
   }
 
   private async lookup(em: EntityManager, hash: string): Promise<Viewer | null> {
