@@ -11,7 +11,7 @@ export class EventsResolver {
    */
   @Subscription(() => DispatchEventView, {
     description:
-      'Live dispatch events in cursor order. With `after`, first replays every event after that cursor, then continues live with no gap or duplicate; without it, starts from now. CURSOR_EXPIRED when `after` is older than retention: refetch, then subscribe without it. Staff and integrators see everything (integrators with masked reporters); a crew sees only its own work; INTAKE keys cannot subscribe',
+      'Live dispatch events in cursor order. With `after`, first replays every event after that cursor, then continues live with no gap or duplicate; without it, starts from now. CURSOR_EXPIRED when `after` is older than retention: refetch, then subscribe without it; BAD_USER_INPUT (field after) when `after` is not a cursor or is past the newest event. At most WS_MAX_SUBSCRIPTIONS operations per socket and WS_MAX_SUBSCRIPTION_GROUPS distinct subscriptions per audience (RATE_LIMITED past either). Staff and integrators see everything (integrators with masked reporters); a crew sees only its own work; INTAKE keys cannot subscribe',
     subscribe: () => {
       throw new Error('dispatchEvents is served over graphql-ws at /graphql');
     },
