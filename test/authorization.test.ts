@@ -14,18 +14,28 @@ const SIGNED_IN: Actor[] = [...USERS, 'INTAKE', 'INTEGRATOR'];
 
 const ME = 'query { me { id username role crew { id } } }';
 
+/** The reporter every report of the matrix is filed with, whole and as an integrator sees it. */
+const REPORTER = { name: 'Sara Al-Harbi', phone: '+966551234567' };
+const MASKED = { name: 'S*** A***', phone: '+9665*****567' };
+const reporterFor = (actor: Actor) => (actor === 'INTEGRATOR' ? MASKED : REPORTER);
+
 /**
- * One operation of the matrix: `run` prepares fresh rows with a dispatcher's token (so each cell starts from
- * the same state), then calls the operation with the actor's token. `allowed` actors must succeed with a
- * non-null answer; every other signed-in actor gets FORBIDDEN and a caller without a token UNAUTHENTICATED.
+ * One operation of the matrix: `prepare` makes fresh rows with a dispatcher's token (so each cell starts from
+ * the same state), `call` runs the operation with the actor's token, and `gets` says what an allowed actor
+ * must get back (compared with toEqual, so asymmetric matchers may stand for what varies). Every other
+ * signed-in actor gets FORBIDDEN and a caller without a token UNAUTHENTICATED.
  */
-interface Operation {
+interface Operation<P = any> {
   name: string;
   allowed: Actor[];
   /** A token only this cell uses, for operations that end the caller's session. */
   freshToken?: boolean;
-  run: (token: string | undefined) => Promise<GqlResponse>;
+  prepare?: () => Promise<P>;
+  call: (token: string | undefined, prepared: P) => Promise<GqlResponse>;
+  gets: (actor: Actor, prepared: P) => unknown;
 }
+
+const op = <P = undefined>(operation: Operation<P>): Operation => operation;
 
 describe('who may do what', () => {
   let app: App;
@@ -33,6 +43,8 @@ describe('who may do what', () => {
   let usernames: Record<'DISPATCHER' | 'SUPERVISOR' | 'CREW', string>;
   let member: { id: string; token: string; username: string };
   let intakeKey: string;
+  /** In the description of `shared` and `original`, so a text filter lists exactly those two. */
+  const marker = unique('matrix-pair');
   let shared: Record<string, any>;
   let original: Record<string, any>;
 
@@ -49,82 +61,163 @@ describe('who may do what', () => {
     intakeKey = intake;
     tokens = { DISPATCHER: dispatcher.token, SUPERVISOR: supervisor.token, CREW: member.token, INTAKE: intake, INTEGRATOR: integrator };
     usernames = { DISPATCHER: dispatcher.username, SUPERVISOR: supervisor.username, CREW: member.username };
-    shared = await fileReport(app, intake, { description: unique('shared') });
+    // Filed by the intake key and given to the crew, so every signed-in role reads it; `original` only staff and integrators.
+    shared = await fileReport(app, intake, { description: `${marker} shared`, reporter: REPORTER });
     await assign(app, dispatcher.token, shared.id, member.id);
-    original = await fileReport(app, dispatcher.token, { description: unique('original') });
+    original = await fileReport(app, dispatcher.token, { description: `${marker} original`, reporter: REPORTER });
   });
   afterAll(() => app.close());
 
   const dispatch = () => tokens.DISPATCHER;
   const freshReport = (overrides = {}) => fileReport(app, dispatch(), { description: unique('matrix'), ...overrides });
   const freshAssignment = async () => assign(app, dispatch(), (await freshReport()).id, member.id);
+  const seesEverything = (actor: Actor) => STAFF.includes(actor) || actor === 'INTEGRATOR';
+  const sharedAs = (actor: Actor) => ({ id: shared.id, reference: shared.reference, reporter: reporterFor(actor) });
 
   const operations: Operation[] = [
-    { name: 'me', allowed: SIGNED_IN, run: (t) => gql(app, ME, {}, t) },
-    { name: 'reports', allowed: SIGNED_IN, run: (t) => gql(app, 'query { reports(first: 5) { totalCount edges { node { id } } } }', {}, t) },
-    { name: 'report', allowed: SIGNED_IN, run: (t) => gql(app, 'query($id: ID!) { report(id: $id) { id } }', { id: shared.id }, t) },
-    { name: 'reportByReference', allowed: SIGNED_IN, run: (t) => gql(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: shared.reference }, t) },
-    { name: 'crews', allowed: [...USERS, 'INTEGRATOR'], run: (t) => gql(app, 'query { crews { id } }', {}, t) },
-    { name: 'crew', allowed: [...USERS, 'INTEGRATOR'], run: (t) => gql(app, 'query($id: ID!) { crew(id: $id) { id } }', { id: member.id }, t) },
-    { name: 'categories', allowed: SIGNED_IN, run: (t) => gql(app, 'query { categories { code } }', {}, t) },
-    { name: 'municipalities', allowed: SIGNED_IN, run: (t) => gql(app, 'query { municipalities { code } }', {}, t) },
-    { name: 'departments', allowed: SIGNED_IN, run: (t) => gql(app, 'query { departments { code } }', {}, t) },
-    {
+    op({
+      name: 'me',
+      allowed: SIGNED_IN,
+      call: (t) => gql(app, ME, {}, t),
+      gets: (actor) => ({
+        id: expect.any(String),
+        username: actor === 'INTAKE' || actor === 'INTEGRATOR' ? expect.stringMatching(new RegExp(`^${actor.toLowerCase()}-`)) : usernames[actor as keyof typeof usernames],
+        role: actor,
+        crew: actor === 'CREW' ? { id: member.id } : null,
+      }),
+    }),
+    op({
+      name: 'reports',
+      allowed: SIGNED_IN,
+      call: (t) => gql(app, 'query($text: String!) { reports(first: 5, filter: { text: $text }) { totalCount edges { node { id reporter { name phone } } } } }', { text: marker }, t),
+      // Staff and integrators list both reports; the intake key only the one it filed; the crew only the one given to it.
+      gets: (actor) => {
+        // In queue order: same priority, and `shared` was filed first so its target comes first.
+        const nodes = seesEverything(actor) ? [shared, original] : [shared];
+        return {
+          totalCount: nodes.length,
+          edges: nodes.map((r) => ({ node: { id: r.id, reporter: reporterFor(actor) } })),
+        };
+      },
+    }),
+    op({
+      name: 'report',
+      allowed: SIGNED_IN,
+      call: (t) => gql(app, 'query($id: ID!) { report(id: $id) { id reference reporter { name phone } } }', { id: shared.id }, t),
+      gets: sharedAs,
+    }),
+    op({
+      name: 'reportByReference',
+      allowed: SIGNED_IN,
+      call: (t) => gql(app, 'query($r: String!) { reportByReference(reference: $r) { id reference reporter { name phone } } }', { r: shared.reference }, t),
+      gets: sharedAs,
+    }),
+    op({
+      name: 'crews',
+      allowed: [...USERS, 'INTEGRATOR'],
+      call: (t) => gql(app, 'query { crews { id } }', {}, t),
+      // A crew sees itself alone; staff and integrators see it among the others.
+      gets: (actor) => (actor === 'CREW' ? [{ id: member.id }] : expect.arrayContaining([{ id: member.id }])),
+    }),
+    op({
+      name: 'crew',
+      allowed: [...USERS, 'INTEGRATOR'],
+      call: (t) => gql(app, 'query($id: ID!) { crew(id: $id) { id activeAssignment { report { id } } } }', { id: member.id }, t),
+      gets: () => ({ id: member.id, activeAssignment: { report: { id: expect.any(String) } } }),
+    }),
+    op({ name: 'categories', allowed: SIGNED_IN, call: (t) => gql(app, 'query { categories { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'POTHOLE' }, { code: 'GENERAL_INQUIRY' }]) }),
+    op({ name: 'municipalities', allowed: SIGNED_IN, call: (t) => gql(app, 'query { municipalities { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'KHOBAR' }]) }),
+    op({ name: 'departments', allowed: SIGNED_IN, call: (t) => gql(app, 'query { departments { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'ROADS_LIGHTING' }]) }),
+    op({
       name: 'createReport',
       allowed: [...STAFF, 'INTAKE'],
-      run: (t) => gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: reportInput() }, t),
-    },
-    {
+      prepare: async () => reportInput({ description: unique('matrix-filed'), reporter: REPORTER }),
+      call: (t, input) => gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id status description reporter { name phone } } }', { input }, t),
+      gets: (_actor, input) => ({ id: expect.any(String), status: 'RECEIVED', description: input.description, reporter: REPORTER }),
+    }),
+    op({
       name: 'triageReport',
       allowed: STAFF,
-      run: async (t) => gql(app, 'mutation($id: ID!) { triageReport(id: $id, input: { priority: LOW }) { id } }', { id: (await freshReport()).id }, t),
-    },
-    {
+      prepare: freshReport,
+      call: (t, report) => gql(app, 'mutation($id: ID!) { triageReport(id: $id, input: { priority: LOW }) { id priority status } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id, priority: 'LOW', status: 'RECEIVED' }),
+    }),
+    op({
       name: 'assignReport',
       allowed: STAFF,
-      run: async (t) => {
+      prepare: async () => {
         const [report, target] = await Promise.all([freshReport(), crewRow(app)]);
-        return gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: report.id, crewId: target.id } }, t);
+        return { report, target };
       },
-    },
-    {
+      call: (t, { report, target }) => gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id status report { id status } crew { id } } }', { input: { reportId: report.id, crewId: target.id } }, t),
+      gets: (_actor, { report, target }) => ({ id: expect.any(String), status: 'PENDING', report: { id: report.id, status: 'ASSIGNED' }, crew: { id: target.id } }),
+    }),
+    op({
       name: 'updateAssignmentStatus',
       allowed: [...STAFF, 'CREW'],
-      run: async (t) => gql(app, 'mutation($id: ID!) { updateAssignmentStatus(input: { assignmentId: $id, status: ACCEPTED }) { id } }', { id: (await freshAssignment()).id }, t),
-    },
-    {
+      prepare: freshAssignment,
+      call: (t, assignment) => gql(app, 'mutation($id: ID!) { updateAssignmentStatus(input: { assignmentId: $id, status: ACCEPTED }) { id status report { id status } } }', { id: assignment.id }, t),
+      gets: (_actor, assignment) => ({ id: assignment.id, status: 'ACCEPTED', report: { id: assignment.report.id, status: 'IN_PROGRESS' } }),
+    }),
+    op({
       name: 'cancelAssignment',
       allowed: STAFF,
-      run: async (t) => gql(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "needed elsewhere") { id } }', { id: (await freshAssignment()).id }, t),
-    },
-    { name: 'updateCrewLocation', allowed: ['CREW'], run: (t) => gql(app, 'mutation { updateCrewLocation(lat: 26.29, lng: 50.21) { id } }', {}, t) },
-    { name: 'setCrewOnDuty', allowed: [...STAFF, 'CREW'], run: (t) => gql(app, 'mutation($id: ID!) { setCrewOnDuty(crewId: $id, onDuty: true) { id } }', { id: member.id }, t) },
-    {
+      prepare: freshAssignment,
+      call: (t, assignment) => gql(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "needed elsewhere") { id status report { id status } } }', { id: assignment.id }, t),
+      gets: (_actor, assignment) => ({ id: assignment.id, status: 'CANCELLED', report: { id: assignment.report.id, status: 'RECEIVED' } }),
+    }),
+    op({
+      name: 'updateCrewLocation',
+      allowed: ['CREW'],
+      call: (t) => gql(app, 'mutation { updateCrewLocation(lat: 26.29, lng: 50.21) { id location { lat lng } } }', {}, t),
+      gets: () => ({ id: member.id, location: { lat: 26.29, lng: 50.21 } }),
+    }),
+    op({
+      name: 'setCrewOnDuty',
+      allowed: [...STAFF, 'CREW'],
+      call: (t) => gql(app, 'mutation($id: ID!) { setCrewOnDuty(crewId: $id, onDuty: true) { id onDuty } }', { id: member.id }, t),
+      gets: () => ({ id: member.id, onDuty: true }),
+    }),
+    op({
       name: 'closeReport',
       allowed: STAFF,
-      run: async (t) => gql(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered") { id } }', { id: (await freshReport({ kind: 'INQUIRY', categoryCode: 'GENERAL_INQUIRY' })).id }, t),
-    },
-    {
+      prepare: () => freshReport({ kind: 'INQUIRY', categoryCode: 'GENERAL_INQUIRY' }),
+      call: (t, report) => gql(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered") { id status } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id, status: 'CLOSED' }),
+    }),
+    op({
       name: 'rejectReport',
       allowed: STAFF,
-      run: async (t) => gql(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id: (await freshReport()).id }, t),
-    },
-    {
+      prepare: freshReport,
+      call: (t, report) => gql(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id status rejectionReason } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id, status: 'REJECTED', rejectionReason: 'not ours' }),
+    }),
+    op({
       name: 'markDuplicate',
       allowed: STAFF,
-      run: async (t) => gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: (await freshReport()).id, of: original.id }, t),
-    },
-    {
+      prepare: freshReport,
+      call: (t, report) => gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id status duplicateOf { id } } }', { id: report.id, of: original.id }, t),
+      gets: (_actor, report) => ({ id: report.id, status: 'DUPLICATE', duplicateOf: { id: original.id } }),
+    }),
+    op({
       name: 'reopenReport',
       allowed: STAFF,
-      run: async (t) => {
+      prepare: async () => {
         const report = await freshReport();
         await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id: report.id }, dispatch());
-        return gql(app, 'mutation($id: ID!) { reopenReport(id: $id, reason: "it is ours after all") { id } }', { id: report.id }, t);
+        return report;
       },
-    },
-    { name: 'logout', allowed: USERS, freshToken: true, run: (t) => gql(app, 'mutation { logout }', {}, t) },
-    { name: 'renewToken', allowed: USERS, freshToken: true, run: (t) => gql(app, 'mutation { renewToken { token } }', {}, t) },
+      call: (t, report) => gql(app, 'mutation($id: ID!) { reopenReport(id: $id, reason: "it is ours after all") { id status } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id, status: 'RECEIVED' }),
+    }),
+    op({ name: 'logout', allowed: USERS, freshToken: true, call: (t) => gql(app, 'mutation { logout }', {}, t), gets: () => true }),
+    op({
+      name: 'renewToken',
+      allowed: USERS,
+      freshToken: true,
+      call: (t) => gql(app, 'mutation { renewToken { token viewer { username role } } }', {}, t),
+      gets: (actor) => ({ token: expect.stringMatching(/.{20,}/), viewer: { username: usernames[actor as keyof typeof usernames], role: actor } }),
+    }),
   ];
 
   function expected(operation: Operation, actor: Actor): string {
@@ -142,11 +235,12 @@ describe('who may do what', () => {
 
   describe.concurrent('role × operation matrix', () => {
     it.each(cells)('$operation.name as $actor: $outcome', async ({ operation, actor, outcome }) => {
-      const result = await operation.run(await tokenFor(actor, !!operation.freshToken));
+      const prepared = await operation.prepare?.();
+      const result = await operation.call(await tokenFor(actor, !!operation.freshToken), prepared);
       expect(result.status).not.toBe(500);
       if (outcome === 'allowed') {
         expect(result.errors).toBeUndefined();
-        expect(result.data?.[operation.name]).toBeTruthy();
+        expect(result.data?.[operation.name]).toEqual(operation.gets(actor, prepared));
         return;
       }
       expect(codeOf(result)).toBe(outcome);
