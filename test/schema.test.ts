@@ -19,7 +19,7 @@ function describedElements(schema: GraphQLSchema): Array<{ element: string; desc
       ];
     }
     if (isInputObjectType(type)) return [...own, ...Object.values(type.getFields()).map((field) => ({ element: `${type.name}.${field.name}`, description: field.description }))];
-    if (isEnumType(type)) return own;
+    if (isEnumType(type)) return [...own, ...type.getValues().map((value) => ({ element: `${type.name}.${value.name}`, description: value.description }))];
     return own;
   });
 }

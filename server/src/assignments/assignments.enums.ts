@@ -33,4 +33,13 @@ export function crewHoldsReport(crewId: string | null, assignments: readonly { c
 registerEnumType(AssignmentStatus, {
   name: 'AssignmentStatus',
   description: 'PENDING → ACCEPTED → EN_ROUTE → ON_SITE → COMPLETED; DECLINED by the crew, CANCELLED by a dispatcher',
+  valuesConfig: {
+    PENDING: { description: 'Given to the crew, not yet answered' },
+    ACCEPTED: { description: 'The crew took it' },
+    EN_ROUTE: { description: 'The crew is on its way' },
+    ON_SITE: { description: 'The crew is at the place' },
+    COMPLETED: { description: 'The crew finished the work; the report is RESOLVED' },
+    DECLINED: { description: 'The crew refused it; the report went back to the queue' },
+    CANCELLED: { description: 'A dispatcher took it back; the report went back to the queue' },
+  },
 });

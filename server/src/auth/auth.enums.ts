@@ -12,4 +12,14 @@ export enum Role {
 /** Roles that run the center: read everything, dispatch, decide. */
 export const STAFF_ROLES: readonly Role[] = [Role.DISPATCHER, Role.SUPERVISOR];
 
-registerEnumType(Role, { name: 'Role', description: 'What a signed-in user or an API key may do' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a signed-in user or an API key may do',
+  valuesConfig: {
+    DISPATCHER: { description: 'The 940 center: reads everything, files calls, triages, assigns, closes, rejects and merges' },
+    SUPERVISOR: { description: 'All a dispatcher may, plus users, categories and targets' },
+    CREW: { description: "A field crew's phone: its own assignments and location only" },
+    INTAKE: { description: 'A gateway key (app, WhatsApp): files reports and reads what it filed' },
+    INTEGRATOR: { description: 'A read-only key for dashboards and agencies; reporter name and phone masked' },
+  },
+});

@@ -12,7 +12,18 @@ export enum DispatchEventType {
   REPORT_OVERDUE = 'REPORT_OVERDUE',
 }
 
-registerEnumType(DispatchEventType, { name: 'DispatchEventType', description: 'What changed' });
+registerEnumType(DispatchEventType, {
+  name: 'DispatchEventType',
+  description: 'What changed',
+  valuesConfig: {
+    REPORT_CREATED: { description: 'A report was filed' },
+    REPORT_UPDATED: { description: "A report's status or fields changed (triage, close, reject, merge, reopen)" },
+    ASSIGNMENT_CREATED: { description: 'A crew was given a report' },
+    ASSIGNMENT_UPDATED: { description: 'An assignment moved on (accepted, en route, on site, completed, declined, cancelled)' },
+    CREW_UPDATED: { description: 'A crew went on or off duty or shared its location' },
+    REPORT_OVERDUE: { description: 'An open report passed its target time (once per report)' },
+  },
+});
 
 /**
  * The one map of event types to payloads, used by the writers (services, inside their transaction) and
