@@ -5,7 +5,7 @@ import { gql, ok, startServer, type App } from './support/server.js';
 const LIST = `query($filter: ReportFilter, $first: Int! = 100, $after: String) {
   reports(filter: $filter, first: $first, after: $after) {
     totalCount
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage endCursor hasPreviousPage startCursor }
     edges { cursor node { id reference status priority targetAt receivedAt overdue category { code } location { municipality { code } } } }
   }
 }`;
@@ -36,7 +36,7 @@ describe('the report list: filters, order and paging', () => {
   });
   afterAll(() => app.close());
 
-  async function list(filter: Record<string, unknown>, first = 100, after?: string): Promise<{ totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Node[]; cursors: string[] }> {
+  async function list(filter: Record<string, unknown>, first = 100, after?: string): Promise<{ totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null; hasPreviousPage: boolean; startCursor: string | null }; nodes: Node[]; cursors: string[] }> {
     const data = await ok(app, LIST, { filter, first, after }, token);
     const edges = data.reports.edges as Array<{ cursor: string; node: Node }>;
     return { totalCount: data.reports.totalCount, pageInfo: data.reports.pageInfo, nodes: edges.map((e) => e.node), cursors: edges.map((e) => e.cursor) };
@@ -157,6 +157,8 @@ describe('the report list: filters, order and paging', () => {
         pages.push(page.nodes);
         totals.push(page.totalCount);
         expect(page.pageInfo.endCursor).toBe(page.cursors.at(-1) ?? null);
+        expect(page.pageInfo.startCursor).toBe(page.cursors[0] ?? null);
+        expect(page.pageInfo.hasPreviousPage, 'Relay: only a page asked for after a cursor has reports before it').toBe(after !== undefined);
         if (!page.pageInfo.hasNextPage) return { pages, totals };
         after = page.pageInfo.endCursor!;
       }
@@ -218,7 +220,7 @@ describe('the report list: filters, order and paging', () => {
       expect(second.pageInfo.hasNextPage).toBe(false);
       const beyond = await list({ text: marker }, 3, second.pageInfo.endCursor!);
       expect(beyond.nodes).toEqual([]);
-      expect(beyond.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+      expect(beyond.pageInfo).toEqual({ hasNextPage: false, endCursor: null, hasPreviousPage: true, startCursor: null });
     });
 
     it('pages 20 at a time by default', async () => {

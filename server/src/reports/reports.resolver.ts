@@ -43,7 +43,7 @@ export class ReportsResolver {
     primePage(ctx.loaders, page);
     return asView(ReportConnection, {
       edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: report })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null, hasPreviousPage: Boolean(args.after), startCursor: page.cursors[0] ?? null },
       countQuery: page.count,
     });
   }

@@ -219,6 +219,12 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass as `after` for the next page' })
   endCursor?: string | null;
+
+  @Field(() => Boolean, { description: 'Whether reports come before this page: true when it was asked for `after` a cursor (lists page forward only)' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge; null for an empty page' })
+  startCursor?: string | null;
 }
 
 @ViewType('ReportEdge', 'A report in a page')
