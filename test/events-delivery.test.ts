@@ -2,18 +2,19 @@ import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/auth/auth.enums.js';
 import type { Viewer } from '../server/src/auth/viewer.js';
-import { compareCursors, decodeCursor } from '../server/src/events/events.cursor.js';
 import { ReportKind, Channel } from '../server/src/reports/reports.enums.js';
 import { apiKey, crew, fileReport, reportInput, staff, unique } from './support/factories.js';
+import { outboxBefore, outboxOrder } from './support/outbox.js';
 import { gql, ok, startServer, type App } from './support/server.js';
 import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
 
 const ASSIGN = 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }';
 
-function expectStrictCursorOrder(events: Array<Record<string, any>>): void {
-  for (let i = 1; i < events.length; i++) {
-    expect(compareCursors(decodeCursor(events[i - 1].cursor), decodeCursor(events[i].cursor))).toBe(-1);
-  }
+/** The REPORT_CREATED events arrived in the outbox's own `(tx_id, id)` order, read from the table, each once. */
+async function expectOutboxOrder(app: App, events: Array<Record<string, any>>): Promise<void> {
+  const delivered = events.map((e) => e.report.id as string);
+  expect(delivered).toEqual(await outboxOrder(app, 'REPORT_CREATED', delivered));
+  expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
 }
 
 /** Files reports straight through the service inside a transaction held open for a random time, so commits interleave out of order. */
@@ -46,7 +47,7 @@ describe('dispatchEvents delivery', () => {
     return client;
   }
 
-  it('8 writers × 200 mutations at once: every event exactly once, in cursor order', { timeout: 180_000 }, async () => {
+  it('8 writers × 200 mutations at once: every event exactly once, in the outbox table\'s (tx_id, id) order', { timeout: 180_000 }, async () => {
     const dispatcher = await staff(app);
     const marker = unique('burst');
     const client = open(dispatcher.token);
@@ -66,12 +67,12 @@ describe('dispatchEvents delivery', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.events).toHaveLength(1600);
     expect(new Set(events.map((e) => e.report.id))).toEqual(new Set(ids));
-    expectStrictCursorOrder(received.events);
+    await expectOutboxOrder(app, received.events);
     received.stop();
     await client.dispose();
   });
 
-  it('commits that interleave out of sequence order still arrive exactly once, in cursor order', async () => {
+  it('commits that interleave out of sequence order still arrive exactly once, in the outbox table\'s (tx_id, id) order', async () => {
     const dispatcher = await staff(app);
     const marker = unique('interleave');
     const client = open(dispatcher.token);
@@ -91,7 +92,7 @@ describe('dispatchEvents delivery', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.events).toHaveLength(200);
     expect(new Set(received.events.map((e) => e.report.id))).toEqual(new Set(ids));
-    expectStrictCursorOrder(received.events);
+    await expectOutboxOrder(app, received.events);
     received.stop();
     await client.dispose();
   });
@@ -120,8 +121,8 @@ describe('dispatchEvents delivery', () => {
     await after.waitFor(51);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(after.events.map((e) => e.report.id)).toEqual([...missed, live.id]);
-    expect(compareCursors(decodeCursor(lastCursor), decodeCursor(replayed[0].cursor))).toBe(-1);
-    expectStrictCursorOrder(after.events);
+    expect(await outboxBefore(app, 'REPORT_CREATED', seen[4].report.id, replayed[0].report.id)).toBe(true);
+    await expectOutboxOrder(app, after.events);
     after.stop();
     await second.dispose();
   });
