@@ -6,7 +6,7 @@ import { ReportKind, Channel } from '../server/src/reports/reports.enums.js';
 import { apiKey, crew, fileReport, reportInput, staff, unique } from './support/factories.js';
 import { outboxBefore, outboxOrder } from './support/outbox.js';
 import { gql, ok, startServer, type App } from './support/server.js';
-import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
+import { connect, ofReport, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
 
 const ASSIGN = 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }';
 
@@ -63,10 +63,12 @@ describe('dispatchEvents delivery', () => {
         }),
       )
     ).flat();
-    const events = await received.waitFor(1600, 150_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received.events).toHaveLength(1600);
-    expect(new Set(events.map((e) => e.report.id))).toEqual(new Set(ids));
+    await received.waitFor(1600, 150_000);
+    const sentinel = await fileReport(app, writers[0], { description: `${marker} sentinel` });
+    await untilSentinel(received, ofReport(sentinel.id));
+    expect(received.events).toHaveLength(1601);
+    expect(new Set(received.events.slice(0, 1600).map((e) => e.report.id))).toEqual(new Set(ids));
+    expect(received.events[1600].report.id).toBe(sentinel.id);
     await expectOutboxOrder(app, received.events);
     received.stop();
     await client.dispose();
@@ -89,9 +91,11 @@ describe('dispatchEvents delivery', () => {
       )
     ).flat();
     await received.waitFor(200, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received.events).toHaveLength(200);
-    expect(new Set(received.events.map((e) => e.report.id))).toEqual(new Set(ids));
+    const sentinel = await fileReport(app, await apiKey(app, Role.INTAKE), { description: `${marker} sentinel` });
+    await untilSentinel(received, ofReport(sentinel.id));
+    expect(received.events).toHaveLength(201);
+    expect(new Set(received.events.slice(0, 200).map((e) => e.report.id))).toEqual(new Set(ids));
+    expect(received.events[200].report.id).toBe(sentinel.id);
     await expectOutboxOrder(app, received.events);
     received.stop();
     await client.dispose();
@@ -119,8 +123,9 @@ describe('dispatchEvents delivery', () => {
     const replayed = await after.waitFor(50);
     const live = await fileReport(app, key, { description: `${marker} live` });
     await after.waitFor(51);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(after.events.map((e) => e.report.id)).toEqual([...missed, live.id]);
+    const sentinel = await fileReport(app, key, { description: `${marker} sentinel` });
+    await untilSentinel(after, ofReport(sentinel.id));
+    expect(after.events.map((e) => e.report.id)).toEqual([...missed, live.id, sentinel.id]);
     expect(await outboxBefore(app, 'REPORT_CREATED', seen[4].report.id, replayed[0].report.id)).toBe(true);
     await expectOutboxOrder(app, after.events);
     after.stop();
@@ -145,8 +150,9 @@ describe('dispatchEvents delivery', () => {
     const resumed = subscribeEvents(client, { after: start.cursor, filter: { types: ['REPORT_CREATED'] } });
     for (let i = 0; i < 40; i++) expected.push((await fileReport(app, key, { description: `${marker} new ${i}` })).id);
     await resumed.waitFor(80, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(resumed.events.map((e) => e.report.id)).toEqual(expected);
+    const sentinel = await fileReport(app, key, { description: `${marker} sentinel` });
+    await untilSentinel(resumed, ofReport(sentinel.id));
+    expect(resumed.events.map((e) => e.report.id)).toEqual([...expected, sentinel.id]);
     resumed.stop();
     await client.dispose();
   });
@@ -171,12 +177,16 @@ describe('dispatchEvents delivery', () => {
     await asStaff.waitFor(6);
     await asIntegrator.waitFor(6);
     await asCrew.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The sentinel: the crew moves, a CREW_UPDATED all three audiences see, written after everything above.
+    const moved = await ok(app, 'mutation { updateCrewLocation(lat: 26.2795, lng: 50.2084) { version } }', {}, mine.token);
+    const isSentinel = (e: Record<string, any>) => e.type === 'CREW_UPDATED' && e.crew?.id === mine.id && e.crew.version === moved.updateCrewLocation.version;
+    await Promise.all([asStaff, asIntegrator, asCrew].map((received) => untilSentinel(received, isSentinel)));
     const staffCreated = asStaff.events.find((e) => e.type === 'REPORT_CREATED' && e.report.id === report.id)!;
     expect(staffCreated.report.reporter).toEqual({ name: 'Sara Al-Harbi', phone: '+966551234567' });
     const integratorCreated = asIntegrator.events.find((e) => e.type === 'REPORT_CREATED' && e.report.id === report.id)!;
     expect(integratorCreated.report.reporter).toEqual({ name: 'S*** A***', phone: '+9665*****567' });
-    expect(asCrew.events.map((e) => e.type)).toEqual(['ASSIGNMENT_CREATED', 'CREW_UPDATED']);
+    expect(asCrew.events.map((e) => e.type)).toEqual(['ASSIGNMENT_CREATED', 'CREW_UPDATED', 'CREW_UPDATED']);
+    expect(isSentinel(asCrew.events[2])).toBe(true);
     expect(asCrew.events.every((e) => (e.crew?.id ?? mine.id) === mine.id)).toBe(true);
     expect(asCrew.events[0].report.id).toBe(report.id);
     for (const received of [asStaff, asIntegrator, asCrew]) received.stop();
@@ -196,10 +206,15 @@ describe('dispatchEvents delivery', () => {
     await dammamOnly.waitFor(1);
     await criticalOnly.waitFor(1);
     await potholes.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(dammamOnly.events.map((e) => e.report.id)).toEqual([dammamBillboard.id]);
-    expect(criticalOnly.events.map((e) => e.report.id)).toEqual([dammamBillboard.id]);
-    expect(potholes.events.map((e) => e.report.id)).toEqual([khobarPothole.id]);
+    // Sentinels written after both: a Dammam pothole (not CRITICAL) for two filters, a Khobar billboard (CRITICAL) for the third.
+    const dammamPothole = await fileReport(app, key, { location: { lat: 26.4207, lng: 50.0888 } });
+    const khobarBillboard = await fileReport(app, key, { categoryCode: 'HAZARDOUS_BILLBOARD' });
+    await untilSentinel(dammamOnly, ofReport(dammamPothole.id));
+    await untilSentinel(potholes, ofReport(dammamPothole.id));
+    await untilSentinel(criticalOnly, ofReport(khobarBillboard.id));
+    expect(dammamOnly.events.map((e) => e.report.id)).toEqual([dammamBillboard.id, dammamPothole.id]);
+    expect(criticalOnly.events.map((e) => e.report.id)).toEqual([dammamBillboard.id, khobarBillboard.id]);
+    expect(potholes.events.map((e) => e.report.id)).toEqual([khobarPothole.id, dammamPothole.id]);
     for (const received of [dammamOnly, criticalOnly, potholes]) received.stop();
     await client.dispose();
   });

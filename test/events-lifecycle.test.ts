@@ -9,7 +9,7 @@ import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, staff } from './support/factories.js';
 import { outboxOrder } from './support/outbox.js';
 import { gql, startServer, type App } from './support/server.js';
-import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
+import { connect, ofReport, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
 
 /** A bare socket speaking graphql-transport-ws, for what a well-behaved client library would never do. */
 function rawSocket(app: App): Promise<{ socket: WebSocket; messages: Array<Record<string, any>>; closed: Promise<{ code: number; reason: string }> }> {
@@ -88,9 +88,11 @@ describe('socket authentication and lifetime', () => {
       const client = connect(slowApp, dispatcher.token);
       const resumed = subscribeEvents(client, { after: lastCursor, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
       await resumed.waitFor(filed.length, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(resumed.events).toHaveLength(filed.length);
-      expect(new Set(resumed.events.map((e) => e.report.id))).toEqual(new Set(filed));
+      const sentinel = await fileReport(slowApp, key, { description: 'sentinel' });
+      await untilSentinel(resumed, ofReport(sentinel.id), 30_000);
+      expect(resumed.events).toHaveLength(filed.length + 1);
+      expect(new Set(resumed.events.slice(0, -1).map((e) => e.report.id))).toEqual(new Set(filed));
+      expect(resumed.events.at(-1)!.report.id).toBe(sentinel.id);
       const delivered = resumed.events.map((e) => e.report.id as string);
       expect(delivered).toEqual(await outboxOrder(slowApp, 'REPORT_CREATED', delivered));
       await client.dispose();
@@ -118,11 +120,16 @@ describe('overdue and retention', () => {
       expect(rows).toHaveLength(30);
       expect(rows.every((row) => row.n === 1)).toBe(true);
       await received.waitFor(30);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(new Set(received.events.map((e) => e.report.id))).toEqual(new Set(reports.map((r) => r.id)));
-      expect(received.events).toHaveLength(30);
+      // The sentinel: one more report made overdue after the checks above, its REPORT_OVERDUE written last.
+      const sentinel = await fileReport(a, key);
+      await a.orm.em.fork().nativeUpdate(Report, { id: sentinel.id }, { targetAt: new Date(Date.now() - 60_000) });
+      expect(await b.maintenance.overdueNow()).toBe(1);
+      await untilSentinel(received, ofReport(sentinel.id));
+      expect(new Set(received.events.slice(0, 30).map((e) => e.report.id))).toEqual(new Set(reports.map((r) => r.id)));
+      expect(received.events).toHaveLength(31);
+      expect(received.events[30].report.id).toBe(sentinel.id);
       const overdue = await gql(a, '{ reports(first: 100, filter: { overdue: true }) { totalCount } }', {}, dispatcher.token);
-      expect(overdue.data?.reports.totalCount).toBe(30);
+      expect(overdue.data?.reports.totalCount).toBe(31);
       await client.dispose();
     } finally {
       await Promise.all([a.close(), b.close()]);

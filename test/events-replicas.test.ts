@@ -9,7 +9,7 @@ import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, reportInput, staff } from './support/factories.js';
 import { gql, startServer, type App } from './support/server.js';
 import { compileServer, spawnServer, type ServerProcess } from './support/process.js';
-import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
+import { connect, ofReport, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
 
 describe('two replicas on one database', () => {
   let outDir: string;
@@ -105,9 +105,10 @@ describe('the database restarts under live subscribers', () => {
     const again = connect(app, dispatcher.token);
     const resumed = subscribeEvents(again, { after: received.events.at(-1)!.cursor, filter: { types: ['REPORT_CREATED'] } });
     await resumed.waitFor(5, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sentinel = await fileReport(app, key);
+    await untilSentinel(resumed, ofReport(sentinel.id));
     expect(received.events.map((event) => event.report.id)).toEqual(before);
-    expect(resumed.events.map((event) => event.report.id)).toEqual(after);
+    expect(resumed.events.map((event) => event.report.id)).toEqual([...after, sentinel.id]);
     expect(resumed.errors).toEqual([]);
     await Promise.all([client.dispose(), again.dispose()]);
   });

@@ -73,3 +73,21 @@ export async function untilSubscribed(app: App, count: number, timeoutMs = 5_000
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * Waits (up to `timeoutMs`) until an event matching `isSentinel` arrives. Written after a batch, a sentinel
+ * proves by its arrival that everything the batch caused has been delivered (events come in outbox order), so a
+ * test can then assert that nothing more came, rather than concluding "exactly once" after a fixed pause.
+ */
+export async function untilSentinel(received: Received, isSentinel: (event: Record<string, any>) => boolean, timeoutMs = 15_000): Promise<Array<Record<string, any>>> {
+  const started = Date.now();
+  while (!received.events.some(isSentinel)) {
+    if (received.errors.length) throw new Error(`subscription failed: ${JSON.stringify(received.errors)}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`the sentinel did not arrive within ${timeoutMs} ms (${received.events.length} events)`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return received.events;
+}
+
+/** A sentinel predicate for a report's event. */
+export const ofReport = (reportId: string) => (event: Record<string, any>) => event.report?.id === reportId;
