@@ -285,6 +285,20 @@ describe('sockets', () => {
 });
 
 describe('HTTP outside GraphQL', () => {
+  it('an unknown path is a JSON 404 with NOT_FOUND on a server without a console build too (an API-only deployment)', async () => {
+    const apiOnly = await startServer({ consoleDir: path.join(os.tmpdir(), 'balagh-no-console-here') });
+    try {
+      for (const [method, route] of [['POST', '/nothing-here'], ['GET', '/reports/some-id']] as const) {
+        const response = await fetch(`${apiOnly.url}${route}`, method === 'POST' ? { method, headers: { 'content-type': 'application/json' }, body: '{}' } : {});
+        expect(response.status, `${method} ${route}`).toBe(404);
+        const body = (await response.json()) as { errors?: Array<{ extensions: { code: string } }> };
+        expect(body.errors?.[0]?.extensions.code, `${method} ${route}`).toBe('NOT_FOUND');
+      }
+    } finally {
+      await apiOnly.close();
+    }
+  });
+
   it('/healthz answers {"ok":true}', async () => {
     const response = await fetch(`${app.url}/healthz`);
     expect(response.status).toBe(200);

@@ -175,13 +175,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   fastify.get('/console-config.json', async () => ({ tileUrl: config.mapTileUrl }));
 
-  if (existsSync(config.consoleDir)) {
-    await fastify.register(fastifyStatic, { root: config.consoleDir, prefix: '/', wildcard: false });
-    fastify.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/graphql')) return reply.sendFile('index.html');
-      return reply.status(404).send({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
-    });
-  }
+  // Unknown paths answer the API's error shape, with or without a console build; with one, a GET of any other
+  // path is a console route and gets its index.html.
+  const hasConsole = existsSync(config.consoleDir);
+  if (hasConsole) await fastify.register(fastifyStatic, { root: config.consoleDir, prefix: '/', wildcard: false });
+  fastify.setNotFoundHandler((request, reply) => {
+    if (hasConsole && request.method === 'GET' && !request.url.startsWith('/graphql')) return reply.sendFile('index.html');
+    return reply.status(404).send({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
 
   const subscriptions = attachSubscriptions({
     server: fastify.server,
