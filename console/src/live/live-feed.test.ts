@@ -160,7 +160,7 @@ describe('the live feed', () => {
     feed.stop();
   });
 
-  it.each([...WS_SIGN_IN_AGAIN])('on the server\'s sign-in-again close %i for the token it presented, it stops and sends the user to sign-in', async (code) => {
+  it.each([...WS_SIGN_IN_AGAIN])("on the server's sign-in-again close %i for the token it presented, it stops and sends the user to sign-in", async (code) => {
     const { socket, onAuthFailed, feed } = setup();
     feed.start();
     await socket.connect();

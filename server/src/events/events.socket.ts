@@ -1,6 +1,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode, makeServer, type ConnectionInitMessage } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
@@ -201,7 +211,13 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       const unresolved = unresolvedOperation(document, payload.operationName);
       if (unresolved) return [unresolved];
       const viewer = ctx.extra.viewer ?? null;
-      const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables, hideSuggestions: options.documentPolicy.hideSuggestions };
+      const args: ExecutionArgs = {
+        schema: options.schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        hideSuggestions: options.documentPolicy.hideSuggestions,
+      };
       if (!options.fanout.serves(args)) return { ...args, contextValue: options.contextFor(viewer, ctx.extra.clientAddress) };
       const { socket } = ctx.extra;
       const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
