@@ -125,7 +125,12 @@ describe('who may do what', () => {
       call: (t) => gql(app, 'query($id: ID!) { crew(id: $id) { id activeAssignment { report { id } } } }', { id: member.id }, t),
       gets: () => ({ id: member.id, activeAssignment: { report: { id: expect.any(String) } } }),
     }),
-    op({ name: 'categories', allowed: SIGNED_IN, call: (t) => gql(app, 'query { categories { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'POTHOLE' }, { code: 'GENERAL_INQUIRY' }]) }),
+    op({
+      name: 'categories',
+      allowed: SIGNED_IN,
+      call: (t) => gql(app, 'query { categories { code } }', {}, t),
+      gets: () => expect.arrayContaining([{ code: 'POTHOLE' }, { code: 'GENERAL_INQUIRY' }]),
+    }),
     op({ name: 'municipalities', allowed: SIGNED_IN, call: (t) => gql(app, 'query { municipalities { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'KHOBAR' }]) }),
     op({ name: 'departments', allowed: SIGNED_IN, call: (t) => gql(app, 'query { departments { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'ROADS_LIGHTING' }]) }),
     op({
@@ -149,7 +154,8 @@ describe('who may do what', () => {
         const [report, target] = await Promise.all([freshReport(), crewRow(app)]);
         return { report, target };
       },
-      call: (t, { report, target }) => gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id status report { id status } crew { id } } }', { input: { reportId: report.id, crewId: target.id } }, t),
+      call: (t, { report, target }) =>
+        gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id status report { id status } crew { id } } }', { input: { reportId: report.id, crewId: target.id } }, t),
       gets: (_actor, { report, target }) => ({ id: expect.any(String), status: 'PENDING', report: { id: report.id, status: 'ASSIGNED' }, crew: { id: target.id } }),
     }),
     op({
@@ -341,8 +347,20 @@ describe('who may do what', () => {
     expect(await seen(intakeKey)).toEqual({ active: null, crews: [] });
     expect((await ok(app, READ, { id: mine.id }, first.token)).report).toBeNull();
     expect(await seen(busy.token)).toEqual({ active: busy.id, crews: [[busy.id, elsewhere.id]] });
-    expect(await seen(tokens.DISPATCHER)).toEqual({ active: busy.id, crews: [[first.id, null], [busy.id, elsewhere.id]] });
-    expect(await seen(tokens.INTEGRATOR)).toEqual({ active: busy.id, crews: [[first.id, null], [busy.id, elsewhere.id]] });
+    expect(await seen(tokens.DISPATCHER)).toEqual({
+      active: busy.id,
+      crews: [
+        [first.id, null],
+        [busy.id, elsewhere.id],
+      ],
+    });
+    expect(await seen(tokens.INTEGRATOR)).toEqual({
+      active: busy.id,
+      crews: [
+        [first.id, null],
+        [busy.id, elsewhere.id],
+      ],
+    });
     // The same rule in a list, where the active assignment comes with the page's statement.
     const listed = await ok(app, 'query($r: String!) { reports(filter: { text: $r }) { edges { node { activeAssignment { id } } } } }', { r: mine.reference }, intakeKey);
     expect(listed.reports.edges).toEqual([{ node: { activeAssignment: null } }]);
@@ -374,13 +392,18 @@ describe('who may do what', () => {
       expect((await ok(app, 'query { me { role crew { id } } }', {}, other.token)).me).toEqual({ role: 'CREW', crew: { id: other.id } });
     });
 
-    it('may not move another crew\'s assignment, nor end another crew\'s shift', async () => {
+    it("may not move another crew's assignment, nor end another crew's shift", async () => {
       const other = await crew(app);
       const report = await fileReport(app, tokens.DISPATCHER, { description: unique('not-yours') });
       const assignment = await assign(app, tokens.DISPATCHER, report.id, other.id);
 
       for (const status of ['ACCEPTED', 'DECLINED']) {
-        const result = await gql(app, 'mutation($id: ID!, $s: AssignmentStatus!) { updateAssignmentStatus(input: { assignmentId: $id, status: $s, note: "mine now" }) { id } }', { id: assignment.id, s: status }, member.token);
+        const result = await gql(
+          app,
+          'mutation($id: ID!, $s: AssignmentStatus!) { updateAssignmentStatus(input: { assignmentId: $id, status: $s, note: "mine now" }) { id } }',
+          { id: assignment.id, s: status },
+          member.token,
+        );
         expect(codeOf(result)).toBe('FORBIDDEN');
       }
       const duty = await gql(app, 'mutation($id: ID!) { setCrewOnDuty(crewId: $id, onDuty: false) { id } }', { id: other.id }, member.token);

@@ -115,7 +115,14 @@ describe('reopenReport', () => {
     {
       name: 'rejected and referred to another entity',
       close: async (id) => ({
-        closed: (await ok<{ rejectReport: Record<string, any> }>(app, `mutation($id: ID!) { rejectReport(id: $id, reason: "water main, not ours", referredTo: "National Water Company") { ${FIELDS} } }`, { id }, dispatcher)).rejectReport,
+        closed: (
+          await ok<{ rejectReport: Record<string, any> }>(
+            app,
+            `mutation($id: ID!) { rejectReport(id: $id, reason: "water main, not ours", referredTo: "National Water Company") { ${FIELDS} } }`,
+            { id },
+            dispatcher,
+          )
+        ).rejectReport,
         expected: { status: 'REJECTED', rejectionReason: 'water main, not ours', referredTo: 'National Water Company' },
       }),
     },
@@ -131,7 +138,8 @@ describe('reopenReport', () => {
       close: async (id) => {
         const original = (await fileReport(app, intake)).id;
         return {
-          closed: (await ok<{ markDuplicate: Record<string, any> }>(app, `mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { ${FIELDS} } }`, { id, of: original }, dispatcher)).markDuplicate,
+          closed: (await ok<{ markDuplicate: Record<string, any> }>(app, `mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { ${FIELDS} } }`, { id, of: original }, dispatcher))
+            .markDuplicate,
           expected: { status: 'DUPLICATE', duplicateOf: { id: original } },
         };
       },
@@ -143,7 +151,9 @@ describe('reopenReport', () => {
     const { closed, expected } = await close(report.id);
     expect(closed).toMatchObject(expected);
 
-    const reopened = (await ok<{ reopenReport: Record<string, any> }>(app, `mutation($id: ID!) { reopenReport(id: $id, reason: "the reporter says it is still there") { ${FIELDS} } }`, { id: report.id }, dispatcher)).reopenReport;
+    const reopened = (
+      await ok<{ reopenReport: Record<string, any> }>(app, `mutation($id: ID!) { reopenReport(id: $id, reason: "the reporter says it is still there") { ${FIELDS} } }`, { id: report.id }, dispatcher)
+    ).reopenReport;
     const read = (await ok<{ report: Record<string, any> }>(app, `query($id: ID!) { report(id: $id) { ${FIELDS} } }`, { id: report.id }, dispatcher)).report;
     for (const view of [reopened, read]) expect(view).toEqual({ id: report.id, status: 'RECEIVED', rejectionReason: null, referredTo: null, duplicateOf: null });
   });
@@ -175,7 +185,12 @@ describe('the crews query', () => {
     { name: 'onDuty: false', filter: { onDuty: false }, holds: (c) => c.onDuty === false && c.status === 'OFF_DUTY', expected: ['parksJubailOff'] },
     { name: 'onDuty: true', filter: { onDuty: true }, holds: (c) => c.onDuty === true, expected: ['parksJubailOn', 'parksQatifOn', 'roadsJubailOn', 'roadsJubailAssigned'] },
     { name: 'statuses: [ASSIGNED]', filter: { statuses: ['ASSIGNED'] }, holds: (c) => c.status === 'ASSIGNED', expected: ['roadsJubailAssigned'] },
-    { name: 'statuses: [AVAILABLE, OFF_DUTY]', filter: { statuses: ['AVAILABLE', 'OFF_DUTY'] }, holds: (c) => ['AVAILABLE', 'OFF_DUTY'].includes(c.status), expected: ['parksJubailOn', 'parksJubailOff', 'parksQatifOn', 'roadsJubailOn'] },
+    {
+      name: 'statuses: [AVAILABLE, OFF_DUTY]',
+      filter: { statuses: ['AVAILABLE', 'OFF_DUTY'] },
+      holds: (c) => ['AVAILABLE', 'OFF_DUTY'].includes(c.status),
+      expected: ['parksJubailOn', 'parksJubailOff', 'parksQatifOn', 'roadsJubailOn'],
+    },
     {
       name: 'every condition together',
       filter: { departmentCodes: ['PARKS', 'ROADS_LIGHTING'], municipalityCodes: ['JUBAIL'], onDuty: true, statuses: ['AVAILABLE'] },
@@ -190,7 +205,12 @@ describe('the crews query', () => {
     expect(failing).toEqual([]);
     const ours = new Set(Object.values(mine));
     const names = Object.fromEntries(Object.entries(mine).map(([name, id]) => [id, name]));
-    expect(crews.filter((c) => ours.has(c.id)).map((c) => names[c.id]).sort()).toEqual([...expected].sort());
+    expect(
+      crews
+        .filter((c) => ours.has(c.id))
+        .map((c) => names[c.id])
+        .sort(),
+    ).toEqual([...expected].sort());
   });
 
   it('without a filter lists every crew, ours included', async () => {
@@ -288,7 +308,10 @@ describe('HTTP outside GraphQL', () => {
   it('an unknown path is a JSON 404 with NOT_FOUND on a server without a console build too (an API-only deployment)', async () => {
     const apiOnly = await startServer({ consoleDir: path.join(os.tmpdir(), 'balagh-no-console-here') });
     try {
-      for (const [method, route] of [['POST', '/nothing-here'], ['GET', '/reports/some-id']] as const) {
+      for (const [method, route] of [
+        ['POST', '/nothing-here'],
+        ['GET', '/reports/some-id'],
+      ] as const) {
         const response = await fetch(`${apiOnly.url}${route}`, method === 'POST' ? { method, headers: { 'content-type': 'application/json' }, body: '{}' } : {});
         expect(response.status, `${method} ${route}`).toBe(404);
         const body = (await response.json()) as { errors?: Array<{ extensions: { code: string } }> };

@@ -79,9 +79,7 @@ function parseComposeYaml(text: string): Yaml {
 function composeConfig(env: Record<string, string> = {}): { services: Record<string, Service>; volumes: Record<string, unknown> } {
   const envFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'balagh-compose-')), '.env');
   writeFileSync(envFile, '');
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL', 'BIND_ADDRESS', 'HSTS_MAX_AGE'].includes(name)),
-  );
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL', 'BIND_ADDRESS', 'HSTS_MAX_AGE'].includes(name)));
   const output = execFileSync('docker-compose', ['--env-file', envFile, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
     cwd: root,
     env: { ...inherited, ...env },
@@ -114,9 +112,7 @@ describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
     const db = services.db;
     expect(db.image).toBe('postgres:18');
     expect(db.environment).toMatchObject({ POSTGRES_USER: 'balagh', POSTGRES_DB: 'balagh', POSTGRES_PASSWORD: 'change-me' });
-    const mounts = (db.volumes as Yaml[]).map((volume) =>
-      typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as Service).source), String((volume as Service).target)],
-    );
+    const mounts = (db.volumes as Yaml[]).map((volume) => (typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as Service).source), String((volume as Service).target)]));
     const data = mounts.find(([, target]) => target === '/var/lib/postgresql');
     expect(data, 'a volume mounted at /var/lib/postgresql').toBeDefined();
     expect(Object.keys(volumes)).toContain(data![0]);
@@ -181,7 +177,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local installs, builds and data out of the build context', () => {
-    const ignored = readRepoFile('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = readRepoFile('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git', 'console/dist', 'test-results']));
   });
 });

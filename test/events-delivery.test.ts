@@ -47,7 +47,7 @@ describe('dispatchEvents delivery', () => {
     return client;
   }
 
-  it('8 writers × 200 mutations at once: every event exactly once, in the outbox table\'s (tx_id, id) order', { timeout: 180_000 }, async () => {
+  it("8 writers × 200 mutations at once: every event exactly once, in the outbox table's (tx_id, id) order", { timeout: 180_000 }, async () => {
     const dispatcher = await staff(app);
     const marker = unique('burst');
     const client = open(dispatcher.token);
@@ -74,7 +74,7 @@ describe('dispatchEvents delivery', () => {
     await client.dispose();
   });
 
-  it('commits that interleave out of sequence order still arrive exactly once, in the outbox table\'s (tx_id, id) order', async () => {
+  it("commits that interleave out of sequence order still arrive exactly once, in the outbox table's (tx_id, id) order", async () => {
     const dispatcher = await staff(app);
     const marker = unique('interleave');
     const client = open(dispatcher.token);

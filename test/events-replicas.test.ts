@@ -95,9 +95,7 @@ describe('the database restarts under live subscribers', () => {
     expect(during.errors?.[0]?.message).toMatch(/database is unavailable/);
 
     db = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: true, port });
-    await expect
-      .poll(async () => (await gql(app, '{ categories { code } }', {}, key)).errors === undefined, { timeout: 30_000, interval: 250 })
-      .toBe(true);
+    await expect.poll(async () => (await gql(app, '{ categories { code } }', {}, key)).errors === undefined, { timeout: 30_000, interval: 250 }).toBe(true);
     const leftovers = await app.orm.em.fork().getConnection().execute(`select count(*)::int as n from report where idempotency_key = ?`, [duringInput.idempotencyKey]);
     expect(leftovers[0].n).toBe(0);
 

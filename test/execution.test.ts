@@ -23,12 +23,7 @@ describe('compiled execution behaves as graphql-js for clients', () => {
 
   it('applies an input field default given through variables (kind is INCIDENT when left out)', async () => {
     const { kind: _kind, ...input } = reportInput();
-    const data = await ok<{ createReport: { kind: string; status: string } }>(
-      app,
-      'mutation($input: CreateReportInput!) { createReport(input: $input) { kind status } }',
-      { input },
-      intake,
-    );
+    const data = await ok<{ createReport: { kind: string; status: string } }>(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { kind status } }', { input }, intake);
     expect(data.createReport).toEqual({ kind: 'INCIDENT', status: 'RECEIVED' });
   });
 
@@ -78,9 +73,7 @@ describe('compiled execution behaves as graphql-js for clients', () => {
     }
     fragment Who on Report { id reporter { name } description }`;
     const data = await ok<{ reports: { edges: Array<{ node: unknown }> } }>(app, query, { reference: report.reference }, dispatcher.token);
-    expect(data.reports.edges).toEqual([
-      { node: { id: report.id, reporter: { name: report.reporter.name }, description, where: { address: 'King Khalid St' } } },
-    ]);
+    expect(data.reports.edges).toEqual([{ node: { id: report.id, reporter: { name: report.reporter.name }, description, where: { address: 'King Khalid St' } } }]);
   });
 
   it('answers a subscription sent over HTTP with a clear 400 pointing at the WebSocket', async () => {

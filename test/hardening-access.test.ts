@@ -79,7 +79,14 @@ describe('the timeline, filtered by role like every other field', () => {
     const lines = (await timeline(integrator))!;
     expect(lines.map((line) => line.at)).toEqual(whole.map((line) => line.at));
     expect(lines.map((line) => line.action)).toEqual(['CREATED', 'TRIAGED', 'ASSIGNED', 'ASSIGNMENT_DECLINED', 'ASSIGNED', 'ASSIGNMENT_ACCEPTED']);
-    expect(lines.map((line) => [line.fromStatus, line.toStatus])).toEqual([[null, 'RECEIVED'], [null, null], ['RECEIVED', 'ASSIGNED'], ['ASSIGNED', 'RECEIVED'], ['RECEIVED', 'ASSIGNED'], ['ASSIGNED', 'IN_PROGRESS']]);
+    expect(lines.map((line) => [line.fromStatus, line.toStatus])).toEqual([
+      [null, 'RECEIVED'],
+      [null, null],
+      ['RECEIVED', 'ASSIGNED'],
+      ['ASSIGNED', 'RECEIVED'],
+      ['RECEIVED', 'ASSIGNED'],
+      ['ASSIGNED', 'IN_PROGRESS'],
+    ]);
     for (const line of lines) expect([line.actor, line.note]).toEqual([null, null]);
   });
 

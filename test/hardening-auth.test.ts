@@ -219,7 +219,10 @@ describe('sessions and sockets', () => {
     const short = await startServer({ tokenTtlHours: 2 / 3600, wsRecheckMs: 60_000 });
     try {
       const user = await staff(short);
-      const signedIn = await ok<{ login: { token: string; expiresAt: string } }>(short, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt } }', { u: user.username, p: PASSWORD });
+      const signedIn = await ok<{ login: { token: string; expiresAt: string } }>(short, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt } }', {
+        u: user.username,
+        p: PASSWORD,
+      });
       const socket = await openSocket(short, signedIn.login.token);
       socket.send('live', SUBSCRIPTION);
       const { code } = await socket.closed;

@@ -28,10 +28,13 @@ describe('a database that never answers', () => {
   it('fails a statement as the database being down instead of waiting on the silent socket', { timeout: 30_000 }, async () => {
     const orm = new MikroORM(ormConfig(`postgresql://balagh:x@127.0.0.1:${port}/balagh`));
     try {
-      const failure = await orm.em.fork().execute('select 1').then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const failure = await orm.em
+        .fork()
+        .execute('select 1')
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       expect(failure).toBeInstanceOf(Error);
       expect(isDatabaseDown(failure)).toBe(true);
       expect(sockets.size).toBeGreaterThan(0);

@@ -175,7 +175,12 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
         await gql(app, '{ reports(first: 5) { totalCount } }', {}, token),
         // A credential the server has not seen yet is looked up before execution (in the context): once HTTP 500.
         await gql(app, '{ reports(first: 5) { totalCount } }', {}, `b940_${unique('unknown')}`),
-        await gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: { idempotencyKey: unique('during'), kind: 'INCIDENT', channel: 'WHATSAPP', categoryCode: 'POTHOLE', description: `${marker} during`, location: { lat: 26.2794, lng: 50.2083 } } }, DEMO_KEYS.intake),
+        await gql(
+          app,
+          'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }',
+          { input: { idempotencyKey: unique('during'), kind: 'INCIDENT', channel: 'WHATSAPP', categoryCode: 'POTHOLE', description: `${marker} during`, location: { lat: 26.2794, lng: 50.2083 } } },
+          DEMO_KEYS.intake,
+        ),
       ];
       for (const answer of answers) {
         expect(answer.status).not.toBe(500);
@@ -211,7 +216,11 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
     await after.dispose();
 
     const seen = [...first.events, ...second.events].map((event) => event.report.id as string);
-    for (const id of [...filed, sentinel]) expect(seen.filter((one) => one === id), id).toHaveLength(1);
+    for (const id of [...filed, sentinel])
+      expect(
+        seen.filter((one) => one === id),
+        id,
+      ).toHaveLength(1);
     expect(second.errors).toEqual([]);
 
     // The sign-out listener is back too: signing out closes the supervisor's socket through the database.
@@ -229,7 +238,16 @@ describe('the embedded PostgreSQL password', () => {
     const data = path.join(dir, 'data');
     const port = await freePort();
     try {
-      const legacy = new EmbeddedPostgres({ databaseDir: data, user: 'postgres', password: LEGACY_PASSWORD, port, persistent: true, createPostgresUser: process.getuid?.() === 0, onLog: () => undefined, onError: () => undefined });
+      const legacy = new EmbeddedPostgres({
+        databaseDir: data,
+        user: 'postgres',
+        password: LEGACY_PASSWORD,
+        port,
+        persistent: true,
+        createPostgresUser: process.getuid?.() === 0,
+        onLog: () => undefined,
+        onError: () => undefined,
+      });
       await legacy.initialise();
 
       let db = await startEmbeddedPostgres(data, { persistent: true, port });

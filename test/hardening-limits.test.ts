@@ -134,16 +134,25 @@ describe('query limits: refused before anything runs, in time linear in the docu
 
   it.each([
     { limit: 'maxAliases', over: `{ ${repeat(DEFAULTS.maxQueryAliases + 1, (i) => `a${i}: __typename`)} }`, within: `{ ${repeat(DEFAULTS.maxQueryAliases, (i) => `a${i}: __typename`)} }` },
-    { limit: 'maxDirectives', over: `{ ${repeat(DEFAULTS.maxQueryDirectives + 1, () => '__typename @skip(if: false)')} }`, within: `{ ${repeat(DEFAULTS.maxQueryDirectives, () => '__typename @skip(if: false)')} }` },
+    {
+      limit: 'maxDirectives',
+      over: `{ ${repeat(DEFAULTS.maxQueryDirectives + 1, () => '__typename @skip(if: false)')} }`,
+      within: `{ ${repeat(DEFAULTS.maxQueryDirectives, () => '__typename @skip(if: false)')} }`,
+    },
     { limit: 'maxOperations', over: repeat(DEFAULTS.maxOperations + 1, (i) => `query Q${i} { __typename }`), within: repeat(DEFAULTS.maxOperations, (i) => `query Q${i} { __typename }`) },
   ])('refuses a document past $limit with BAD_USER_INPUT naming the limit, over HTTP and the WebSocket', async ({ limit, over, within }) => {
     const operationName = over.startsWith('query Q') ? 'Q0' : undefined;
-    const send = (query: string) => fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${dispatcher.token}` }, body: JSON.stringify({ query, operationName }) });
+    const send = (query: string) =>
+      fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${dispatcher.token}` }, body: JSON.stringify({ query, operationName }) });
     const refused = await send(over);
     const body = (await refused.json()) as GqlResponse;
     expect(refused.status).toBe(400);
     expect(body.data ?? null).toBeNull();
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'query', [limit]: DEFAULTS[limit === 'maxAliases' ? 'maxQueryAliases' : limit === 'maxDirectives' ? 'maxQueryDirectives' : 'maxOperations'] });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'query',
+      [limit]: DEFAULTS[limit === 'maxAliases' ? 'maxQueryAliases' : limit === 'maxDirectives' ? 'maxQueryDirectives' : 'maxOperations'],
+    });
     const accepted = (await (await send(within)).json()) as GqlResponse;
     expect(accepted.errors).toBeUndefined();
     const overWs = await overSocket(socket, over, {}, operationName);
@@ -204,7 +213,11 @@ describe('query limits: refused before anything runs, in time linear in the docu
   it('refuses several operations without operationName, or with an unknown one, with HTTP 400 naming operationName', async () => {
     const document = 'query A { __typename } query B { me { id } }';
     const send = (operationName?: string) =>
-      fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${dispatcher.token}` }, body: JSON.stringify({ query: document, operationName }) });
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${dispatcher.token}` },
+        body: JSON.stringify({ query: document, operationName }),
+      });
     for (const operationName of [undefined, 'C']) {
       const response = await send(operationName);
       const body = (await response.json()) as GqlResponse;
@@ -213,7 +226,7 @@ describe('query limits: refused before anything runs, in time linear in the docu
       const overWs = await overSocket(socket, document, {}, operationName);
       expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'operationName' });
     }
-    expect(await ((await send('A')).json())).toEqual({ data: { __typename: 'Query' } });
+    expect(await (await send('A')).json()).toEqual({ data: { __typename: 'Query' } });
   });
 });
 

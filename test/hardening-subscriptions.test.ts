@@ -184,8 +184,14 @@ describe('queries and mutations over the WebSocket', () => {
         const http = await gql(app, query, variables(), credential);
         const ws = await overSocket(credential === key ? intake : client, query, variables());
         expect(http.errors?.length, name).toBeGreaterThan(0);
-        expect(ws.errors.map((e) => [e.extensions?.code, e.message]), name).toEqual(http.errors!.map((e) => [e.extensions?.code, e.message]));
-        expect(ws.errors.every((e) => typeof e.extensions?.code === 'string'), name).toBe(true);
+        expect(
+          ws.errors.map((e) => [e.extensions?.code, e.message]),
+          name,
+        ).toEqual(http.errors!.map((e) => [e.extensions?.code, e.message]));
+        expect(
+          ws.errors.every((e) => typeof e.extensions?.code === 'string'),
+          name,
+        ).toBe(true);
         expect(JSON.stringify(ws.errors), name).not.toMatch(/0x00|byte sequence|UTF8|stack/i);
       }
     } finally {

@@ -36,7 +36,11 @@ describe('the report list: filters, order and paging', () => {
   });
   afterAll(() => app.close());
 
-  async function list(filter: Record<string, unknown>, first = 100, after?: string): Promise<{ totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null; hasPreviousPage: boolean; startCursor: string | null }; nodes: Node[]; cursors: string[] }> {
+  async function list(
+    filter: Record<string, unknown>,
+    first = 100,
+    after?: string,
+  ): Promise<{ totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null; hasPreviousPage: boolean; startCursor: string | null }; nodes: Node[]; cursors: string[] }> {
     const data = await ok(app, LIST, { filter, first, after }, token);
     const edges = data.reports.edges as Array<{ cursor: string; node: Node }>;
     return { totalCount: data.reports.totalCount, pageInfo: data.reports.pageInfo, nodes: edges.map((e) => e.node), cursors: edges.map((e) => e.cursor) };

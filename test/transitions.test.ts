@@ -173,9 +173,13 @@ describe('report and assignment lifecycles', () => {
     }
   }
 
-  it('covers every action of the server\'s report transition table', () => {
+  it("covers every action of the server's report transition table", () => {
     expect(new Set(Object.keys(REPORT_TRANSITIONS))).toEqual(new Set([...Object.keys(DISPATCHER_ACTIONS), ...CREW_DRIVEN_ACTIONS]));
-    expect([...CREW_SETTABLE, CANCELLED].sort()).toEqual(Object.values(AssignmentStatus).filter((s) => s !== PENDING).sort());
+    expect([...CREW_SETTABLE, CANCELLED].sort()).toEqual(
+      Object.values(AssignmentStatus)
+        .filter((s) => s !== PENDING)
+        .sort(),
+    );
   });
 
   const reportCases = Object.values(ReportKind).flatMap((kind) =>
@@ -226,7 +230,15 @@ describe('report and assignment lifecycles', () => {
       const { id, reportId } = await startingAssignment(from, legal);
       const before = await state(reportId);
       const beforeAssignment = before.assignments.find((a) => a.id === id)!;
-      const result = to === CANCELLED ? await cancel(id) : await gql(app, 'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id status version } }', { input: { assignmentId: id, status: to, note: 'progress note' } }, worker.token);
+      const result =
+        to === CANCELLED
+          ? await cancel(id)
+          : await gql(
+              app,
+              'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id status version } }',
+              { input: { assignmentId: id, status: to, note: 'progress note' } },
+              worker.token,
+            );
       const after = await state(reportId);
       const afterAssignment = after.assignments.find((a) => a.id === id)!;
       if (!legal) {
@@ -251,7 +263,7 @@ describe('report and assignment lifecycles', () => {
     });
   });
 
-  it('records who did what, from which status to which, for a report\'s whole life', async () => {
+  it("records who did what, from which status to which, for a report's whole life", async () => {
     const report = await fileReport(app, dispatcher.token, { description: unique('whole-life') });
     const first = await assign(app, dispatcher.token, report.id, worker.id);
     await progress(app, worker.token, first.id, DECLINED, 'truck broke down');
@@ -297,12 +309,22 @@ describe('report and assignment lifecycles', () => {
   it('refuses an assignment decided on a stale version of the report, and accepts the current one', async () => {
     const before = await reportIn(RECEIVED);
     await act('TRIAGE', before.id);
-    const stale = await gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: before.id, crewId: worker.id, expectedVersion: before.version } }, dispatcher.token);
+    const stale = await gql(
+      app,
+      'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }',
+      { input: { reportId: before.id, crewId: worker.id, expectedVersion: before.version } },
+      dispatcher.token,
+    );
     expect(codeOf(stale)).toBe('CONFLICT');
     const unchanged = await state(before.id);
     expect(unchanged.status).toBe(RECEIVED);
     expect(unchanged.assignments).toEqual([]);
-    const current = await gql(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id status } }', { input: { reportId: before.id, crewId: worker.id, expectedVersion: unchanged.version } }, dispatcher.token);
+    const current = await gql(
+      app,
+      'mutation($input: AssignReportInput!) { assignReport(input: $input) { id status } }',
+      { input: { reportId: before.id, crewId: worker.id, expectedVersion: unchanged.version } },
+      dispatcher.token,
+    );
     expect(current.errors).toBeUndefined();
     expect((await state(before.id)).status).toBe(ASSIGNED);
   });
@@ -311,7 +333,12 @@ describe('report and assignment lifecycles', () => {
     const { id, reportId } = await assignmentIn(ACCEPTED);
     const seen = (await state(reportId)).activeAssignment!;
     await progress(app, worker.token, id, EN_ROUTE);
-    const stale = await gql(app, 'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id } }', { input: { assignmentId: id, status: ON_SITE, expectedVersion: seen.version } }, worker.token);
+    const stale = await gql(
+      app,
+      'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id } }',
+      { input: { assignmentId: id, status: ON_SITE, expectedVersion: seen.version } },
+      worker.token,
+    );
     expect(codeOf(stale)).toBe('CONFLICT');
     expect((await state(reportId)).activeAssignment).toMatchObject({ status: EN_ROUTE, version: seen.version + 1 });
   });
@@ -344,7 +371,7 @@ describe('report and assignment lifecycles', () => {
     expect(await state(reportId)).toEqual(before);
   });
 
-  it.each([PENDING, CANCELLED])('answers BAD_USER_INPUT (input.status) when a crew asks for %s, which is not the crew\'s to set', async (status) => {
+  it.each([PENDING, CANCELLED])("answers BAD_USER_INPUT (input.status) when a crew asks for %s, which is not the crew's to set", async (status) => {
     const { id, reportId } = await assignmentIn(ACCEPTED);
     const before = await state(reportId);
     const result = await gql(app, 'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id } }', { input: { assignmentId: id, status, note: 'x' } }, worker.token);
@@ -369,7 +396,7 @@ describe('report and assignment lifecycles', () => {
     expect(on.setCrewOnDuty).toMatchObject({ onDuty: true, status: 'AVAILABLE' });
   });
 
-  it('derives the crew\'s status from its assignment: AVAILABLE → ASSIGNED → EN_ROUTE → ON_SITE → AVAILABLE', async () => {
+  it("derives the crew's status from its assignment: AVAILABLE → ASSIGNED → EN_ROUTE → ON_SITE → AVAILABLE", async () => {
     const member = await crew(app);
     const crewState = async () => (await ok(app, CREW_STATE, { id: member.id }, member.token)).crew;
     const seen: Array<{ status: string; activeAssignment: unknown }> = [];
@@ -423,6 +450,9 @@ describe('report and assignment lifecycles', () => {
     expect(after.timeline.at(-1)).toEqual({ action: 'MERGED_WITH_ORIGINAL', note: `duplicate of ${original.reference}, with ${middle.reference}` });
     // Consoles learn of the move like of any change: one REPORT_UPDATED for its merge, one for the move.
     expect(await count(app, "select count(*) as n from dispatch_event where report_id = ? and type = 'REPORT_UPDATED'", [follower.id])).toBe(2);
-    expect((await gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: (await fileReport(app, dispatcher.token)).id, of: follower.id }, dispatcher.token)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'duplicateOf' });
+    expect(
+      (await gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: (await fileReport(app, dispatcher.token)).id, of: follower.id }, dispatcher.token))
+        .errors?.[0]?.extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'duplicateOf' });
   });
 });

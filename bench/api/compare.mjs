@@ -116,7 +116,10 @@ try {
     const base = totals.get(`${mode} base`);
     const current = totals.get(`${mode} this`);
     const rate = (total) => (total.requests / total.ms) * 1000;
-    for (const [name, total] of [['base', base], ['this', current]]) {
+    for (const [name, total] of [
+      ['base', base],
+      ['this', current],
+    ]) {
       const ratio = name === 'this' ? `${((rate(current) / rate(base)) * 100).toFixed(0)} %` : '';
       console.log(`| ${mode.replace('graphql-', '')} | ${name} | ${rate(total).toFixed(1)} | ${(total.cpu / total.completed).toFixed(3)} | ${ratio} |`);
     }

@@ -17,7 +17,9 @@ export async function explainStatements(client, statements) {
     const [plan] = (await client.query(`explain (analyze, format json) ${sql}`)).rows[0]['QUERY PLAN'];
     const used = [...indexesOf(plan.Plan)].join(', ') || plan.Plan['Node Type'];
     const name = `statement ${index + 1}: ${sql.replace(/\s+/g, ' ').slice(0, 40)}…`;
-    lines.push(`  ${name.padEnd(56)} ${String(plan.Plan['Actual Rows']).padStart(4)} rows  ${plan['Execution Time'].toFixed(2).padStart(6)} ms exec  ${plan['Planning Time'].toFixed(2).padStart(5)} ms plan  ${used}`);
+    lines.push(
+      `  ${name.padEnd(56)} ${String(plan.Plan['Actual Rows']).padStart(4)} rows  ${plan['Execution Time'].toFixed(2).padStart(6)} ms exec  ${plan['Planning Time'].toFixed(2).padStart(5)} ms plan  ${used}`,
+    );
   }
   return lines;
 }

@@ -162,7 +162,10 @@ async function main() {
   log(`data in ${dir}; ${durationS} s per path in ${slices} slices of ${fmt(sliceS)} s (+${fmt(warmupS)} s warm-up each), concurrency ${concurrency}`);
   const cleanups = [];
   const cleanup = async () => {
-    while (cleanups.length) await cleanups.pop()().catch((err) => console.error(err));
+    while (cleanups.length)
+      await cleanups
+        .pop()()
+        .catch((err) => console.error(err));
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
@@ -262,10 +265,7 @@ async function main() {
     }
     const createGraphql = find('createReport (GraphQL)', writeSize);
     const createOne = find('create (bare pg, 1 statement)', writeSize);
-    lines.push(
-      '',
-      `createReport against the one-statement bare pg create (the server's own SQL, hand-written): ${((createGraphql.rps / createOne.rps) * 100).toFixed(0)}%`,
-    );
+    lines.push('', `createReport against the one-statement bare pg create (the server's own SQL, hand-written): ${((createGraphql.rps / createOne.rps) * 100).toFixed(0)}%`);
     const small = find('queue (GraphQL)', sizes[0]);
     const large = find('queue (GraphQL)', sizes.at(-1));
     const growth = large.p99 / small.p99;

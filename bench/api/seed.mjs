@@ -16,19 +16,51 @@ function weighted(entries) {
 }
 
 const MUNICIPALITIES = weighted([
-  ['DAMMAM', 8], ['KHOBAR', 6], ['QATIF', 4], ['DHAHRAN', 3], ['JUBAIL', 3], ['SAIHAT', 2], ['SAFWA', 1],
-  ['RAS_TANURA', 1], ['ABQAIQ', 1], ['NAIRYAH', 1], ['QARYAT_ALULYA', 1], ['KHAFJI', 1],
+  ['DAMMAM', 8],
+  ['KHOBAR', 6],
+  ['QATIF', 4],
+  ['DHAHRAN', 3],
+  ['JUBAIL', 3],
+  ['SAIHAT', 2],
+  ['SAFWA', 1],
+  ['RAS_TANURA', 1],
+  ['ABQAIQ', 1],
+  ['NAIRYAH', 1],
+  ['QARYAT_ALULYA', 1],
+  ['KHAFJI', 1],
 ]);
 
 const CATEGORIES = weighted([
-  ['HAZARDOUS_BILLBOARD', 1], ['OPEN_MANHOLE', 1], ['UNSAFE_EXCAVATION', 1], ['EXPOSED_CABLES', 1],
-  ['RAINWATER_POOLING', 3], ['SEWAGE_OVERFLOW', 3], ['WATER_LEAK', 3], ['POTHOLE', 8], ['FALLEN_TREE', 1],
-  ['FOOD_SAFETY', 2], ['STREETLIGHT_OUTAGE', 6], ['WASTE_ACCUMULATION', 8], ['CONSTRUCTION_DEBRIS', 3],
-  ['STRAY_ANIMALS', 2], ['DAMAGED_SIDEWALK', 3], ['VISUAL_POLLUTION', 2], ['ABANDONED_VEHICLE', 2],
-  ['PARK_DAMAGE', 1], ['GENERAL_INQUIRY', 3], ['SERVICE_NOTE', 1],
+  ['HAZARDOUS_BILLBOARD', 1],
+  ['OPEN_MANHOLE', 1],
+  ['UNSAFE_EXCAVATION', 1],
+  ['EXPOSED_CABLES', 1],
+  ['RAINWATER_POOLING', 3],
+  ['SEWAGE_OVERFLOW', 3],
+  ['WATER_LEAK', 3],
+  ['POTHOLE', 8],
+  ['FALLEN_TREE', 1],
+  ['FOOD_SAFETY', 2],
+  ['STREETLIGHT_OUTAGE', 6],
+  ['WASTE_ACCUMULATION', 8],
+  ['CONSTRUCTION_DEBRIS', 3],
+  ['STRAY_ANIMALS', 2],
+  ['DAMAGED_SIDEWALK', 3],
+  ['VISUAL_POLLUTION', 2],
+  ['ABANDONED_VEHICLE', 2],
+  ['PARK_DAMAGE', 1],
+  ['GENERAL_INQUIRY', 3],
+  ['SERVICE_NOTE', 1],
 ]);
 
-const CHANNELS = weighted([['BALAGHATI_APP', 9], ['WHATSAPP', 5], ['CALL_940', 4], ['WEB_PORTAL', 2], ['EMAIL', 1], ['SOCIAL_MEDIA', 1]]);
+const CHANNELS = weighted([
+  ['BALAGHATI_APP', 9],
+  ['WHATSAPP', 5],
+  ['CALL_940', 4],
+  ['WEB_PORTAL', 2],
+  ['EMAIL', 1],
+  ['SOCIAL_MEDIA', 1],
+]);
 
 export const DESCRIPTIONS = [
   'لوحة إعلانية كبيرة مائلة وآيلة للسقوط فوق الرصيف بعد الرياح',
@@ -45,7 +77,13 @@ export const DESCRIPTIONS = [
 
 const ADDRESSES = ['طريق الأمير تركي، الكورنيش', 'حي الفيصلية، شارع 11', 'حي الشاطئ الغربي', 'شارع الملك خالد', 'حي الثقبة', 'حي النور', 'طريق الملك سعود', 'حي الريان'];
 const NAMES = ['محمد العتيبي', 'Fatimah Al-Qahtani', 'عبدالله الدوسري', 'نورة الشمري', 'Ahmed Khan', 'سارة الزهراني'];
-const BENEFICIARIES = weighted([['CITIZEN', 6], ['RESIDENT', 3], ['CONTRACTOR', 1], ['INVESTOR', 1], ['STAFF', 1]]);
+const BENEFICIARIES = weighted([
+  ['CITIZEN', 6],
+  ['RESIDENT', 3],
+  ['CONTRACTOR', 1],
+  ['INVESTOR', 1],
+  ['STAFF', 1],
+]);
 
 function sqlArray(values) {
   return `array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')}]`;
@@ -166,7 +204,9 @@ export async function seedReports(client, from, to, { intakePrincipal, staffPrin
  * triggers are off during the load (the rows are valid by construction), as in any bulk load.
  */
 export async function growReports(client, target, principals, { batch = 100_000, log = () => {} } = {}) {
-  const [{ count, next }] = (await client.query(`select count(*)::bigint as count, coalesce(max(substring(idempotency_key from 6)::bigint) filter (where idempotency_key like 'seed-%'), 0) + 1 as next from report`)).rows;
+  const [{ count, next }] = (
+    await client.query(`select count(*)::bigint as count, coalesce(max(substring(idempotency_key from 6)::bigint) filter (where idempotency_key like 'seed-%'), 0) + 1 as next from report`)
+  ).rows;
   let have = Number(count);
   let n = Number(next);
   if (have >= target) return have;

@@ -50,8 +50,18 @@ export const QUEUE_SQL = `
 
 /** What a gateway sends: a report in one of the province's municipalities, with GPS, from the app. */
 export const INTAKE_CATEGORIES = [
-  'POTHOLE', 'WASTE_ACCUMULATION', 'STREETLIGHT_OUTAGE', 'RAINWATER_POOLING', 'SEWAGE_OVERFLOW', 'WATER_LEAK',
-  'HAZARDOUS_BILLBOARD', 'OPEN_MANHOLE', 'DAMAGED_SIDEWALK', 'CONSTRUCTION_DEBRIS', 'STRAY_ANIMALS', 'FOOD_SAFETY',
+  'POTHOLE',
+  'WASTE_ACCUMULATION',
+  'STREETLIGHT_OUTAGE',
+  'RAINWATER_POOLING',
+  'SEWAGE_OVERFLOW',
+  'WATER_LEAK',
+  'HAZARDOUS_BILLBOARD',
+  'OPEN_MANHOLE',
+  'DAMAGED_SIDEWALK',
+  'CONSTRUCTION_DEBRIS',
+  'STRAY_ANIMALS',
+  'FOOD_SAFETY',
 ];
 const CHANNELS = ['BALAGHATI_APP', 'WHATSAPP', 'WEB_PORTAL', 'BALAGHATI_APP', 'EMAIL', 'SOCIAL_MEDIA'];
 const PRIORITY_RANK = { CRITICAL: 0, HIGH: 1, NORMAL: 2, LOW: 3 };
@@ -162,8 +172,27 @@ function reportRow(input, submittedBy, categories, municipality, referenceFor) {
 
 function reportParams(report, input) {
   return [
-    report.id, report.reference, report.kind, report.channel, report.categoryCode, report.priority, PRIORITY_RANK[report.priority],
-    report.status, report.description, report.lat, report.lng, report.address, report.municipalityCode, report.reporterName,
-    report.reporterPhone, report.beneficiaryType, report.receivedAt, report.targetAt, report.submittedBy, input.idempotencyKey, report.updatedAt, 1,
+    report.id,
+    report.reference,
+    report.kind,
+    report.channel,
+    report.categoryCode,
+    report.priority,
+    PRIORITY_RANK[report.priority],
+    report.status,
+    report.description,
+    report.lat,
+    report.lng,
+    report.address,
+    report.municipalityCode,
+    report.reporterName,
+    report.reporterPhone,
+    report.beneficiaryType,
+    report.receivedAt,
+    report.targetAt,
+    report.submittedBy,
+    input.idempotencyKey,
+    report.updatedAt,
+    1,
   ];
 }

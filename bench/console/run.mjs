@@ -70,7 +70,12 @@ function bundleSizes() {
   const lazy = readdirSync(path.join(CONSOLE, 'assets'))
     .filter((file) => file.endsWith('.js') && !initial.includes(`/assets/${file}`))
     .map((file) => ({ file: `/assets/${file}`, gzipBytes: gz(`/assets/${file}`) }));
-  return { initialFiles, initialGzipBytes: initialFiles.reduce((sum, f) => sum + f.gzipBytes, 0), lazy, mapIsLazy: lazy.some((f) => f.file.includes('map.leaflet')) && !initial.some((f) => f.includes('leaflet')) };
+  return {
+    initialFiles,
+    initialGzipBytes: initialFiles.reduce((sum, f) => sum + f.gzipBytes, 0),
+    lazy,
+    mapIsLazy: lazy.some((f) => f.file.includes('map.leaflet')) && !initial.some((f) => f.includes('leaflet')),
+  };
 }
 
 /** Seeds until exactly `target` reports are open: the API benchmark's generator, trimmed with a close. */
@@ -89,10 +94,7 @@ async function seedOpenReports(client, target, principals) {
   }
   const extra = (await count()) - target;
   if (extra > 0) {
-    await client.query(
-      `update report set status = 'CLOSED', version = version + 1 where id in (select id from report where status = 'RECEIVED' order by received_at limit $1)`,
-      [extra],
-    );
+    await client.query(`update report set status = 'CLOSED', version = version + 1 where id in (select id from report where status = 'RECEIVED' order by received_at limit $1)`, [extra]);
   }
   await client.query('vacuum analyze report, assignment, timeline_entry, crew');
   return count();
@@ -155,7 +157,10 @@ async function main() {
   log(`data in ${dir}`);
   const cleanups = [];
   const cleanup = async () => {
-    while (cleanups.length) await cleanups.pop()().catch((err) => console.error(err));
+    while (cleanups.length)
+      await cleanups
+        .pop()()
+        .catch((err) => console.error(err));
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
@@ -200,7 +205,10 @@ async function main() {
     const login = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt viewer { id username role crew { id name } } } }', variables: { u: 'bench-dispatcher', p: password } }),
+      body: JSON.stringify({
+        query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt viewer { id username role crew { id name } } } }',
+        variables: { u: 'bench-dispatcher', p: password },
+      }),
     }).then((r) => r.json());
     const session = login.data?.login;
     if (!session) throw new Error(`login failed: ${JSON.stringify(login)}`);
@@ -210,7 +218,12 @@ async function main() {
     for (let i = 0; i < 5; i += 1) {
       const t = performance.now();
       await gql(url, PAGE_QUERY, { first: 100, after: null, withCount: true }, token);
-      await gql(url, 'query Crews($filter: CrewFilter) { crews(filter: $filter) { id name onDuty status version skills department { code } municipality { code } location { lat lng at } } }', { filter: null }, token);
+      await gql(
+        url,
+        'query Crews($filter: CrewFilter) { crews(filter: $filter) { id name onDuty status version skills department { code } municipality { code } location { lat lng at } } }',
+        { filter: null },
+        token,
+      );
       warmups.push(performance.now() - t);
     }
     log(`server warm-up (first page of the queue + crews, as the console asks): ${warmups.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
@@ -226,10 +239,19 @@ async function main() {
     const page = await context.newPage();
     const pageErrors = [];
     const requestLog = [];
-    if (flags['trace-load']) page.on('requestfinished', (request) => requestLog.push(`${request.timing().startTime.toFixed(0)} +${request.timing().responseEnd.toFixed(0)} ${request.method()} ${request.url().replace(url, '')} ${request.postData()?.slice(0, 60) ?? ''}`));
+    if (flags['trace-load'])
+      page.on('requestfinished', (request) =>
+        requestLog.push(
+          `${request.timing().startTime.toFixed(0)} +${request.timing().responseEnd.toFixed(0)} ${request.method()} ${request.url().replace(url, '')} ${request.postData()?.slice(0, 60) ?? ''}`,
+        ),
+      );
     page.on('pageerror', (err) => pageErrors.push(err.message));
 
-    if (flags['trace-load']) await browser.startTracing(page, { path: flags['trace-load'], categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'netlog', 'disabled-by-default-netlog'] });
+    if (flags['trace-load'])
+      await browser.startTracing(page, {
+        path: flags['trace-load'],
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'netlog', 'disabled-by-default-netlog'],
+      });
     await page.goto(url);
     await page.waitForFunction(() => window.__bench.firstRowPaint !== null, null, { timeout: 30_000 });
     if (flags['trace-load']) {
@@ -266,13 +288,29 @@ async function main() {
       const slot = i % 10;
       let request;
       if (slot < 4) {
-        request = gql(url, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', {
-          input: { idempotencyKey: `bench-console-${i}-${t0}`, channel: 'WHATSAPP', categoryCode: 'POTHOLE', description: `bench ${i}`, location: { lat: 26.28 + (i % 50) * 0.002, lng: 50.2 - (i % 30) * 0.002 } },
-        }, intakeKey);
+        request = gql(
+          url,
+          'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }',
+          {
+            input: {
+              idempotencyKey: `bench-console-${i}-${t0}`,
+              channel: 'WHATSAPP',
+              categoryCode: 'POTHOLE',
+              description: `bench ${i}`,
+              location: { lat: 26.28 + (i % 50) * 0.002, lng: 50.2 - (i % 30) * 0.002 },
+            },
+          },
+          intakeKey,
+        );
       } else if (slot < 9) {
         request = gql(url, 'mutation($id: ID!, $p: Priority!) { triageReport(id: $id, input: { priority: $p }) { id } }', { id: openIds[i % openIds.length].id, p: priorities[i % 4] }, token);
       } else {
-        request = gql(url, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: received[(i / 10) | 0].id, crewId: crews[i % crews.length].id } }, token);
+        request = gql(
+          url,
+          'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }',
+          { input: { reportId: received[(i / 10) | 0].id, crewId: crews[i % crews.length].id } },
+          token,
+        );
       }
       inflight.push(
         request.then(
@@ -295,7 +333,9 @@ async function main() {
     await Promise.all(inflight);
     const streamedMs = Date.now() - t0;
     const events = Number((await admin.query('select count(*) from dispatch_event where id > $1', [eventsBefore])).rows[0].count);
-    log(`${mutations} mutations in ${(streamedMs / 1000).toFixed(1)} s (${outcomes.ok} ok, ${outcomes.conflict} conflicts, ${outcomes.failed} failed${outcomes.samples.length ? `: ${outcomes.samples.join('; ')}` : ''}) → ${events} events (${fmt(events / (streamedMs / 1000))}/s)`);
+    log(
+      `${mutations} mutations in ${(streamedMs / 1000).toFixed(1)} s (${outcomes.ok} ok, ${outcomes.conflict} conflicts, ${outcomes.failed} failed${outcomes.samples.length ? `: ${outcomes.samples.join('; ')}` : ''}) → ${events} events (${fmt(events / (streamedMs / 1000))}/s)`,
+    );
 
     const applied = () => page.evaluate(() => window.__balagh.diagnostics().eventsApplied);
     const settleStart = Date.now();
@@ -326,7 +366,9 @@ async function main() {
       truth: truth.size,
     };
     const bundle = bundleSizes();
-    log(`while streaming: ${stream.longTasks} long tasks, longest ${fmt(stream.longestTaskMs)} ms; heartbeat max block ${fmt(stream.heartbeatMaxBlockMs)} ms (${stream.heartbeatBlocksOver50} over 50 ms); console applied ${stream.eventsApplied - appliedBefore} events (all within ${settleMs} ms of the last mutation), ${stream.resyncs} full load(s), connection ${stream.connection}`);
+    log(
+      `while streaming: ${stream.longTasks} long tasks, longest ${fmt(stream.longestTaskMs)} ms; heartbeat max block ${fmt(stream.heartbeatMaxBlockMs)} ms (${stream.heartbeatBlocksOver50} over 50 ms); console applied ${stream.eventsApplied - appliedBefore} events (all within ${settleMs} ms of the last mutation), ${stream.resyncs} full load(s), connection ${stream.connection}`,
+    );
     log(`dropped updates: ${final.dropped} (console ${final.shown} open, database ${final.truth})`);
     log(`initial JS ${fmt(bundle.initialGzipBytes / 1024)} KB gzipped (${bundle.initialFiles.map((f) => `${f.file} ${fmt(f.gzipBytes / 1024)}`).join(', ')}); map lazy: ${bundle.mapIsLazy}`);
     if (pageErrors.length) log(`page errors: ${pageErrors.join(' | ')}`);

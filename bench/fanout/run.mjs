@@ -163,7 +163,10 @@ async function main() {
   log(`data in ${dir}`);
   const cleanups = [];
   const cleanup = async () => {
-    while (cleanups.length) await cleanups.pop()().catch((err) => console.error(err));
+    while (cleanups.length)
+      await cleanups
+        .pop()()
+        .catch((err) => console.error(err));
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
@@ -204,11 +207,21 @@ async function main() {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const server = startChild('graphql', [path.join(DIST, 'main.js')], { DATABASE_URL: db.url, DEMO: 'false', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', CONSOLE_DIR: path.join(dir, 'no-console') });
+    const server = startChild('graphql', [path.join(DIST, 'main.js')], {
+      DATABASE_URL: db.url,
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CONSOLE_DIR: path.join(dir, 'no-console'),
+    });
     server.stdout.resume();
     await waitFor(async () => {
       if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}): ${readFileSync(path.join(dir, 'graphql.log'), 'utf8').slice(-3000)}`);
-      return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     }, 'the server');
     log(`server (pid ${server.pid}) up at ${url}`);
 
@@ -217,7 +230,14 @@ async function main() {
     const token = (await graphqlHttp(url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'bench-dispatcher', p: password })).login.token;
     const reportIds = [];
     for (let i = 0; i < REPORTS; i++) {
-      const input = { idempotencyKey: randomUUID(), kind: 'INCIDENT', channel: 'BALAGHATI_APP', categoryCode: 'POTHOLE', description: `fan-out bench report ${i}`, location: { lat: 26.2794, lng: 50.2083 } };
+      const input = {
+        idempotencyKey: randomUUID(),
+        kind: 'INCIDENT',
+        channel: 'BALAGHATI_APP',
+        categoryCode: 'POTHOLE',
+        description: `fan-out bench report ${i}`,
+        location: { lat: 26.2794, lng: 50.2083 },
+      };
       reportIds.push((await graphqlHttp(url, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input }, token)).createReport.id);
     }
     log(`dispatcher signed in; ${REPORTS} reports to triage`);
@@ -259,7 +279,9 @@ async function main() {
       }));
       const connected = replies.reduce((sum, r) => sum + r.connected, 0);
       const failures = replies.flatMap((r) => r.failures);
-      log(`${target}: ${connected.toLocaleString('en')}/${n.toLocaleString('en')} sockets subscribed in ${((Date.now() - t0) / 1000).toFixed(1)} s${failures.length ? ` (failures: ${failures.join('; ')})` : ''}`);
+      log(
+        `${target}: ${connected.toLocaleString('en')}/${n.toLocaleString('en')} sockets subscribed in ${((Date.now() - t0) / 1000).toFixed(1)} s${failures.length ? ` (failures: ${failures.join('; ')})` : ''}`,
+      );
       if (connected < n) throw new Error(`${target}: only ${connected}/${n} sockets connected`);
       await live(target);
     };
@@ -410,9 +432,17 @@ async function main() {
         await connect(target, large);
         const after = await memory(target);
         const perConnection = (field) => ((after[field] - before[field]) * 1024) / large;
-        results.memory[target] = { before, after, perConnectionBytes: perConnection('rssKiB'), perConnectionAfterGcBytes: perConnection('rssAfterGcKiB'), heapPerConnectionBytes: perConnection('heapUsedKiB') };
+        results.memory[target] = {
+          before,
+          after,
+          perConnectionBytes: perConnection('rssKiB'),
+          perConnectionAfterGcBytes: perConnection('rssAfterGcKiB'),
+          heapPerConnectionBytes: perConnection('heapUsedKiB'),
+        };
         const m = results.memory[target];
-        log(`${target}: memory per idle subscribed connection ${fmt(m.perConnectionBytes / 1024)} KiB RSS (${fmt(m.perConnectionAfterGcBytes / 1024)} KiB after a full GC; JS heap ${fmt(m.heapPerConnectionBytes / 1024)} KiB)`);
+        log(
+          `${target}: memory per idle subscribed connection ${fmt(m.perConnectionBytes / 1024)} KiB RSS (${fmt(m.perConnectionAfterGcBytes / 1024)} KiB after a full GC; JS heap ${fmt(m.heapPerConnectionBytes / 1024)} KiB)`,
+        );
       }
       if (!skip.has('large')) {
         results.large = await alternate(largeRate, durationS);
@@ -450,7 +480,11 @@ async function main() {
       for (const target of targets) await close(target);
     }
     if (targets.includes('graphql') && !skip.has('groups') && groupCount > 1) {
-      await connect('graphql', large, Array.from({ length: groupCount }, (_, g) => SUBSCRIPTION(`Bench${g}`)));
+      await connect(
+        'graphql',
+        large,
+        Array.from({ length: groupCount }, (_, g) => SUBSCRIPTION(`Bench${g}`)),
+      );
       results.groups = { ...(await window('graphql', largeRate, durationS)), groups: groupCount };
       log(`${groupCount} groups: ${describe(results.groups)}`);
       await close('graphql');
@@ -482,7 +516,17 @@ async function main() {
     };
     writeFileSync(
       path.join(HERE, 'last-run.json'),
-      JSON.stringify({ at: new Date().toISOString(), machine, flags: { durationS, stepS, large, small, largeRate, smallRate, rampRates, groupCount, procs, maxP99 }, results: slim, wallS: (Date.now() - started) / 1000 }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          machine,
+          flags: { durationS, stepS, large, small, largeRate, smallRate, rampRates, groupCount, procs, maxP99 },
+          results: slim,
+          wallS: (Date.now() - started) / 1000,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     log(`wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
@@ -573,7 +617,10 @@ const verdict = (ok) => (ok ? 'met' : 'MISSED');
 
 /** The results as Markdown: one table per scenario, each target met or missed. */
 function render(results, machine) {
-  const lines = ['', `Machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memGiB} GiB; Node ${machine.node}; PostgreSQL ${machine.postgres}; load average at the end ${machine.loadavg.join(', ')}`];
+  const lines = [
+    '',
+    `Machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memGiB} GiB; Node ${machine.node}; PostgreSQL ${machine.postgres}; load average at the end ${machine.loadavg.join(', ')}`,
+  ];
   const { small: s, large: l, ramp, groups, memory } = results;
   if (s.graphql || s.bare) {
     const any = s.graphql ?? s.bare;
@@ -582,7 +629,10 @@ function render(results, machine) {
     if (s.graphql) lines.push(row('server', s.graphql, s.bare));
     if (s.graphql && s.bare) {
       const ok = s.graphql.p99 < 100 && s.graphql.p99 <= 2 * s.bare.p99 && s.graphql.lost === 0;
-      lines.push('', `Target p99 < 100 ms and within 2× of bare ws, nothing lost: ${verdict(ok)} (p99 ${fmt(s.graphql.p99)} ms vs ${fmt(s.bare.p99)} ms = ${fmt(s.graphql.p99 / s.bare.p99, 2)}×, lost ${s.graphql.lost})`);
+      lines.push(
+        '',
+        `Target p99 < 100 ms and within 2× of bare ws, nothing lost: ${verdict(ok)} (p99 ${fmt(s.graphql.p99)} ms vs ${fmt(s.bare.p99)} ms = ${fmt(s.graphql.p99 / s.bare.p99, 2)}×, lost ${s.graphql.lost})`,
+      );
     }
   }
   if (l.graphql || l.bare || groups) {
@@ -593,7 +643,10 @@ function render(results, machine) {
     if (groups) lines.push(row(`server, ${groups.groups} groups`, groups, l.bare));
     if (l.graphql && l.bare) {
       const ok = l.graphql.p99 <= 2 * l.bare.p99 && l.graphql.lost === 0;
-      lines.push('', `Target p99 within 2× of bare ws, nothing lost: ${verdict(ok)} (p99 ${fmt(l.graphql.p99)} ms vs ${fmt(l.bare.p99)} ms = ${fmt(l.graphql.p99 / l.bare.p99, 2)}×, lost ${l.graphql.lost})`);
+      lines.push(
+        '',
+        `Target p99 within 2× of bare ws, nothing lost: ${verdict(ok)} (p99 ${fmt(l.graphql.p99)} ms vs ${fmt(l.bare.p99)} ms = ${fmt(l.graphql.p99 / l.bare.p99, 2)}×, lost ${l.graphql.lost})`,
+      );
     }
   }
   if (ramp.graphql || ramp.bare) {
@@ -607,14 +660,19 @@ function render(results, machine) {
     );
     for (const target of ['bare', 'graphql']) {
       for (const step of ramp[target]?.steps ?? []) {
-        lines.push(`| ${target === 'bare' ? 'bare ws' : 'server'} | ${step.rate} | ${int(step.deliveriesPerS)} | ${fmt(step.p50)} | ${fmt(step.p99)} | ${fmt(step.max)} | ${step.lost} | ${closedCount(step)} | ${fmt(step.serverCpuPct, 0)}% | ${fmt(step.serverCpuUsPerDelivery, 1)} | ${fmt(step.clientCpuPct, 0)}% | ${step.sustained ? 'yes' : 'no'} |`);
+        lines.push(
+          `| ${target === 'bare' ? 'bare ws' : 'server'} | ${step.rate} | ${int(step.deliveriesPerS)} | ${fmt(step.p50)} | ${fmt(step.p99)} | ${fmt(step.max)} | ${step.lost} | ${closedCount(step)} | ${fmt(step.serverCpuPct, 0)}% | ${fmt(step.serverCpuUsPerDelivery, 1)} | ${fmt(step.clientCpuPct, 0)}% | ${step.sustained ? 'yes' : 'no'} |`,
+        );
       }
     }
     const bestBare = ramp.bare?.best;
     const bestServer = ramp.graphql?.best;
     if (bestBare && bestServer) {
       const ratio = bestServer.deliveriesPerS / bestBare.deliveriesPerS;
-      lines.push('', `Highest sustained: bare ws ${int(bestBare.deliveriesPerS)} deliveries/s (${bestBare.rate} events/s), server ${int(bestServer.deliveriesPerS)} (${bestServer.rate} events/s) = ${fmt(ratio * 100, 0)}%. Target ≥ 80% of bare ws: ${verdict(ratio >= 0.8)}`);
+      lines.push(
+        '',
+        `Highest sustained: bare ws ${int(bestBare.deliveriesPerS)} deliveries/s (${bestBare.rate} events/s), server ${int(bestServer.deliveriesPerS)} (${bestServer.rate} events/s) = ${fmt(ratio * 100, 0)}%. Target ≥ 80% of bare ws: ${verdict(ratio >= 0.8)}`,
+      );
     }
   }
   for (const target of ['bare', 'graphql']) {
@@ -622,7 +680,10 @@ function render(results, machine) {
     if (!m) continue;
     const name = target === 'bare' ? 'bare ws' : 'server';
     const target16 = target === 'graphql' ? `. Target ≤ 16 KB: ${verdict(m.perConnectionBytes <= 16_000)}` : '';
-    lines.push('', `Memory per idle subscribed connection, ${name}: ${fmt(m.perConnectionBytes / 1024)} KiB RSS after a 5 s pause (${fmt(m.before.rssKiB / 1024, 0)} → ${fmt(m.after.rssKiB / 1024, 0)} MiB), ${fmt(m.perConnectionAfterGcBytes / 1024)} KiB after a full GC, of which JS heap ${fmt(m.heapPerConnectionBytes / 1024)} KiB${target16}`);
+    lines.push(
+      '',
+      `Memory per idle subscribed connection, ${name}: ${fmt(m.perConnectionBytes / 1024)} KiB RSS after a 5 s pause (${fmt(m.before.rssKiB / 1024, 0)} → ${fmt(m.after.rssKiB / 1024, 0)} MiB), ${fmt(m.perConnectionAfterGcBytes / 1024)} KiB after a full GC, of which JS heap ${fmt(m.heapPerConnectionBytes / 1024)} KiB${target16}`,
+    );
   }
   return lines.join('\n');
 }

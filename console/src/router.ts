@@ -1,13 +1,7 @@
 import { shallowRef } from 'vue';
 
 /** The console's screens. */
-export type Route =
-  | { name: 'queue' }
-  | { name: 'map' }
-  | { name: 'report'; id: string }
-  | { name: 'crews' }
-  | { name: 'call' }
-  | { name: 'crew' };
+export type Route = { name: 'queue' } | { name: 'map' } | { name: 'report'; id: string } | { name: 'crews' } | { name: 'call' } | { name: 'crew' };
 
 /** Reads a path into a route; anything unknown is the queue. */
 export function parseRoute(pathname: string): Route {

@@ -21,12 +21,7 @@ async function main(): Promise<void> {
     throw err;
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const lines = [
-    '',
-    `Balagh 940 is up in ${seconds}s`,
-    `  Console:  ${app.url}/`,
-    `  GraphQL:  ${app.url}/graphql   (WebSocket: ${app.url.replace('http', 'ws')}/graphql)`,
-  ];
+  const lines = ['', `Balagh 940 is up in ${seconds}s`, `  Console:  ${app.url}/`, `  GraphQL:  ${app.url}/graphql   (WebSocket: ${app.url.replace('http', 'ws')}/graphql)`];
   if (config.demo) {
     lines.push(
       `  Demo mode${app.seededDemo ? ' (demo data seeded now)' : ''}: data in ${config.dataDir}`,

@@ -9,16 +9,7 @@ import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
 import { ReportConnectionResolver, ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
 
-export const resolvers = [
-  AuthResolver,
-  ReportsResolver,
-  ReportLocationResolver,
-  ReportConnectionResolver,
-  AssignmentsResolver,
-  CrewsResolver,
-  ReferenceResolver,
-  EventsResolver,
-] as const;
+export const resolvers = [AuthResolver, ReportsResolver, ReportLocationResolver, ReportConnectionResolver, AssignmentsResolver, CrewsResolver, ReferenceResolver, EventsResolver] as const;
 
 /**
  * type-graphql insists on a PubSub once a subscription exists; ours never publishes through it: the

@@ -254,7 +254,7 @@ describe('the dispatch console in a real browser', () => {
     await page.click('[data-test=nav-queue]');
   });
 
-  it('files a 940 call on the caller\'s behalf with a location picked on the map', async () => {
+  it("files a 940 call on the caller's behalf with a location picked on the map", async () => {
     await page.click('[data-test=nav-call]');
     await page.locator('[data-test=location-picker].leaflet-container').waitFor();
     await page.selectOption('[data-test=call-category]', 'STREETLIGHT_OUTAGE');

@@ -57,7 +57,8 @@ export interface ReportInput {
   reporter?: { name?: string; phone?: string; beneficiaryType?: string } | null;
 }
 
-export const REPORT_FIELDS = 'id reference status priority version targetAt receivedAt kind channel category { code } location { lat lng municipality { code } } reporter { name phone beneficiaryType }';
+export const REPORT_FIELDS =
+  'id reference status priority version targetAt receivedAt kind channel category { code } location { lat lng municipality { code } } reporter { name phone beneficiaryType }';
 
 /** A valid createReport input (a pothole in Al Khobar), with overrides. */
 export function reportInput(overrides: ReportInput = {}): ReportInput {
@@ -75,7 +76,12 @@ export function reportInput(overrides: ReportInput = {}): ReportInput {
 
 /** Files a report through GraphQL and returns it. */
 export async function fileReport(app: App, token: string, overrides: ReportInput = {}): Promise<Record<string, any>> {
-  const data = await ok<{ createReport: Record<string, any> }>(app, `mutation($input: CreateReportInput!) { createReport(input: $input) { ${REPORT_FIELDS} } }`, { input: reportInput(overrides) }, token);
+  const data = await ok<{ createReport: Record<string, any> }>(
+    app,
+    `mutation($input: CreateReportInput!) { createReport(input: $input) { ${REPORT_FIELDS} } }`,
+    { input: reportInput(overrides) },
+    token,
+  );
   return data.createReport;
 }
 

@@ -7,7 +7,14 @@ import type { App, GqlResponse } from './server.js';
  * POSTs one GraphQL operation from a chosen local address (any of 127.0.0.0/8 on Linux), so the server
  * sees a different client address: how tests play an attacker and a user at different addresses.
  */
-export function gqlFrom<T = Record<string, any>>(app: Pick<App, 'url'>, localAddress: string, query: string, variables: Record<string, unknown> = {}, token?: string, headers: Record<string, string> = {}): Promise<GqlResponse<T>> {
+export function gqlFrom<T = Record<string, any>>(
+  app: Pick<App, 'url'>,
+  localAddress: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<GqlResponse<T>> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const req = request(
@@ -38,7 +45,14 @@ export function gqlFrom<T = Record<string, any>>(app: Pick<App, 'url'>, localAdd
 
 /** The login mutation from `localAddress` (through a proxy when `forwardedFor` is given: it becomes `X-Forwarded-For`). */
 export function loginFrom(app: Pick<App, 'url'>, localAddress: string, username: string, password: string, forwardedFor?: string): Promise<GqlResponse<{ login: { token: string } }>> {
-  return gqlFrom(app, localAddress, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: username, p: password }, undefined, forwardedFor ? { 'x-forwarded-for': forwardedFor } : {});
+  return gqlFrom(
+    app,
+    localAddress,
+    'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }',
+    { u: username, p: password },
+    undefined,
+    forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+  );
 }
 
 /** A graphql-ws client whose socket leaves from `localAddress`. */

@@ -2,7 +2,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from './server.js';
 
-export const EVENT_FIELDS = 'cursor type occurredAt report { id reference status priority version location { municipality { code } } reporter { name phone } } assignment { id status version } crew { id name status version }';
+export const EVENT_FIELDS =
+  'cursor type occurredAt report { id reference status priority version location { municipality { code } } reporter { name phone } } assignment { id status version } crew { id name status version }';
 
 export interface Received {
   events: Array<Record<string, any>>;

@@ -22,13 +22,15 @@ function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, 
 }
 
 function dateTimeFormat(locale: Locale, style: 'dateTime' | 'time'): Intl.DateTimeFormat {
-  return cached(`dt:${locale}:${style}`, () =>
-    new Intl.DateTimeFormat(INTL_TAG[locale], {
-      calendar: 'gregory',
-      timeZone: TIME_ZONE,
-      hourCycle: 'h23',
-      ...(style === 'dateTime' ? { dateStyle: 'medium', timeStyle: 'short' } : { timeStyle: 'medium' }),
-    }),
+  return cached(
+    `dt:${locale}:${style}`,
+    () =>
+      new Intl.DateTimeFormat(INTL_TAG[locale], {
+        calendar: 'gregory',
+        timeZone: TIME_ZONE,
+        hourCycle: 'h23',
+        ...(style === 'dateTime' ? { dateStyle: 'medium', timeStyle: 'short' } : { timeStyle: 'medium' }),
+      }),
   );
 }
 

@@ -1,16 +1,7 @@
 import type { CombinedError } from '@urql/core';
 
 /** The error codes the API puts in `extensions.code`. */
-export type ApiErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'CURSOR_EXPIRED'
-  | 'NETWORK'
-  | 'INTERNAL_SERVER_ERROR';
+export type ApiErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'CURSOR_EXPIRED' | 'NETWORK' | 'INTERNAL_SERVER_ERROR';
 
 /** One failed operation, reduced to what the UI shows: a code, the server's message, the input field at fault. */
 export interface ApiFailure {

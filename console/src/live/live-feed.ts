@@ -177,10 +177,7 @@ export class LiveFeed {
         this.retryLater();
       },
     };
-    const dispose = this.ws.subscribe(
-      { query: stringifyDocument(DispatchEventsSubscription), variables: { after: this.cursor } },
-      sink,
-    );
+    const dispose = this.ws.subscribe({ query: stringifyDocument(DispatchEventsSubscription), variables: { after: this.cursor } }, sink);
     this.unsubscribe = () => {
       done = true;
       dispose();

@@ -11,12 +11,7 @@ export enum AssignmentStatus {
 }
 
 /** An assignment in one of these holds its report and its crew. */
-export const ACTIVE_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [
-  AssignmentStatus.PENDING,
-  AssignmentStatus.ACCEPTED,
-  AssignmentStatus.EN_ROUTE,
-  AssignmentStatus.ON_SITE,
-];
+export const ACTIVE_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.EN_ROUTE, AssignmentStatus.ON_SITE];
 
 /**
  * A crew reads a report while it has an assignment on it in one of these: active, or completed (its finished

@@ -93,7 +93,15 @@ export class AssignmentsService {
     return this.transition(em, viewer, assignmentId, 'id', AssignmentStatus.CANCELLED, why, null);
   }
 
-  private async transition(em: EntityManager, viewer: Viewer, assignmentId: string, field: string, to: AssignmentStatus, note: string | null, expectedVersion: number | null | undefined): Promise<Assignment> {
+  private async transition(
+    em: EntityManager,
+    viewer: Viewer,
+    assignmentId: string,
+    field: string,
+    to: AssignmentStatus,
+    note: string | null,
+    expectedVersion: number | null | undefined,
+  ): Promise<Assignment> {
     const peek = await em.fork().findOne(Assignment, { id: assignmentId });
     if (!peek) throw notFound('Assignment', assignmentId, field);
     this.authorize(viewer, peek, to);
@@ -147,7 +155,15 @@ export class AssignmentsService {
    * Appends the assignment event, then CREW_UPDATED (with a bumped crew version) when the crew's derived
    * status changed, so subscribers see the cause before its effect.
    */
-  private publish(tx: EntityManager, type: DispatchEventType.ASSIGNMENT_CREATED | DispatchEventType.ASSIGNMENT_UPDATED, assignment: Assignment, report: Report, crew: Crew, before: Assignment | undefined, after: Assignment | undefined): void {
+  private publish(
+    tx: EntityManager,
+    type: DispatchEventType.ASSIGNMENT_CREATED | DispatchEventType.ASSIGNMENT_UPDATED,
+    assignment: Assignment,
+    report: Report,
+    crew: Crew,
+    before: Assignment | undefined,
+    after: Assignment | undefined,
+  ): void {
     const previous = toCrewView(crew, before);
     const unchanged = toCrewView(crew, after);
     const changed = previous.status !== unchanged.status || previous.activeAssignmentId !== unchanged.activeAssignmentId;
@@ -156,5 +172,4 @@ export class AssignmentsService {
     appendEvent(tx, type, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
     if (changed) appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: crewView });
   }
-
 }

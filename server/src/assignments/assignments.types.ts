@@ -32,7 +32,7 @@ export class AssignReportInput {
   @Field(() => ID, { description: 'The report, which must have no active assignment' })
   reportId!: string;
 
-  @Field(() => ID, { description: 'An on-duty crew; the category department\'s crews are suggested, any may be chosen' })
+  @Field(() => ID, { description: "An on-duty crew; the category department's crews are suggested, any may be chosen" })
   crewId!: string;
 
   @Field(() => String, { nullable: true, description: 'Instructions for the crew, at most 2,000 characters' })

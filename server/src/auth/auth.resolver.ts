@@ -12,8 +12,15 @@ export class AuthResolver {
     return toViewerView(requireViewer(ctx.viewer));
   }
 
-  @Mutation(() => LoginPayload, { description: 'Sign in with a username and password. Attempts are counted per user name and client address and per client address (by default ten and a hundred in five minutes); past either, RATE_LIMITED with retryAfterSeconds, and the password is not checked' })
-  async login(@Arg('username', () => String, { description: 'The user name, case-insensitive' }) username: string, @Arg('password', () => String, { description: 'The password' }) password: string, @Ctx() ctx: Context): Promise<LoginPayload> {
+  @Mutation(() => LoginPayload, {
+    description:
+      'Sign in with a username and password. Attempts are counted per user name and client address and per client address (by default ten and a hundred in five minutes); past either, RATE_LIMITED with retryAfterSeconds, and the password is not checked',
+  })
+  async login(
+    @Arg('username', () => String, { description: 'The user name, case-insensitive' }) username: string,
+    @Arg('password', () => String, { description: 'The password' }) password: string,
+    @Ctx() ctx: Context,
+  ): Promise<LoginPayload> {
     const result = await ctx.services.auth.login(ctx.em, username, password, ctx.clientAddress ?? 'unknown');
     return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
   }

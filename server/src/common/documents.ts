@@ -25,7 +25,9 @@ export interface DocumentPolicy {
  * of the same response name pairwise, so its work grows with the square of the document. At the default
  * 500 tokens the worst document validates in about 20 ms; anything longer is refused while parsing.
  */
-export function documentPolicy(config: Pick<Config, 'maxQueryTokens' | 'maxQueryDepth' | 'maxQueryCost' | 'maxQueryAliases' | 'maxQueryDirectives' | 'maxOperations' | 'introspection'>): DocumentPolicy {
+export function documentPolicy(
+  config: Pick<Config, 'maxQueryTokens' | 'maxQueryDepth' | 'maxQueryCost' | 'maxQueryAliases' | 'maxQueryDirectives' | 'maxOperations' | 'introspection'>,
+): DocumentPolicy {
   const rules = [
     documentLimits({ maxAliases: config.maxQueryAliases, maxDirectives: config.maxQueryDirectives, maxOperations: config.maxOperations }),
     queryLimits(config.maxQueryDepth, config.maxQueryCost),

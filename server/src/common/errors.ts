@@ -4,15 +4,7 @@ import { GraphQLError } from 'graphql';
  * Error codes every client can switch on; see DESIGN.md "Errors". Besides these, a request that finds
  * the database unreachable answers SERVICE_UNAVAILABLE (nothing was saved; retry).
  */
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'CURSOR_EXPIRED'
-  | 'TIMEOUT';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'CURSOR_EXPIRED' | 'TIMEOUT';
 
 function error(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
@@ -91,7 +83,9 @@ export function isDatabaseDown(err: unknown): boolean {
   if (state === '08P01') return false;
   if (state && (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
   const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection terminated|connection timeout|timeout exceeded when trying to connect|the database system is (starting|shutting|in recovery mode|not yet accepting)/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection terminated|connection timeout|timeout exceeded when trying to connect|the database system is (starting|shutting|in recovery mode|not yet accepting)/i.test(
+    text,
+  );
 }
 
 /** The answer while the database is unreachable: nothing was saved; retry shortly. HTTP 503 where the whole request failed. */

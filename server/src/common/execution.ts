@@ -77,8 +77,7 @@ export function jitGateway(schema: GraphQLSchema, options: JitGatewayOptions = {
           const variables = request.request.variables ?? {};
           const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables, { hideSuggestions });
           if (coerced.errors) return { errors: coerced.errors };
-          const byGraphqlJs = () =>
-            execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName, hideSuggestions });
+          const byGraphqlJs = () => execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName, hideSuggestions });
           const query = compiledFor(`${request.queryHash}:${request.operationName ?? ''}`, request.document, request.operationName);
           if (!query) return byGraphqlJs();
           const result = await query.query(undefined, request.context, coerced.coerced);

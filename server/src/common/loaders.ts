@@ -83,40 +83,28 @@ export function createLoaders(em: EntityManager, reference: ReferenceService) {
     /** Crew views; their derived status comes from `leadingAssignmentByCrew` when a client asks for it. */
     crew: new DataLoader<string, CrewView | undefined>(async (ids) => {
       const rows = await em.execute<{ crew: CrewView }[]>(`select ${crewViewJsonSql('c')} as crew from crew c where c.id in (?)`, [[...ids]]);
-      return byKey(ids, rows.map((row) => reviveCrewView(row.crew)), (view) => view.id);
+      return byKey(
+        ids,
+        rows.map((row) => reviveCrewView(row.crew)),
+        (view) => view.id,
+      );
     }),
     /** Each crew's leading active assignment (what its status follows); null when it has none. */
     leadingAssignmentByCrew: new DataLoader<string, LeadingAssignment | null>(async (crewIds) => {
       const leading = await leadingAssignments(em, crewIds);
       return crewIds.map((id) => leading.get(id) ?? null);
     }),
-    report: new DataLoader<string, Report | undefined>(async (ids) =>
-      byKey(ids, await em.find(Report, { id: { $in: [...ids] } }), (row) => row.id),
-    ),
-    assignment: new DataLoader<string, Assignment | undefined>(async (ids) =>
-      byKey(ids, await em.find(Assignment, { id: { $in: [...ids] } }), (row) => row.id),
-    ),
+    report: new DataLoader<string, Report | undefined>(async (ids) => byKey(ids, await em.find(Report, { id: { $in: [...ids] } }), (row) => row.id)),
+    assignment: new DataLoader<string, Assignment | undefined>(async (ids) => byKey(ids, await em.find(Assignment, { id: { $in: [...ids] } }), (row) => row.id)),
     /** A report's active assignment as its view; a report list primes it with what its statement read. */
     activeAssignmentByReport: new DataLoader<string, AssignmentView | undefined>(async (reportIds) =>
-      byKey(
-        reportIds,
-        (await em.find(Assignment, { report: { $in: [...reportIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } })).map(toAssignmentView),
-        (view) => view.reportId,
-      ),
+      byKey(reportIds, (await em.find(Assignment, { report: { $in: [...reportIds] }, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } })).map(toAssignmentView), (view) => view.reportId),
     ),
     assignmentsByReport: new DataLoader<string, Assignment[]>(async (reportIds) =>
-      groupBy(
-        reportIds,
-        await em.find(Assignment, { report: { $in: [...reportIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-        (row) => row.report.id,
-      ),
+      groupBy(reportIds, await em.find(Assignment, { report: { $in: [...reportIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } }), (row) => row.report.id),
     ),
     timelineByReport: new DataLoader<string, TimelineEntry[]>(async (reportIds) =>
-      groupBy(
-        reportIds,
-        await em.find(TimelineEntry, { report: { $in: [...reportIds] } }, { orderBy: { at: 'asc', id: 'asc' } }),
-        (row) => row.report.id,
-      ),
+      groupBy(reportIds, await em.find(TimelineEntry, { report: { $in: [...reportIds] } }, { orderBy: { at: 'asc', id: 'asc' } }), (row) => row.report.id),
     ),
   };
 }

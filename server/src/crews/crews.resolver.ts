@@ -20,7 +20,10 @@ const CREWS_MAX: CostExtensions = { maxItems: 200 };
 export class CrewsResolver {
   @Extensions(CREWS_MAX)
   @Query(() => [CrewView], { description: 'Crews the caller may see (a crew sees itself), by name or by distance from filter.near' })
-  crews(@Arg('filter', () => CrewFilter, { nullable: true, description: 'Conditions and order; none lists every crew the caller may see' }) filter: CrewFilter | null, @Ctx() ctx: Context): Promise<CrewView[]> {
+  crews(
+    @Arg('filter', () => CrewFilter, { nullable: true, description: 'Conditions and order; none lists every crew the caller may see' }) filter: CrewFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<CrewView[]> {
     return ctx.services.crews.list(ctx.em, requireRole(ctx.viewer, READERS), filter);
   }
 
@@ -30,12 +33,20 @@ export class CrewsResolver {
   }
 
   @Mutation(() => CrewView, { description: "Start or end a shift: a crew's own call, or a dispatcher's for any crew" })
-  setCrewOnDuty(@Arg('crewId', () => ID, { description: 'The crew whose shift starts or ends' }) crewId: string, @Arg('onDuty', () => Boolean, { description: 'true to start the shift, false to end it (CONFLICT while it holds an active assignment)' }) onDuty: boolean, @Ctx() ctx: Context): Promise<CrewView> {
+  setCrewOnDuty(
+    @Arg('crewId', () => ID, { description: 'The crew whose shift starts or ends' }) crewId: string,
+    @Arg('onDuty', () => Boolean, { description: 'true to start the shift, false to end it (CONFLICT while it holds an active assignment)' }) onDuty: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<CrewView> {
     return ctx.services.crews.setOnDuty(ctx.em, requireRole(ctx.viewer, [...STAFF_ROLES, Role.CREW]), crewId, onDuty);
   }
 
   @Mutation(() => CrewView, { description: "The calling crew's position" })
-  updateCrewLocation(@Arg('lat', () => Float, { description: 'Latitude, WGS84, inside the Eastern Province' }) lat: number, @Arg('lng', () => Float, { description: 'Longitude, WGS84, inside the Eastern Province' }) lng: number, @Ctx() ctx: Context): Promise<CrewView> {
+  updateCrewLocation(
+    @Arg('lat', () => Float, { description: 'Latitude, WGS84, inside the Eastern Province' }) lat: number,
+    @Arg('lng', () => Float, { description: 'Longitude, WGS84, inside the Eastern Province' }) lng: number,
+    @Ctx() ctx: Context,
+  ): Promise<CrewView> {
     return ctx.services.crews.updateLocation(ctx.em, requireRole(ctx.viewer, [Role.CREW]), lat, lng);
   }
 

@@ -26,7 +26,10 @@ export class CrewsService {
     if (filter?.onDuty !== null && filter?.onDuty !== undefined) where.push({ onDuty: filter.onDuty });
     if (filter?.near) this.reference.checkPoint('filter.near', filter.near.lat, filter.near.lng);
     const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { name: 'asc' } });
-    const leading = await leadingAssignments(em, crews.map((crew) => crew.id));
+    const leading = await leadingAssignments(
+      em,
+      crews.map((crew) => crew.id),
+    );
     let views = crews.map((crew) => toCrewView(crew, leading.get(crew.id)));
     if (filter?.statuses?.length) views = views.filter((view) => filter.statuses!.includes(view.status!));
     const near = filter?.near;

@@ -231,7 +231,11 @@ function runPostgres(dir: string, port: number, user: { uid: number; gid: number
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (const [signal, waitMs] of [['SIGINT', SHUTDOWN_GRACE_MS], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGINT', SHUTDOWN_GRACE_MS],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
     child.kill(signal);
     const done = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), waitMs).unref())]);
     if (done) return;

@@ -176,7 +176,12 @@ export class Fanout {
     if (!group) {
       const size = this.audiences.get(audience) ?? 0;
       if (size >= this.maxGroups) {
-        return [limitReached(`This server already serves ${this.maxGroups} distinct dispatchEvents subscriptions for your audience: subscribe with a document and variables already in use, or retry later`, this.maxGroups)];
+        return [
+          limitReached(
+            `This server already serves ${this.maxGroups} distinct dispatchEvents subscriptions for your audience: subscribe with a document and variables already in use, or retry later`,
+            this.maxGroups,
+          ),
+        ];
       }
       this.audiences.set(audience, size + 1);
       group = { key, audience, args: { ...args, contextValue: undefined }, filter: given.filter, crewId, viewer: viewer!, members: new Set() };
@@ -359,7 +364,6 @@ export class Fanout {
       resolve(take(member));
     }
   }
-
 
   /** Ends every subscription (shutdown). */
   close(): void {

@@ -31,14 +31,16 @@ export async function pruneEvents(orm: MikroORM, retentionDays: number): Promise
       [retentionDays * 86_400],
     );
     if (cut.length === 0) return 0;
-    const deleted = await tx.execute<{ n: string }[]>(
-      `with gone as (delete from dispatch_event where (tx_id, id) <= (?::xid8, ?::bigint) returning 1) select count(*)::text as n from gone`,
-      [cut[0].tx_id, cut[0].id],
-    );
-    await tx.execute(
-      `update dispatch_event_retention set pruned_tx_id = ?::xid8, pruned_id = ?::bigint, pruned_at = now() where (pruned_tx_id, pruned_id) < (?::xid8, ?::bigint)`,
-      [cut[0].tx_id, cut[0].id, cut[0].tx_id, cut[0].id],
-    );
+    const deleted = await tx.execute<{ n: string }[]>(`with gone as (delete from dispatch_event where (tx_id, id) <= (?::xid8, ?::bigint) returning 1) select count(*)::text as n from gone`, [
+      cut[0].tx_id,
+      cut[0].id,
+    ]);
+    await tx.execute(`update dispatch_event_retention set pruned_tx_id = ?::xid8, pruned_id = ?::bigint, pruned_at = now() where (pruned_tx_id, pruned_id) < (?::xid8, ?::bigint)`, [
+      cut[0].tx_id,
+      cut[0].id,
+      cut[0].tx_id,
+      cut[0].id,
+    ]);
     return Number(deleted[0].n);
   });
 }

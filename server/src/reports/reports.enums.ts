@@ -85,7 +85,7 @@ registerEnumType(BeneficiaryType, {
     RESIDENT: { description: 'A resident of the province who is not a citizen' },
     CONTRACTOR: { description: 'A contractor working for or with the municipality' },
     INVESTOR: { description: 'An investor completing procedures with the municipality' },
-    STAFF: { description: "Municipality staff reporting what they saw" },
+    STAFF: { description: 'Municipality staff reporting what they saw' },
   },
 });
 registerEnumType(ReportStatus, {

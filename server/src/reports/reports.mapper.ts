@@ -183,7 +183,5 @@ export function visibleTimeline(viewer: Viewer, report: Pick<ReportView, 'submit
   }
   if (viewer.role !== Role.CREW || !crewHoldsReport(viewer.crewId, assignments)) return [];
   const own = new Set(assignments.filter((assignment) => assignment.crewId === viewer.crewId).map((assignment) => assignment.id));
-  return entries.map((entry) =>
-    !entry.assignmentId || own.has(entry.assignmentId) ? { ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null } : timelineCodes(entry),
-  );
+  return entries.map((entry) => (!entry.assignmentId || own.has(entry.assignmentId) ? { ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null } : timelineCodes(entry)));
 }

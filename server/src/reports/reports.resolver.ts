@@ -13,16 +13,7 @@ import { asView } from '../common/view-type.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
 import { isOverdue, reportPropertiesFor, toReporterView, toReportLocationView, toReportView, visibleTimeline } from './reports.mapper.js';
-import {
-  CreateReportInput,
-  ReportConnection,
-  ReporterView,
-  ReportLocationView,
-  ReportsArgs,
-  ReportView,
-  TimelineEntryView,
-  TriageReportInput,
-} from './reports.types.js';
+import { CreateReportInput, ReportConnection, ReporterView, ReportLocationView, ReportsArgs, ReportView, TimelineEntryView, TriageReportInput } from './reports.types.js';
 
 const READERS = [...STAFF_ROLES, Role.CREW, Role.INTAKE, Role.INTEGRATOR];
 const FILERS = [...STAFF_ROLES, Role.INTAKE];
@@ -61,21 +52,29 @@ export class ReportsResolver {
   }
 
   @Mutation(() => ReportView, { description: 'File a report (gateways with an INTAKE key, call-takers). Idempotent per sender and idempotencyKey' })
-  async createReport(@Arg('input', () => CreateReportInput, { description: 'The report and the sender\'s idempotency key' }) input: CreateReportInput, @Ctx() ctx: Context): Promise<ReportView> {
+  async createReport(@Arg('input', () => CreateReportInput, { description: "The report and the sender's idempotency key" }) input: CreateReportInput, @Ctx() ctx: Context): Promise<ReportView> {
     return toReportView(await ctx.services.reports.create(ctx.em, requireRole(ctx.viewer, FILERS), input));
   }
 
   @Mutation(() => ReportView, { description: 'Correct category and priority of an open report' })
-  async triageReport(@Arg('id', () => ID, { description: 'The report, open (RECEIVED, ASSIGNED or IN_PROGRESS)' }) id: string, @Arg('input', () => TriageReportInput, { description: 'The corrected category and/or priority' }) input: TriageReportInput, @Ctx() ctx: Context): Promise<ReportView> {
+  async triageReport(
+    @Arg('id', () => ID, { description: 'The report, open (RECEIVED, ASSIGNED or IN_PROGRESS)' }) id: string,
+    @Arg('input', () => TriageReportInput, { description: 'The corrected category and/or priority' }) input: TriageReportInput,
+    @Ctx() ctx: Context,
+  ): Promise<ReportView> {
     return toReportView(await ctx.services.reports.triage(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, input));
   }
 
   @Mutation(() => ReportView, { description: 'Close a RESOLVED report (or a note or inquiry answered from the queue)' })
-  async closeReport(@Arg('id', () => ID, { description: 'The report, RESOLVED (or a RECEIVED note or inquiry)' }) id: string, @Arg('note', () => String, { nullable: true, description: 'How it was closed, e.g. the reporter confirmed (at most 2,000 characters)' }) note: string | null, @Ctx() ctx: Context): Promise<ReportView> {
+  async closeReport(
+    @Arg('id', () => ID, { description: 'The report, RESOLVED (or a RECEIVED note or inquiry)' }) id: string,
+    @Arg('note', () => String, { nullable: true, description: 'How it was closed, e.g. the reporter confirmed (at most 2,000 characters)' }) note: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ReportView> {
     return toReportView(await ctx.services.reports.close(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, note));
   }
 
-  @Mutation(() => ReportView, { description: 'Reject a RECEIVED report as invalid or not the municipality\'s, optionally referring it to another entity' })
+  @Mutation(() => ReportView, { description: "Reject a RECEIVED report as invalid or not the municipality's, optionally referring it to another entity" })
   async rejectReport(
     @Arg('id', () => ID, { description: 'The report, RECEIVED' }) id: string,
     @Arg('reason', () => String, { description: 'Why it is rejected, told to the reporter (at most 1,000 characters)' }) reason: string,
@@ -86,12 +85,20 @@ export class ReportsResolver {
   }
 
   @Mutation(() => ReportView, { description: 'Merge a RECEIVED report into the report it repeats' })
-  async markDuplicate(@Arg('id', () => ID, { description: 'The RECEIVED report that repeats another' }) id: string, @Arg('duplicateOf', () => ID, { description: 'The report it repeats, which must not itself be a duplicate' }) duplicateOf: string, @Ctx() ctx: Context): Promise<ReportView> {
+  async markDuplicate(
+    @Arg('id', () => ID, { description: 'The RECEIVED report that repeats another' }) id: string,
+    @Arg('duplicateOf', () => ID, { description: 'The report it repeats, which must not itself be a duplicate' }) duplicateOf: string,
+    @Ctx() ctx: Context,
+  ): Promise<ReportView> {
     return toReportView(await ctx.services.reports.markDuplicate(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, duplicateOf));
   }
 
   @Mutation(() => ReportView, { description: 'Return a resolved, closed, rejected or duplicate report to the queue' })
-  async reopenReport(@Arg('id', () => ID, { description: 'The RESOLVED, CLOSED, REJECTED or DUPLICATE report' }) id: string, @Arg('reason', () => String, { description: 'Why, e.g. the reporter says it is not fixed (at most 2,000 characters)' }) reason: string, @Ctx() ctx: Context): Promise<ReportView> {
+  async reopenReport(
+    @Arg('id', () => ID, { description: 'The RESOLVED, CLOSED, REJECTED or DUPLICATE report' }) id: string,
+    @Arg('reason', () => String, { description: 'Why, e.g. the reporter says it is not fixed (at most 2,000 characters)' }) reason: string,
+    @Ctx() ctx: Context,
+  ): Promise<ReportView> {
     return toReportView(await ctx.services.reports.reopen(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason));
   }
 
@@ -118,7 +125,7 @@ export class ReportsResolver {
     return isOverdue(report);
   }
 
-  @FieldResolver(() => AssignmentView, { nullable: true, description: "The assignment a crew is working on now, if any (a crew sees only its own; an intake key none)" })
+  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment a crew is working on now, if any (a crew sees only its own; an intake key none)' })
   async activeAssignment(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
     const assignment = await ctx.loaders.activeAssignmentByReport.load(report.id);
     return assignment && ctx.services.assignments.canRead(requireViewer(ctx.viewer), assignment) ? assignment : null;
@@ -133,14 +140,12 @@ export class ReportsResolver {
 
   @Extensions(TIMELINE_MAX)
   @FieldResolver(() => [TimelineEntryView], {
-    description: "The audit trail, oldest first, as the caller may see it: staff every line whole; an intake key the status changes of what it filed; an integrator codes, statuses and times; a crew its own work whole and other crews' as codes",
+    description:
+      "The audit trail, oldest first, as the caller may see it: staff every line whole; an intake key the status changes of what it filed; an integrator codes, statuses and times; a crew its own work whole and other crews' as codes",
   })
   async timeline(@Root() report: ReportView, @Ctx() ctx: Context): Promise<TimelineEntryView[]> {
     const viewer = requireViewer(ctx.viewer);
-    const [entries, assignments] = await Promise.all([
-      ctx.loaders.timelineByReport.load(report.id),
-      viewer.role === Role.CREW ? ctx.loaders.assignmentsByReport.load(report.id) : [],
-    ]);
+    const [entries, assignments] = await Promise.all([ctx.loaders.timelineByReport.load(report.id), viewer.role === Role.CREW ? ctx.loaders.assignmentsByReport.load(report.id) : []]);
     return visibleTimeline(viewer, report, entries, assignments.map(toAssignmentView));
   }
 

@@ -64,7 +64,13 @@ function cursorInstant(text: string): number {
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
   const local = Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(local);
-  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  const real =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
   const [sign, offsetHours, offsetMinutes] = [parts[7], Number(parts[8] ?? 0), Number(parts[9] ?? 0)];
   if (!real || offsetHours > 15 || offsetMinutes > 59) return NaN;
   const instant = local - (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
@@ -170,11 +176,35 @@ export class ReportsService {
            select ?, id, ?, ?, jsonb_set(?::jsonb, '{report,reference}', to_jsonb(reference)) from created)
          select reference from created`,
         [
-          report.id, YEAR.format(report.receivedAt), report.kind, report.channel, category.code, report.priority, report.priorityRank, report.status,
-          report.description, report.lat, report.lng, report.address, municipality.code, report.reporterName, report.reporterPhone, report.beneficiaryType,
-          report.receivedAt, report.targetAt, report.submittedBy, report.idempotencyKey, report.updatedAt, report.version,
-          report.receivedAt, viewer.name, report.status,
-          event.type, event.assignmentId, event.crewId, JSON.stringify(event.payload),
+          report.id,
+          YEAR.format(report.receivedAt),
+          report.kind,
+          report.channel,
+          category.code,
+          report.priority,
+          report.priorityRank,
+          report.status,
+          report.description,
+          report.lat,
+          report.lng,
+          report.address,
+          municipality.code,
+          report.reporterName,
+          report.reporterPhone,
+          report.beneficiaryType,
+          report.receivedAt,
+          report.targetAt,
+          report.submittedBy,
+          report.idempotencyKey,
+          report.updatedAt,
+          report.version,
+          report.receivedAt,
+          viewer.name,
+          report.status,
+          event.type,
+          event.assignmentId,
+          event.crewId,
+          JSON.stringify(event.payload),
         ],
       );
       report.reference = row.reference;

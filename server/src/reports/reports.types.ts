@@ -87,7 +87,10 @@ export class ReporterView {
   beneficiaryType?: BeneficiaryType | null;
 }
 
-@ViewType('TimelineEntry', 'One line of the audit trail, as the caller may see it: staff see every line whole; an intake key the status changes of what it filed (times and statuses); an integrator codes, statuses and times; a crew its own work whole and the rest as codes')
+@ViewType(
+  'TimelineEntry',
+  'One line of the audit trail, as the caller may see it: staff see every line whole; an intake key the status changes of what it filed (times and statuses); an integrator codes, statuses and times; a crew its own work whole and the rest as codes',
+)
 export class TimelineEntryView {
   @Field(() => Date, { description: 'When it happened' })
   at!: Date;

@@ -32,7 +32,10 @@ export function unlockAudio(): void {
 export function beep(): void {
   if (!audio || audio.state !== 'running') return;
   const start = audio.currentTime;
-  for (const [offset, frequency] of [[0, 880], [0.25, 1175]] as const) {
+  for (const [offset, frequency] of [
+    [0, 880],
+    [0.25, 1175],
+  ] as const) {
     const oscillator = audio.createOscillator();
     const gain = audio.createGain();
     oscillator.frequency.value = frequency;

@@ -43,8 +43,7 @@ export class DispatchFloor {
 
   constructor(options: { onAuthFailed: () => void }) {
     this.store = new DispatchStore({
-      onCritical: (row) =>
-        this.alerts.raise({ reportId: row.id, reference: row.reference, categoryCode: row.categoryCode, municipalityCode: row.municipalityCode, raisedAt: Date.now() }),
+      onCritical: (row) => this.alerts.raise({ reportId: row.id, reference: row.reference, categoryCode: row.categoryCode, municipalityCode: row.municipalityCode, raisedAt: Date.now() }),
     });
     this.feed = new LiveFeed({
       token: currentToken,

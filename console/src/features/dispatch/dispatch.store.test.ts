@@ -94,8 +94,12 @@ describe('reconciliation by version', () => {
     expect(s.leadingAssignment(c.id)?.id).toBe(a.id);
     expect(s.crews.get(c.id)?.status).toBe('ASSIGNED');
 
-    s.applyEvent(event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'RESOLVED', version: 5 }, assignment: { ...a, status: 'COMPLETED', version: 4 }, crew: { ...c, status: 'AVAILABLE', version: 3 } }));
-    s.applyEvent(event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'IN_PROGRESS', version: 4 }, assignment: { ...a, status: 'ON_SITE', version: 3 }, crew: { ...c, status: 'ON_SITE', version: 2 } }));
+    s.applyEvent(
+      event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'RESOLVED', version: 5 }, assignment: { ...a, status: 'COMPLETED', version: 4 }, crew: { ...c, status: 'AVAILABLE', version: 3 } }),
+    );
+    s.applyEvent(
+      event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'IN_PROGRESS', version: 4 }, assignment: { ...a, status: 'ON_SITE', version: 3 }, crew: { ...c, status: 'ON_SITE', version: 2 } }),
+    );
     expect(s.activeAssignment(r.id)).toBeUndefined();
     expect(s.leadingAssignment(c.id)).toBeUndefined();
     expect(s.crews.get(c.id)?.status).toBe('AVAILABLE');

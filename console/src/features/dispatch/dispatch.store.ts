@@ -145,11 +145,14 @@ function throttledFrames(): (flush: () => void) => void {
   let last = -Infinity;
   return (flush) => {
     const wait = Math.max(0, last + MIN_RENDER_INTERVAL_MS - performance.now());
-    setTimeout(() =>
-      requestAnimationFrame(() => {
-        last = performance.now();
-        flush();
-      }), wait);
+    setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          last = performance.now();
+          flush();
+        }),
+      wait,
+    );
   };
 }
 

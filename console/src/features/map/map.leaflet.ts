@@ -56,10 +56,7 @@ export interface DispatchMap {
 }
 
 /** The live dispatch map: reports coloured by priority, crews (squares) by status. */
-export function createDispatchMap(
-  element: HTMLElement,
-  options: BaseOptions & { onReport: (id: string) => void; onCrew: (id: string) => void; crewLabel: (crew: CrewRow) => string },
-): DispatchMap {
+export function createDispatchMap(element: HTMLElement, options: BaseOptions & { onReport: (id: string) => void; onCrew: (id: string) => void; crewLabel: (crew: CrewRow) => string }): DispatchMap {
   const { map, renderer } = baseMap(element, options, 9);
   const reportLayer = L.layerGroup().addTo(map);
   const crewLayer = L.layerGroup().addTo(map);

@@ -13,7 +13,9 @@ export class Migration20261123010000Events extends Migration {
         return null;
       end $$;`);
     this.addSql(`create trigger dispatch_event_notify after insert on "dispatch_event" for each statement execute function notify_dispatch_event();`);
-    this.addSql(`create table "dispatch_event_retention" ("singleton" boolean primary key default true check ("singleton"), "pruned_tx_id" xid8 not null default '0', "pruned_id" bigint not null default 0, "pruned_at" timestamptz null);`);
+    this.addSql(
+      `create table "dispatch_event_retention" ("singleton" boolean primary key default true check ("singleton"), "pruned_tx_id" xid8 not null default '0', "pruned_id" bigint not null default 0, "pruned_at" timestamptz null);`,
+    );
     this.addSql(`insert into "dispatch_event_retention" default values;`);
   }
 }

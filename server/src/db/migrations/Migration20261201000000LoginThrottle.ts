@@ -24,8 +24,12 @@ begin
   end if;
   return null;
 end $$;`);
-    this.addSql(`create trigger session_revoked after update of revoked_at on session for each row when (old.revoked_at is null and new.revoked_at is not null) execute function credential_revoked_notify();`);
-    this.addSql(`create trigger api_key_revoked after update of revoked_at on api_key for each row when (old.revoked_at is null and new.revoked_at is not null) execute function credential_revoked_notify();`);
+    this.addSql(
+      `create trigger session_revoked after update of revoked_at on session for each row when (old.revoked_at is null and new.revoked_at is not null) execute function credential_revoked_notify();`,
+    );
+    this.addSql(
+      `create trigger api_key_revoked after update of revoked_at on api_key for each row when (old.revoked_at is null and new.revoked_at is not null) execute function credential_revoked_notify();`,
+    );
     this.addSql(`create trigger app_user_deactivated after update of active on app_user for each row when (old.active and not new.active) execute function credential_revoked_notify();`);
   }
 }

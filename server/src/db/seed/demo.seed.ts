@@ -122,7 +122,11 @@ export async function seedDemo(em: EntityManager, services: Services): Promise<b
       categoryCode,
       description,
       location: { lat: centre.lat + ((index % 5) - 2) * 0.004, lng: centre.lng + ((index % 7) - 3) * 0.004, address },
-      reporter: { name: index % 2 ? 'محمد العتيبي' : 'Fatimah Al-Qahtani', phone: `+9665${String(50000000 + index * 7919).slice(0, 8)}`, beneficiaryType: index % 3 ? BeneficiaryType.CITIZEN : BeneficiaryType.RESIDENT },
+      reporter: {
+        name: index % 2 ? 'محمد العتيبي' : 'Fatimah Al-Qahtani',
+        phone: `+9665${String(50000000 + index * 7919).slice(0, 8)}`,
+        beneficiaryType: index % 3 ? BeneficiaryType.CITIZEN : BeneficiaryType.RESIDENT,
+      },
     });
     const receivedAt = new Date(Date.now() - hoursAgo * 3_600_000);
     const targetHours = categories.get(categoryCode)!.targetHours;
@@ -151,7 +155,7 @@ async function advance(
     return;
   }
   if (outcome === ReportStatus.DUPLICATE) {
-    const target = original.id === report.id ? (await em.fork().findOneOrFail(Report, { reference: { $ne: report.reference }, category: report.category.code })) : original;
+    const target = original.id === report.id ? await em.fork().findOneOrFail(Report, { reference: { $ne: report.reference }, category: report.category.code }) : original;
     await services.reports.markDuplicate(em.fork(), dispatcher, report.id, target.id);
     return;
   }

@@ -17,10 +17,15 @@ export async function seedReference(em: EntityManager): Promise<void> {
       await tx.execute('insert into department (code, name_ar, name_en) values (?, ?, ?) on conflict (code) do nothing', [d.code, d.ar, d.en]);
     }
     for (const c of data.categories) {
-      await tx.execute(
-        'insert into category (code, name_ar, name_en, department_code, default_priority, target_hours, life_safety) values (?, ?, ?, ?, ?, ?, ?) on conflict (code) do nothing',
-        [c.code, c.ar, c.en, c.department, c.priority, c.targetHours, c.lifeSafety],
-      );
+      await tx.execute('insert into category (code, name_ar, name_en, department_code, default_priority, target_hours, life_safety) values (?, ?, ?, ?, ?, ?, ?) on conflict (code) do nothing', [
+        c.code,
+        c.ar,
+        c.en,
+        c.department,
+        c.priority,
+        c.targetHours,
+        c.lifeSafety,
+      ]);
     }
   });
 }
