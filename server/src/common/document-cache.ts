@@ -18,6 +18,6 @@ export function documentBytes(chars: number): number {
  * document estimated larger than the whole budget is not kept at all. Every `set` must give the entry's
  * size, `{ size: documentBytes(text.length) }` (lru-cache throws otherwise).
  */
-export function documentCache<V extends {}>(maxBytes: number): LRUCache<string, V> {
+export function documentCache<V extends NonNullable<unknown>>(maxBytes: number): LRUCache<string, V> {
   return new LRUCache<string, V>({ maxSize: maxBytes });
 }

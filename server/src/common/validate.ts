@@ -46,6 +46,7 @@ export function pageSize(field: string, value: number, max = 100): number {
 }
 
 /** NUL, or a UTF-16 surrogate that is not half of a pair (with the `u` flag a pair is one code point). */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point: PostgreSQL text columns refuse it
 const UNSTORABLE = /\u0000|\p{Cs}/u;
 
 /**
