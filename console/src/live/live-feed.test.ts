@@ -16,12 +16,10 @@ const RESUMING_SERVER_CLOSES = Object.entries(WS_CLOSE)
   .map(([name, code]) => [`the server's ${name} close`, code] as const);
 /**
  * Closes that are not the server's constants: 1006 is what a browser reports for a dropped connection (never sent
- * on the wire); 1001 (RFC 6455 "going away") is what the server sends on shutdown, written as a literal in
- * events.socket.ts; the server's unexpected-failure close is graphql-ws's CloseCode.InternalServerError.
+ * on the wire); the server's unexpected-failure close is graphql-ws's CloseCode.InternalServerError.
  */
 const OTHER_CLOSES = [
   ['a dropped connection', 1006],
-  ['a server restart', 1001],
   ['an internal server error close', CloseCode.InternalServerError],
 ] as const;
 

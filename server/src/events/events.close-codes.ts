@@ -14,6 +14,8 @@ export const WS_CLOSE = {
   SLOW_CONSUMER: 4600,
   /** The server lost its database: reconnect with backoff and resume with `after: <last cursor>`; nothing is lost. */
   DATABASE_UNAVAILABLE: 4601,
+  /** The server is shutting down (RFC 6455 "going away"): reconnect, to another replica, and resume with `after`. */
+  GOING_AWAY: 1001,
 } as const;
 
 /** Codes after which reconnecting with the same credential is pointless: sign in again. */

@@ -330,7 +330,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions): Subscri
       clearInterval(expiry);
       clearInterval(recheck);
       options.fanout.close();
-      for (const socket of wss.clients) socket.close(1001, 'Going away');
+      for (const socket of wss.clients) socket.close(WS_CLOSE.GOING_AWAY, 'Going away');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
