@@ -32,6 +32,9 @@ function isSignIn(document: TypedDocumentNode<unknown, AnyVariables>): boolean {
   return document.definitions.some((d) => d.kind === 'OperationDefinition' && d.name?.value === 'Login');
 }
 
+/** How controllers run operations: `run` in the console, a fake in their tests. */
+export type Run = <Data, Variables extends AnyVariables>(document: TypedDocumentNode<Data, Variables>, variables: Variables) => Promise<Data>;
+
 /** Runs a query or mutation and returns its data, or throws an ApiError with the server's code and field. */
 export async function run<Data, Variables extends AnyVariables>(document: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Data> {
   const isMutation = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');

@@ -2,7 +2,7 @@
 import { CloseCode, type ClientOptions, type Sink } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { event, report } from '../test/builders.ts';
-import type { DispatchEvent } from '../features/dispatch/dispatch.store.ts';
+import type { DispatchEvent } from '../domain/event.ts';
 import { LiveFeed } from './live-feed.ts';
 import { WS_CLOSE, WS_SIGN_IN_AGAIN } from '../../../server/src/events/events.close-codes.ts';
 

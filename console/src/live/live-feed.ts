@@ -1,8 +1,8 @@
 import { stringifyDocument } from '@urql/core';
 import { createClient, type Client as WsClient, type ClientOptions, type ExecutionResult, type Sink } from 'graphql-ws';
 import { shallowRef } from 'vue';
-import { DispatchEventsSubscription } from '../graphql/operations.ts';
-import type { DispatchEvent } from '../features/dispatch/dispatch.store.ts';
+import type { DispatchEvent } from '../domain/event.ts';
+import { DispatchEventsSubscription } from './live.operations.ts';
 import { WS_SIGN_IN_AGAIN } from '../../../server/src/events/events.close-codes.ts';
 
 /** What the connection indicator shows. `connecting` is the first attempt; `offline` means the browser has no network. */

@@ -1,7 +1,7 @@
 import { watch } from 'vue';
 import { run } from '../graphql/client.ts';
 import { ApiError } from '../graphql/errors.ts';
-import { LoginMutation, LogoutMutation, RenewTokenMutation } from '../graphql/operations.ts';
+import { LoginMutation, LogoutMutation, RenewTokenMutation } from './session.operations.ts';
 import { clearSession, session, setSession, type Session } from './session.ts';
 
 const MIN_RENEW_MS = 30_000;

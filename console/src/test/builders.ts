@@ -1,4 +1,9 @@
-import type { AssignmentCore, CrewCore, DispatchEvent, ReportCore } from '../features/dispatch/dispatch.store.ts';
+import type { AssignmentCore } from '../domain/assignment.ts';
+import type { CrewCore } from '../domain/crew.ts';
+import type { DispatchEvent } from '../domain/event.ts';
+import type { ReportCore } from '../domain/report.ts';
+import type { WorkItem } from '../features/crew/crew.controller.ts';
+import type { ReportDetail } from '../features/report/report.controller.ts';
 
 let sequence = 0;
 
@@ -55,4 +60,26 @@ export function crew(overrides: Partial<CrewCore> = {}): CrewCore {
 /** A live event carrying the given entities. */
 export function event(type: DispatchEvent['type'], parts: Partial<Pick<DispatchEvent, 'report' | 'assignment' | 'crew'>>, cursor = `cur-${++sequence}`): DispatchEvent {
   return { cursor, type, occurredAt: '2026-03-01T09:00:00.000Z', report: null, assignment: null, crew: null, ...parts };
+}
+
+/** A report as the detail view loads it: the core fields, no assignment yet, a one-entry timeline. */
+export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetail {
+  const core = report();
+  return {
+    ...core,
+    overdue: false,
+    rejectionReason: null,
+    referredTo: null,
+    reporter: { name: 'Fahad', phone: '+966500000001', beneficiaryType: 'CITIZEN' },
+    duplicateOf: null,
+    activeAssignment: null,
+    assignments: [],
+    timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
+    ...overrides,
+  };
+}
+
+/** A report a crew holds, as its app loads it: ASSIGNED, with a PENDING assignment to `crewId`. */
+export function workItem(crewId: string, overrides: Partial<AssignmentCore> = {}): WorkItem {
+  return { ...report({ status: 'ASSIGNED' }), activeAssignment: { ...assignment(overrides), crew: { id: crewId } } };
 }

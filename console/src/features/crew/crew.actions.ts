@@ -1,4 +1,4 @@
-import type { AssignmentStatus } from '../dispatch/dispatch.store.ts';
+import type { AssignmentStatus } from '../../domain/assignment.ts';
 
 /** A step a crew can report, and whether it needs a note (why it declined, what it did). */
 export interface CrewStep {

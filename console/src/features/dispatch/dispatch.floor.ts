@@ -1,11 +1,12 @@
-import { shallowRef } from 'vue';
+import { inject, onBeforeUnmount, onMounted, provide, shallowRef, watch, type InjectionKey } from 'vue';
+import type { DispatchEvent } from '../../domain/event.ts';
 import { run } from '../../graphql/client.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
-import { CrewsQuery, OpenReportsPageQuery } from '../../graphql/operations.ts';
 import { LiveFeed } from '../../live/live-feed.ts';
-import { currentToken } from '../../session/session.ts';
+import { currentToken, session } from '../../session/session.ts';
 import { AlertCenter } from '../alerts/alerts.ts';
-import { DispatchStore, type DispatchEvent } from './dispatch.store.ts';
+import { CrewsQuery, OpenReportsPageQuery } from './dispatch.operations.ts';
+import { DispatchStore } from './dispatch.store.ts';
 
 /** How far the open-queue load has got. */
 export interface LoadProgress {
@@ -90,7 +91,7 @@ export class DispatchFloor {
       if (generation !== this.generation || this.progress.value.ready) return;
       this.applyPage(page.reports);
       this.progress.value = { loaded: page.reports.edges.length, total: page.reports.totalCount ?? null, ready: true, done: false, error: null };
-      const crews = await run(CrewsQuery, { filter: null });
+      const crews = await run(CrewsQuery, {});
       if (generation !== this.generation) return;
       for (const crew of crews.crews) this.store.upsertCrew(crew);
     } catch {
@@ -105,7 +106,7 @@ export class DispatchFloor {
     this.progress.value = { ...this.progress.value, done: false, error: null };
     try {
       this.store.beginSnapshot();
-      const crews = run(CrewsQuery, { filter: null });
+      const crews = run(CrewsQuery, {});
       crews.catch(() => undefined);
       let after: string | null = null;
       let loaded = 0;
@@ -149,5 +150,45 @@ export class DispatchFloor {
   }
 }
 
-/** The signed-in dispatcher's floor, or null when nobody is signed in (or the user is a crew). */
-export const floor = shallowRef<DispatchFloor | null>(null);
+/** How the dispatch screens reach the floor of the shell they sit in: provideFloor() provides it, useFloor() injects it. */
+export const DISPATCH_FLOOR: InjectionKey<DispatchFloor> = Symbol('DispatchFloor');
+
+/** The floor of the dispatch shell this component sits in; throws outside one, which is a wiring mistake. */
+export function useFloor(): DispatchFloor {
+  const floor = inject(DISPATCH_FLOOR, null);
+  if (!floor) throw new Error('useFloor() needs a DispatchFloor provided by an ancestor (provideFloor)');
+  return floor;
+}
+
+/**
+ * Gives the calling component (the dispatch shell) a floor for its lifetime and provides it to every
+ * screen inside: it starts on mount and serves `window.__balagh` while it runs, reconnects the feed at
+ * once when the session's token is renewed (the old token dies with the renewal), and stops on unmount.
+ */
+export function provideFloor(options: { onAuthFailed: () => void }): DispatchFloor {
+  const floor = new DispatchFloor(options);
+  provide(DISPATCH_FLOOR, floor);
+  onMounted(() => {
+    floor.start();
+    exposeDiagnostics(floor);
+  });
+  onBeforeUnmount(() => {
+    floor.stop();
+    exposeDiagnostics(null);
+  });
+  watch(
+    () => session.value?.token,
+    (token, previous) => {
+      if (token && previous) floor.feed.reconnectNow();
+    },
+  );
+  return floor;
+}
+
+/** Points the read-only `window.__balagh` hook (support, end-to-end tests, benchmark) at a floor; with none it answers null. */
+export function exposeDiagnostics(floor: DispatchFloor | null): void {
+  Object.defineProperty(window, '__balagh', {
+    configurable: true,
+    value: { diagnostics: () => floor?.diagnostics() ?? null, openReports: () => floor?.openReports() ?? null },
+  });
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { assignment, crew, event, report } from '../../test/builders.ts';
-import { compareQueue, DispatchStore, toReportRow, type ReportRow } from './dispatch.store.ts';
+import { compareQueue, toReportRow, type ReportRow } from '../../domain/report.ts';
+import { DispatchStore } from './dispatch.store.ts';
 
 /** A store that flushes synchronously, so tests read the queue right after a change. */
 function store(options: { onCritical?: (row: ReportRow) => void; now?: () => number } = {}) {

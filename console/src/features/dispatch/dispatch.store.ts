@@ -1,129 +1,16 @@
 import { shallowRef, type ShallowRef } from 'vue';
-import type { ResultOf } from '../../graphql/graphql.ts';
-import type { AssignmentFields, CrewFields, DispatchEventsSubscription, ReportCoreFields } from '../../graphql/operations.ts';
-
-export type ReportCore = ResultOf<typeof ReportCoreFields>;
-export type AssignmentCore = ResultOf<typeof AssignmentFields>;
-export type CrewCore = ResultOf<typeof CrewFields>;
-export type DispatchEvent = ResultOf<typeof DispatchEventsSubscription>['dispatchEvents'];
-export type Priority = ReportCore['priority'];
-export type ReportStatus = ReportCore['status'];
-export type AssignmentStatus = AssignmentCore['status'];
+import { ACTIVE_ASSIGNMENT_STATUSES, toAssignmentRow, type AssignmentCore, type AssignmentRow, type AssignmentStatus } from '../../domain/assignment.ts';
+import { toCrewRow, type CrewCore, type CrewRow } from '../../domain/crew.ts';
+import type { DispatchEvent } from '../../domain/event.ts';
+import { compareQueue, toReportRow, type ReportCore, type ReportRow, type ReportStatus } from '../../domain/report.ts';
 
 /** Statuses in which a report is the center's open work, i.e. in the dispatcher's queue. */
 export const OPEN_STATUSES: ReadonlySet<ReportStatus> = new Set<ReportStatus>(['RECEIVED', 'ASSIGNED', 'IN_PROGRESS']);
-/** Assignment statuses in which a crew still holds the report. */
-export const ACTIVE_ASSIGNMENT_STATUSES: ReadonlySet<AssignmentStatus> = new Set<AssignmentStatus>(['PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE']);
 
-const PRIORITY_RANK: Record<Priority, number> = { CRITICAL: 0, HIGH: 1, NORMAL: 2, LOW: 3 };
 const ASSIGNMENT_RANK: Record<AssignmentStatus, number> = { ON_SITE: 0, EN_ROUTE: 1, ACCEPTED: 2, PENDING: 3, COMPLETED: 4, DECLINED: 4, CANCELLED: 4 };
-
-/** A report as the queue and the map hold it: flat, timestamps as epoch milliseconds, immutable. */
-export interface ReportRow {
-  id: string;
-  reference: string;
-  kind: ReportCore['kind'];
-  channel: ReportCore['channel'];
-  priority: Priority;
-  status: ReportStatus;
-  description: string;
-  address: string | null;
-  categoryCode: string;
-  municipalityCode: string;
-  lat: number;
-  lng: number;
-  receivedAt: number;
-  targetAt: number;
-  version: number;
-  /** Lower-cased reference, description and address, for the text search. */
-  search: string;
-}
-
-export interface AssignmentRow {
-  id: string;
-  status: AssignmentStatus;
-  version: number;
-  note: string | null;
-  reportId: string;
-  crewId: string;
-  updatedAt: number;
-}
-
-export interface CrewRow {
-  id: string;
-  name: string;
-  onDuty: boolean;
-  status: CrewCore['status'];
-  version: number;
-  departmentCode: string;
-  municipalityCode: string;
-  skills: readonly string[];
-  lat: number | null;
-  lng: number | null;
-  locationAt: number | null;
-}
 
 /** What one upsert did: a stale or repeated version is dropped, never applied. */
 export type Applied = 'inserted' | 'updated' | 'stale';
-
-export function toReportRow(report: ReportCore): ReportRow {
-  return {
-    id: report.id,
-    reference: report.reference,
-    kind: report.kind,
-    channel: report.channel,
-    priority: report.priority,
-    status: report.status,
-    description: report.description,
-    address: report.location.address ?? null,
-    categoryCode: report.category.code,
-    municipalityCode: report.location.municipality.code,
-    lat: report.location.lat,
-    lng: report.location.lng,
-    receivedAt: Date.parse(report.receivedAt),
-    targetAt: Date.parse(report.targetAt),
-    version: report.version,
-    search: `${report.reference} ${report.description} ${report.location.address ?? ''}`.toLowerCase(),
-  };
-}
-
-export function toAssignmentRow(assignment: AssignmentCore, reportId: string, crewId: string): AssignmentRow {
-  return {
-    id: assignment.id,
-    status: assignment.status,
-    version: assignment.version,
-    note: assignment.note ?? null,
-    reportId,
-    crewId,
-    updatedAt: Date.parse(assignment.updatedAt),
-  };
-}
-
-export function toCrewRow(crew: CrewCore): CrewRow {
-  return {
-    id: crew.id,
-    name: crew.name,
-    onDuty: crew.onDuty,
-    status: crew.status,
-    version: crew.version,
-    departmentCode: crew.department.code,
-    municipalityCode: crew.municipality.code,
-    skills: crew.skills,
-    lat: crew.location?.lat ?? null,
-    lng: crew.location?.lng ?? null,
-    locationAt: crew.location ? Date.parse(crew.location.at) : null,
-  };
-}
-
-/** Queue order: priority (CRITICAL first), then the earliest response target, then receipt, then reference. */
-export function compareQueue(a: ReportRow, b: ReportRow): number {
-  const byPriority = PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
-  if (byPriority !== 0) return byPriority;
-  if (a.targetAt !== b.targetAt) return a.targetAt - b.targetAt;
-  if (a.receivedAt !== b.receivedAt) return a.receivedAt - b.receivedAt;
-  if (a.reference === b.reference) return 0;
-  return a.reference < b.reference ? -1 : 1;
-}
 
 /** Index of the first row that sorts after `row` (or its own index when present). */
 function lowerBound(rows: readonly ReportRow[], row: ReportRow): number {

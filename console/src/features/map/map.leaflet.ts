@@ -1,6 +1,7 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
-import type { CrewRow, ReportRow } from '../dispatch/dispatch.store.ts';
+import type { CrewRow } from '../../domain/crew.ts';
+import type { ReportRow } from '../../domain/report.ts';
 import { CREW_COLORS, PRIORITY_COLORS, PROVINCE_CENTER } from './map.config.ts';
 
 /** A municipality centre: drawn as a labelled landmark so the map has a frame of reference without tiles. */

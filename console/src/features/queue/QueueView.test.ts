@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
 import { i18n, setLocale } from '../../i18n/i18n.ts';
 import { event, report } from '../../test/builders.ts';
-import { DispatchFloor, floor } from '../dispatch/dispatch.floor.ts';
+import { DISPATCH_FLOOR, DispatchFloor } from '../dispatch/dispatch.floor.ts';
 import { reference } from '../reference/reference.ts';
 import QueueView from './QueueView.vue';
 
@@ -15,6 +15,13 @@ function hoursFromNow(hours: number): string {
 }
 
 describe('the live queue', () => {
+  let floor: DispatchFloor;
+
+  /** Mounts the queue inside a dispatch shell's floor, as AppShell provides it. */
+  function mountQueue() {
+    return mount(QueueView, { global: { plugins: [i18n], provide: { [DISPATCH_FLOOR]: floor } } });
+  }
+
   beforeEach(() => {
     setLocale('en');
     reference.value = {
@@ -22,23 +29,21 @@ describe('the live queue', () => {
       municipalities: new Map([['KHOBAR', { code: 'KHOBAR', nameAr: 'الخبر', nameEn: 'Al Khobar', lat: 26.28, lng: 50.2 }]]),
       departments: new Map(),
     };
-    const next = new DispatchFloor({ onAuthFailed: () => undefined });
-    next.progress.value = { loaded: 0, total: 0, ready: true, done: true, error: null };
-    floor.value = next;
+    floor = new DispatchFloor({ onAuthFailed: () => undefined });
+    floor.progress.value = { loaded: 0, total: 0, ready: true, done: true, error: null };
   });
 
   afterEach(() => {
-    floor.value?.alerts.acknowledgeAll();
-    floor.value = null;
+    floor.alerts.acknowledgeAll();
   });
 
   it('lists open reports by priority then time left, marks the overdue in red, and slides a new one in without a reload', async () => {
-    const store = floor.value!.store;
+    const { store } = floor;
     store.upsertReport(report({ reference: '940-2026-000010', priority: 'NORMAL', targetAt: hoursFromNow(3) }));
     store.upsertReport(report({ reference: '940-2026-000011', priority: 'HIGH', targetAt: hoursFromNow(-1) }));
     store.upsertReport(report({ reference: '940-2026-000012', priority: 'NORMAL', targetAt: hoursFromNow(1) }));
     await frame();
-    const wrapper = mount(QueueView, { global: { plugins: [i18n] } });
+    const wrapper = mountQueue();
     await flushPromises();
 
     const rows = () => wrapper.findAll('[data-test=queue-row]');
@@ -54,16 +59,16 @@ describe('the live queue', () => {
     await nextTick();
     expect(rows()[0]!.attributes('data-reference')).toBe('940-2026-000013');
     expect(rows()[0]!.classes()).toContain('fresh');
-    expect(floor.value!.alerts.pending.value.map((a) => a.reference)).toEqual(['940-2026-000013']);
+    expect(floor.alerts.pending.value.map((a) => a.reference)).toEqual(['940-2026-000013']);
     wrapper.unmount();
   });
 
   it('filters by priority and by text', async () => {
-    const store = floor.value!.store;
+    const { store } = floor;
     store.upsertReport(report({ reference: '940-2026-000020', priority: 'LOW', description: 'Graffiti on a wall' }));
     store.upsertReport(report({ reference: '940-2026-000021', priority: 'HIGH', description: 'Deep pothole' }));
     await frame();
-    const wrapper = mount(QueueView, { global: { plugins: [i18n] } });
+    const wrapper = mountQueue();
     await flushPromises();
 
     await wrapper.find('[data-test=filter-priority]').setValue('HIGH');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { report } from '../../test/builders.ts';
-import { toReportRow } from '../dispatch/dispatch.store.ts';
+import { toReportRow } from '../../domain/report.ts';
 import { countOverdue, emptyFilter, filterQueue, type QueueFilter } from './queue.filters.ts';
 
 const rows = [

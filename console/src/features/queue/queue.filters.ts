@@ -1,4 +1,4 @@
-import type { Priority, ReportRow, ReportStatus } from '../dispatch/dispatch.store.ts';
+import type { Priority, ReportRow, ReportStatus } from '../../domain/report.ts';
 
 /** The queue's filters; an empty value means "any". */
 export interface QueueFilter {

@@ -1,8 +1,8 @@
 import { shallowRef } from 'vue';
 import { run } from '../../graphql/client.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
-import { ReferenceQuery } from '../../graphql/operations.ts';
 import type { Locale } from '../../format/format.ts';
+import { ReferenceQuery } from './reference.operations.ts';
 
 type ReferenceData = ResultOf<typeof ReferenceQuery>;
 export type Category = ReferenceData['categories'][number];

@@ -1,4 +1,4 @@
-import type { ReportCore, ReportStatus } from '../dispatch/dispatch.store.ts';
+import type { ReportCore, ReportStatus } from '../../domain/report.ts';
 
 /** What a dispatcher can do to a report from its detail view. */
 export type ReportAction = 'triage' | 'assign' | 'cancelAssignment' | 'close' | 'reject' | 'markDuplicate' | 'reopen';

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { shallowRef } from 'vue';
+import { ApiError } from '../../graphql/errors.ts';
+import type { LiveFeedOptions } from '../../live/live-feed.ts';
+import { crew, event, report, workItem } from '../../test/builders.ts';
+import { fakeRun } from '../../test/fake-run.ts';
+import { CrewController, type WorkItem } from './crew.controller.ts';
+
+const CREW = crew({ id: 'c-mine', name: 'Khobar Billboards 1' });
+
+/** A report the crew's query returns: the server may return one no crew holds any more. */
+type Node = Omit<WorkItem, 'activeAssignment'> & { activeAssignment: WorkItem['activeAssignment'] | null };
+
+/** A crew app over a fake server that returns `work`, and a fake feed the test drives; translations are the keys. */
+function setup(work: Node[]) {
+  const server = fakeRun({
+    CrewViewer: () => ({ me: { id: 'u-1', username: 'crew01', role: 'CREW', crew: CREW } }),
+    CrewWork: () => ({ reports: { edges: work.map((node) => ({ node })) } }),
+  });
+  let feed!: LiveFeedOptions;
+  const controller = new CrewController({
+    run: server.run,
+    t: (key) => key,
+    feed: (options) => {
+      feed = options;
+      return { start: vi.fn(), stop: vi.fn(), state: shallowRef('live') };
+    },
+  });
+  return { server, controller, feed };
+}
+
+describe('the crew app', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows the reports its own crew holds, not those another crew holds', async () => {
+    const mine = workItem(CREW.id);
+    const { controller, feed } = setup([mine, workItem('c-other'), { ...report({ status: 'ASSIGNED' }), activeAssignment: null }]);
+    feed.onResync();
+    await vi.runAllTimersAsync();
+    expect(controller.loaded.value).toBe(true);
+    expect(controller.me.value?.crew?.id).toBe(CREW.id);
+    expect(controller.work.value.map((w) => w.id)).toEqual([mine.id]);
+  });
+
+  it.each([
+    ['DECLINED', { status: 'PENDING' }, 'crewApp.needReason'],
+    ['COMPLETED', { status: 'ON_SITE' }, 'crewApp.needNote'],
+  ] as const)('does not send %s without a note, and says what is missing', async (status, assignment, message) => {
+    const item = workItem(CREW.id, assignment);
+    const { server, controller } = setup([item]);
+    await controller.reload();
+    controller.notes[item.activeAssignment.id] = '   ';
+    const step = controller.steps(item).find((s) => s.status === status)!;
+    expect(controller.needsNote(item)).toBe(true);
+    await controller.step(item, step);
+    expect(controller.message.value).toBe(message);
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
+  });
+
+  it('sends a step with its note at the version shown, clears the note and reloads', async () => {
+    const item = workItem(CREW.id, { status: 'ON_SITE', version: 3 });
+    const { server, controller } = setup([item]);
+    server.handlers.UpdateAssignmentStatus = () => ({ updateAssignmentStatus: { ...item.activeAssignment, status: 'COMPLETED', version: 4 } });
+    await controller.reload();
+    controller.notes[item.activeAssignment.id] = ' Billboard removed ';
+    await controller.step(item, { status: 'COMPLETED', needsNote: true });
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([{ input: { assignmentId: item.activeAssignment.id, status: 'COMPLETED', note: 'Billboard removed', expectedVersion: 3 } }]);
+    expect(controller.notes[item.activeAssignment.id]).toBe('');
+    expect(controller.busy.value).toBe('');
+    expect(
+      server.calls
+        .slice(-2)
+        .map((c) => c.operation)
+        .sort(),
+    ).toEqual(['CrewViewer', 'CrewWork']);
+  });
+
+  it('says plainly when the assignment changed meanwhile, and keeps the note', async () => {
+    const item = workItem(CREW.id, { status: 'PENDING' });
+    const { server, controller } = setup([item]);
+    server.handlers.UpdateAssignmentStatus = () => {
+      throw new ApiError({ code: 'CONFLICT', message: 'stale version' });
+    };
+    await controller.reload();
+    controller.notes[item.activeAssignment.id] = 'Truck broke down';
+    await controller.step(item, { status: 'DECLINED', needsNote: true });
+    expect(controller.message.value).toBe('crewApp.conflict');
+    expect(controller.notes[item.activeAssignment.id]).toBe('Truck broke down');
+  });
+
+  it('reloads once for a burst of events about its crew or its reports, and not for others', async () => {
+    const item = workItem(CREW.id);
+    const { server, controller, feed } = setup([item]);
+    await controller.reload();
+    const loads = () => server.callsOf('CrewWork').length;
+    feed.onEvent(event('REPORT_CREATED', { report: report() }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(loads()).toBe(1);
+    feed.onEvent(event('CREW_UPDATED', { crew: { ...CREW, version: 2 } }));
+    feed.onEvent(event('REPORT_UPDATED', { report: { ...item, version: 2 } }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(loads()).toBe(2);
+  });
+
+  it('polls at once and every 15 s when the live feed is refused', async () => {
+    const { server, controller, feed } = setup([]);
+    feed.onForbidden!();
+    expect(controller.polling.value).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.callsOf('CrewWork')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(server.callsOf('CrewWork')).toHaveLength(3);
+    controller.stop();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(server.callsOf('CrewWork')).toHaveLength(3);
+  });
+
+  it('starts and ends its shift', async () => {
+    const { server, controller } = setup([]);
+    server.handlers.SetOwnShift = ({ onDuty }) => ({ setCrewOnDuty: { id: CREW.id, onDuty, status: 'OFF_DUTY', version: 2 } });
+    await controller.reload();
+    await controller.toggleDuty();
+    expect(server.callsOf('SetOwnShift')).toEqual([{ crewId: CREW.id, onDuty: false }]);
+  });
+});

@@ -1,0 +1,177 @@
+import { reactive, shallowRef } from 'vue';
+import type { DispatchEvent } from '../../domain/event.ts';
+import { run as runOperation, type Run } from '../../graphql/client.ts';
+import { ApiError } from '../../graphql/errors.ts';
+import type { ResultOf } from '../../graphql/graphql.ts';
+import { i18n } from '../../i18n/i18n.ts';
+import { LiveFeed, type LiveFeedOptions } from '../../live/live-feed.ts';
+import { clearSession, currentToken } from '../../session/session.ts';
+import { nextSteps, type CrewStep } from './crew.actions.ts';
+import { CrewViewerQuery, CrewWorkQuery, SetOwnShiftMutation, UpdateAssignmentStatusMutation, UpdateCrewLocationMutation } from './crew.operations.ts';
+import { LocationSharing } from './location-sharing.ts';
+
+type WorkNode = ResultOf<typeof CrewWorkQuery>['reports']['edges'][number]['node'];
+/** The signed-in crew member, with their crew (null for a crew account without one). */
+export type CrewViewer = ResultOf<typeof CrewViewerQuery>['me'];
+/** A report the crew holds now, with the assignment it holds it by. */
+export type WorkItem = WorkNode & { activeAssignment: NonNullable<WorkNode['activeAssignment']> };
+
+/** What the crew app needs of the live feed. */
+export type CrewFeed = Pick<LiveFeed, 'start' | 'stop' | 'state'>;
+
+export interface CrewControllerOptions {
+  /** Runs operations; the console's GraphQL client by default. */
+  run?: Run;
+  /** Opens the live feed; the dispatch events over graphql-ws by default. */
+  feed?: (options: LiveFeedOptions) => CrewFeed;
+  /** Translates the app's own messages; the console's i18n by default. */
+  t?: (key: string) => string;
+}
+
+/** How often the work is reloaded when the live feed is not allowed (the server refused the subscription). */
+const POLL_MS = 15_000;
+/** A burst of events about the crew's work reloads it once, this long after the first. */
+const RELOAD_DELAY_MS = 250;
+
+/**
+ * A field crew's app: its own open work, kept current by the live feed (or by polling when the feed is
+ * refused), the steps it reports, its shift and its shared location. A step that needs a note is not
+ * sent without one; a CONFLICT (the assignment changed meanwhile, e.g. a dispatcher cancelled it) is
+ * said plainly, and the work reloads after every step whatever its outcome.
+ */
+export class CrewController {
+  readonly me = shallowRef<CrewViewer | null>(null);
+  readonly work = shallowRef<readonly WorkItem[]>([]);
+  /** The work has loaded at least once. */
+  readonly loaded = shallowRef(false);
+  /** The last problem to show, in words; empty when there is none. */
+  readonly message = shallowRef('');
+  /** The assignment whose step is being sent. */
+  readonly busy = shallowRef('');
+  /** The note typed for each assignment, by assignment id. */
+  readonly notes = reactive<Record<string, string>>({});
+  /** The feed was refused and the work is polled instead. */
+  readonly polling = shallowRef(false);
+  readonly sharing: LocationSharing;
+  readonly feed: CrewFeed;
+  private readonly run: Run;
+  private readonly t: (key: string) => string;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(options: CrewControllerOptions = {}) {
+    this.run = options.run ?? runOperation;
+    this.t = options.t ?? ((key) => i18n.global.t(key));
+    this.sharing = new LocationSharing(async (lat, lng) => {
+      await this.run(UpdateCrewLocationMutation, { lat, lng });
+    });
+    const feed = options.feed ?? ((feedOptions) => new LiveFeed(feedOptions));
+    this.feed = feed({
+      token: currentToken,
+      onEvent: (event) => this.heard(event),
+      onResync: () => void this.reload(),
+      onAuthFailed: clearSession,
+      onForbidden: () => this.poll(),
+    });
+  }
+
+  /** Subscribes to the live feed, whose first connection loads the work. */
+  start(): void {
+    this.feed.start();
+  }
+
+  stop(): void {
+    this.feed.stop();
+    this.sharing.stop();
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.pollTimer = null;
+    this.reloadTimer = null;
+  }
+
+  /** Loads the crew member and the reports their crew holds now. */
+  async reload(): Promise<void> {
+    try {
+      const [viewer, reports] = await Promise.all([this.run(CrewViewerQuery, {}), this.run(CrewWorkQuery, {})]);
+      this.me.value = viewer.me;
+      const crewId = viewer.me.crew?.id;
+      this.work.value = reports.reports.edges.map((e) => e.node).filter((r): r is WorkItem => r.activeAssignment?.crew.id === crewId);
+      this.loaded.value = true;
+    } catch (err) {
+      this.message.value = err instanceof ApiError ? err.failure.message : this.t('crewApp.loadFailed');
+    }
+  }
+
+  /** The steps the crew may report on an item now. */
+  steps(item: WorkItem): CrewStep[] {
+    return nextSteps(item.activeAssignment.status);
+  }
+
+  /** Whether one of the item's next steps needs a note, so the app asks for it. */
+  needsNote(item: WorkItem): boolean {
+    return this.steps(item).some((s) => s.needsNote);
+  }
+
+  /** Reports a step of an item's assignment, with the note typed for it. */
+  async step(item: WorkItem, next: CrewStep): Promise<void> {
+    const assignment = item.activeAssignment;
+    const note = this.notes[assignment.id]?.trim() ?? '';
+    if (next.needsNote && !note) {
+      this.message.value = next.status === 'DECLINED' ? this.t('crewApp.needReason') : this.t('crewApp.needNote');
+      return;
+    }
+    this.busy.value = assignment.id;
+    this.message.value = '';
+    try {
+      await this.run(UpdateAssignmentStatusMutation, {
+        input: { assignmentId: assignment.id, status: next.status, note: note || null, expectedVersion: assignment.version },
+      });
+      this.notes[assignment.id] = '';
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.message.value = err.failure.code === 'CONFLICT' ? this.t('crewApp.conflict') : err.failure.message;
+    } finally {
+      this.busy.value = '';
+      await this.reload();
+    }
+  }
+
+  /** Starts or ends the crew's shift. */
+  async toggleDuty(): Promise<void> {
+    const crew = this.me.value?.crew;
+    if (!crew) return;
+    try {
+      await this.run(SetOwnShiftMutation, { crewId: crew.id, onDuty: !crew.onDuty });
+    } catch (err) {
+      this.message.value = err instanceof ApiError ? err.failure.message : String(err);
+    }
+    await this.reload();
+  }
+
+  toggleSharing(): void {
+    if (this.sharing.active.value) this.sharing.stop();
+    else this.sharing.start();
+  }
+
+  /** An event about the crew or a report it holds reloads the work (once for a burst). */
+  private heard(event: DispatchEvent): void {
+    const crewId = this.me.value?.crew?.id;
+    const mine = event.crew?.id === crewId || this.work.value.some((w) => w.id === event.report?.id);
+    if (mine) this.reloadSoon();
+  }
+
+  private reloadSoon(): void {
+    if (this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      void this.reload();
+    }, RELOAD_DELAY_MS);
+  }
+
+  /** The feed was refused: load now, then every POLL_MS. */
+  private poll(): void {
+    this.polling.value = true;
+    void this.reload();
+    this.pollTimer = setInterval(() => void this.reload(), POLL_MS);
+  }
+}

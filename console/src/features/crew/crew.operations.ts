@@ -1,0 +1,53 @@
+import { AssignmentFields, CrewFields, ReportCoreFields } from '../../graphql/fragments.ts';
+import { graphql } from '../../graphql/graphql.ts';
+
+/** The signed-in crew member and their crew. */
+export const CrewViewerQuery = graphql(
+  `
+  query CrewViewer {
+    me { id username role crew { ...CrewFields } }
+  }
+`,
+  [CrewFields],
+);
+
+/** A crew's own open work: the server scopes `reports` to the calling crew. */
+export const CrewWorkQuery = graphql(
+  `
+  query CrewWork {
+    reports(first: 50, filter: { statuses: [ASSIGNED, IN_PROGRESS] }) {
+      edges {
+        node {
+          ...ReportCore
+          activeAssignment { ...AssignmentFields crew { id } }
+        }
+      }
+    }
+  }
+`,
+  [ReportCoreFields, AssignmentFields],
+);
+
+/** A crew reports a step of its assignment (accepted, declined, en route, on site, completed). */
+export const UpdateAssignmentStatusMutation = graphql(
+  `
+  mutation UpdateAssignmentStatus($input: UpdateAssignmentStatusInput!) {
+    updateAssignmentStatus(input: $input) { ...AssignmentFields }
+  }
+`,
+  [AssignmentFields],
+);
+
+/** The crew starts or ends its shift. */
+export const SetOwnShiftMutation = graphql(`
+  mutation SetOwnShift($crewId: ID!, $onDuty: Boolean!) {
+    setCrewOnDuty(crewId: $crewId, onDuty: $onDuty) { id onDuty status version }
+  }
+`);
+
+/** The crew's position, shared from the phone while the crew switches sharing on. */
+export const UpdateCrewLocationMutation = graphql(`
+  mutation UpdateCrewLocation($lat: Float!, $lng: Float!) {
+    updateCrewLocation(lat: $lat, lng: $lng) { id version location { lat lng at } }
+  }
+`);

@@ -1,0 +1,219 @@
+import { computed, effectScope, reactive, shallowRef, watch } from 'vue';
+import type { Priority } from '../../domain/report.ts';
+import { run as runOperation, type Run } from '../../graphql/client.ts';
+import { ApiError, type ApiFailure } from '../../graphql/errors.ts';
+import type { ResultOf } from '../../graphql/graphql.ts';
+import { distanceKm } from '../../format/format.ts';
+import { i18n } from '../../i18n/i18n.ts';
+import { reference } from '../reference/reference.ts';
+import { allowedActions, type ReportAction } from './report.actions.ts';
+import {
+  AssignableCrewsQuery,
+  AssignReportMutation,
+  CancelAssignmentMutation,
+  CloseReportMutation,
+  MarkDuplicateMutation,
+  RejectReportMutation,
+  ReopenReportMutation,
+  ReportByReferenceQuery,
+  ReportDetailQuery,
+  TriageReportMutation,
+} from './report.operations.ts';
+
+/** The report as the detail view shows it. */
+export type ReportDetail = NonNullable<ResultOf<typeof ReportDetailQuery>['report']>;
+/** A crew the dispatcher may assign, with its distance from the report (null: no known location). */
+export type CrewOption = ResultOf<typeof AssignableCrewsQuery>['crews'][number] & { km: number | null };
+
+export interface ReportControllerOptions {
+  /** Runs operations; the console's GraphQL client by default. */
+  run?: Run;
+  /** The version of this report the live store has heard of: a newer one than shown reloads the view. */
+  liveVersion?: () => number;
+  /** The department that handles a category, whose crews are offered when assigning; the reference data by default. */
+  departmentOf?: (categoryCode: string) => string | undefined;
+  /** Translates the view's own messages; the console's i18n by default. */
+  t?: (key: string) => string;
+}
+
+function blankForm() {
+  return { categoryCode: '', priority: '' as Priority | '', note: '', reason: '', referredTo: '', duplicateReference: '' };
+}
+
+/**
+ * One report's detail view: loads the report (again after each action, and whenever the live store
+ * hears of a newer version), offers the actions it allows, runs them and keeps what the view shows of
+ * the outcome. A CONFLICT (someone else changed the report first) closes the form and is shown apart
+ * from other failures, which keep the form open for a correction.
+ */
+export class ReportController {
+  readonly report = shallowRef<ReportDetail | null>(null);
+  /** No answer yet from the first load. */
+  readonly loading = shallowRef(true);
+  /** Why the last load failed; null when it succeeded. */
+  readonly loadError = shallowRef<string | null>(null);
+  /** The action whose form is open. */
+  readonly active = shallowRef<ReportAction | null>(null);
+  readonly busy = shallowRef(false);
+  /** The last action's failure (not a conflict): what to correct, and in which field. */
+  readonly failure = shallowRef<ApiFailure | null>(null);
+  /** The server's word on a conflicting change, after which the view shows the report as it now is. */
+  readonly conflict = shallowRef('');
+  /** What the last action did, in words. */
+  readonly done = shallowRef('');
+  /** The crews to assign, nearest first; null while they load. */
+  readonly crews = shallowRef<CrewOption[] | null>(null);
+  /** The open action's form, reset whenever an action is chosen. */
+  readonly form = reactive(blankForm());
+  /** The actions the report allows now. */
+  readonly actions = computed<ReportAction[]>(() => {
+    const report = this.report.value;
+    return report ? allowedActions(report, Boolean(report.activeAssignment)) : [];
+  });
+  private readonly run: Run;
+  private readonly departmentOf: (categoryCode: string) => string | undefined;
+  private readonly t: (key: string) => string;
+  private readonly liveVersion?: () => number;
+  private readonly scope = effectScope();
+  private loads = 0;
+
+  constructor(
+    readonly id: string,
+    options: ReportControllerOptions = {},
+  ) {
+    this.run = options.run ?? runOperation;
+    this.departmentOf = options.departmentOf ?? ((code) => reference.value?.categories.get(code)?.department.code);
+    this.t = options.t ?? ((key) => i18n.global.t(key));
+    this.liveVersion = options.liveVersion;
+  }
+
+  /** Loads the report and follows the live store's version of it until dispose(). */
+  start(): Promise<void> {
+    const liveVersion = this.liveVersion;
+    if (liveVersion) {
+      this.scope.run(() =>
+        watch(liveVersion, (version) => {
+          if (this.report.value && version > this.report.value.version) void this.reload();
+        }),
+      );
+    }
+    return this.reload();
+  }
+
+  dispose(): void {
+    this.scope.stop();
+    this.loads += 1;
+  }
+
+  /** Loads the report; only the answer to the latest load is shown. */
+  async reload(): Promise<void> {
+    const load = ++this.loads;
+    try {
+      const data = await this.run(ReportDetailQuery, { id: this.id });
+      if (load !== this.loads) return;
+      this.report.value = data.report ?? null;
+      this.loadError.value = null;
+    } catch (err) {
+      if (load !== this.loads) return;
+      this.loadError.value = err instanceof Error ? err.message : String(err);
+    } finally {
+      if (load === this.loads) this.loading.value = false;
+    }
+  }
+
+  /** Opens an action's form (or closes it when it is open), filled from the report. */
+  choose(action: ReportAction): void {
+    this.active.value = this.active.value === action ? null : action;
+    this.failure.value = null;
+    this.done.value = '';
+    const report = this.report.value;
+    if (!report) return;
+    Object.assign(this.form, blankForm(), { categoryCode: report.category.code, priority: report.priority });
+    if (this.active.value === 'assign') void this.loadCrews(report);
+  }
+
+  triage(): Promise<void> {
+    const { id } = this.current();
+    const { categoryCode, priority, note } = this.form;
+    return this.act(() => this.run(TriageReportMutation, { id, input: { categoryCode: categoryCode || null, priority: priority || null, note: note || null } }), this.t('actions.done.triage'));
+  }
+
+  assign(crewId: string): Promise<void> {
+    const { id, version } = this.current();
+    return this.act(() => this.run(AssignReportMutation, { input: { reportId: id, crewId, note: this.form.note || null, expectedVersion: version } }), this.t('actions.done.assign'));
+  }
+
+  cancelAssignment(): Promise<void> {
+    const assignment = this.current().activeAssignment;
+    if (!assignment) return Promise.resolve();
+    return this.act(() => this.run(CancelAssignmentMutation, { id: assignment.id, reason: this.form.reason }), this.t('actions.done.cancelAssignment'));
+  }
+
+  close(): Promise<void> {
+    const { id } = this.current();
+    return this.act(() => this.run(CloseReportMutation, { id, note: this.form.note || null }), this.t('actions.done.close'));
+  }
+
+  reject(): Promise<void> {
+    const { id } = this.current();
+    return this.act(() => this.run(RejectReportMutation, { id, reason: this.form.reason, referredTo: this.form.referredTo || null }), this.t('actions.done.reject'));
+  }
+
+  /** Marks the report a duplicate of the one the dispatcher names by reference. */
+  markDuplicate(): Promise<void> {
+    const { id } = this.current();
+    return this.act(async () => {
+      const found = await this.run(ReportByReferenceQuery, { reference: this.form.duplicateReference.trim() });
+      if (!found.reportByReference) throw new ApiError({ code: 'NOT_FOUND', message: this.t('actions.duplicateNotFound'), field: 'duplicateOf' });
+      await this.run(MarkDuplicateMutation, { id, duplicateOf: found.reportByReference.id });
+    }, this.t('actions.done.markDuplicate'));
+  }
+
+  reopen(): Promise<void> {
+    const { id } = this.current();
+    return this.act(() => this.run(ReopenReportMutation, { id, reason: this.form.reason }), this.t('actions.done.reopen'));
+  }
+
+  /** The report an action applies to; actions are offered only once it is loaded. */
+  private current(): ReportDetail {
+    const report = this.report.value;
+    if (!report) throw new Error(`report ${this.id} is not loaded`);
+    return report;
+  }
+
+  private async loadCrews(report: ReportDetail): Promise<void> {
+    this.crews.value = null;
+    const department = this.departmentOf(report.category.code);
+    const near = { lat: report.location.lat, lng: report.location.lng };
+    try {
+      const data = await this.run(AssignableCrewsQuery, { departmentCodes: department ? [department] : null, near });
+      this.crews.value = data.crews.map((crew) => ({ ...crew, km: crew.location ? distanceKm(near, crew.location) : null }));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.failure.value = err.failure;
+    }
+  }
+
+  /** Runs one action, shows its outcome (`done` when it succeeds) and reloads the report whatever happened. */
+  private async act(command: () => Promise<unknown>, done: string): Promise<void> {
+    this.busy.value = true;
+    this.failure.value = null;
+    this.conflict.value = '';
+    try {
+      await command();
+      this.done.value = done;
+      this.active.value = null;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err.failure.code === 'CONFLICT') {
+        this.conflict.value = err.failure.message;
+        this.active.value = null;
+      } else {
+        this.failure.value = err.failure;
+      }
+    } finally {
+      this.busy.value = false;
+      await this.reload();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { AssignmentFields, ReportCoreFields } from '../../graphql/fragments.ts';
+import { graphql } from '../../graphql/graphql.ts';
+
+/** Everything the detail view shows of one report: the report, its reporter, assignments and timeline. */
+export const ReportDetailQuery = graphql(
+  `
+  query ReportDetail($id: ID!) {
+    report(id: $id) {
+      ...ReportCore
+      overdue
+      rejectionReason
+      referredTo
+      reporter { name phone beneficiaryType }
+      duplicateOf { id reference }
+      activeAssignment { id }
+      assignments { ...AssignmentFields crew { id name } }
+      timeline { at actor action fromStatus toStatus note }
+    }
+  }
+`,
+  [ReportCoreFields, AssignmentFields],
+);
+
+/** The on-duty crews of a department, nearest to a point first: the choice when assigning. */
+export const AssignableCrewsQuery = graphql(`
+  query AssignableCrews($departmentCodes: [String!], $near: PointInput!) {
+    crews(filter: { departmentCodes: $departmentCodes, onDuty: true, near: $near }) {
+      id
+      name
+      status
+      location { lat lng }
+    }
+  }
+`);
+
+/** The report a dispatcher names by reference when marking a duplicate. */
+export const ReportByReferenceQuery = graphql(`
+  query ReportByReference($reference: String!) {
+    reportByReference(reference: $reference) { id reference status }
+  }
+`);
+
+export const TriageReportMutation = graphql(`
+  mutation TriageReport($id: ID!, $input: TriageReportInput!) {
+    triageReport(id: $id, input: $input) { id version }
+  }
+`);
+
+export const AssignReportMutation = graphql(`
+  mutation AssignReport($input: AssignReportInput!) {
+    assignReport(input: $input) { id status version }
+  }
+`);
+
+export const CancelAssignmentMutation = graphql(`
+  mutation CancelAssignment($id: ID!, $reason: String!) {
+    cancelAssignment(id: $id, reason: $reason) { id status version }
+  }
+`);
+
+export const CloseReportMutation = graphql(`
+  mutation CloseReport($id: ID!, $note: String) {
+    closeReport(id: $id, note: $note) { id version }
+  }
+`);
+
+export const RejectReportMutation = graphql(`
+  mutation RejectReport($id: ID!, $reason: String!, $referredTo: String) {
+    rejectReport(id: $id, reason: $reason, referredTo: $referredTo) { id version }
+  }
+`);
+
+export const MarkDuplicateMutation = graphql(`
+  mutation MarkDuplicate($id: ID!, $duplicateOf: ID!) {
+    markDuplicate(id: $id, duplicateOf: $duplicateOf) { id version }
+  }
+`);
+
+export const ReopenReportMutation = graphql(`
+  mutation ReopenReport($id: ID!, $reason: String!) {
+    reopenReport(id: $id, reason: $reason) { id version }
+  }
+`);
