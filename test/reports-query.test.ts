@@ -295,7 +295,7 @@ describe('the report list: filters, order and paging', () => {
     };
     const type = await ok<{ __type: { fields: Array<{ name: string; type: { kind: string; ofType: { kind: string; ofType: { kind: string } | null } | null } }> } }>(
       app,
-      '{ __type(name: "Report") { fields { name type { kind ofType { kind ofType { kind } } } } } }',
+      '{ __type(name: "Report") { fields { name type { kind ofType { kind ofType { kind ofType { kind } } } } } } }',
       {},
       token,
     );

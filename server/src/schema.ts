@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { AssignmentsResolver } from './assignments/assignments.resolver.js';
+import { authChecker } from './access/access.policy.js';
+import { AssignmentsResolver, CrewAssignmentResolver, ReportAssignmentsResolver } from './assignments/assignments.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { storableArguments } from './common/validate.js';
 import { CrewsResolver } from './crews/crews.resolver.js';
@@ -9,7 +10,18 @@ import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
 import { ReportConnectionResolver, ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
 
-export const resolvers = [AuthResolver, ReportsResolver, ReportLocationResolver, ReportConnectionResolver, AssignmentsResolver, CrewsResolver, ReferenceResolver, EventsResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  ReportsResolver,
+  ReportLocationResolver,
+  ReportConnectionResolver,
+  AssignmentsResolver,
+  ReportAssignmentsResolver,
+  CrewAssignmentResolver,
+  CrewsResolver,
+  ReferenceResolver,
+  EventsResolver,
+] as const;
 
 /**
  * type-graphql insists on a PubSub once a subscription exists; ours never publishes through it: the
@@ -29,7 +41,7 @@ const outboxOnly = {
  * one rule every argument shares: its text must be storable, checked before any resolver runs.
  */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers], validate: false, validateFn: (_value, _type, { args }) => storableArguments(args), pubSub: outboxOnly });
+  return buildSchema({ resolvers: [...resolvers], validate: false, validateFn: (_value, _type, { args }) => storableArguments(args), pubSub: outboxOnly, authChecker, authMode: 'error' });
 }
 
 /** The SDL committed as schema/schema.graphql; a test compares it with what the code builds. */

@@ -13,18 +13,6 @@ export enum AssignmentStatus {
 /** An assignment in one of these holds its report and its crew. */
 export const ACTIVE_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.EN_ROUTE, AssignmentStatus.ON_SITE];
 
-/**
- * A crew reads a report while it has an assignment on it in one of these: active, or completed (its finished
- * work stays visible). A DECLINED or CANCELLED assignment gives nothing: the crew loses the report, its
- * fields and its events at once.
- */
-export const CREW_ACCESS_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [...ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.COMPLETED];
-
-/** Whether crew `crewId` holds a report through these, the report's assignments (CREW_ACCESS_ASSIGNMENT_STATUSES). */
-export function crewHoldsReport(crewId: string | null, assignments: readonly { crewId: string; status: AssignmentStatus }[]): boolean {
-  return !!crewId && assignments.some((assignment) => assignment.crewId === crewId && CREW_ACCESS_ASSIGNMENT_STATUSES.includes(assignment.status));
-}
-
 registerEnumType(AssignmentStatus, {
   name: 'AssignmentStatus',
   description: 'PENDING → ACCEPTED → EN_ROUTE → ON_SITE → COMPLETED; DECLINED by the crew, CANCELLED by a dispatcher',

@@ -1,6 +1,7 @@
 import type { Assignment } from './assignments.entity.js';
 import { asView } from '../common/view-type.js';
-import { CREW_ACCESS_ASSIGNMENT_STATUSES, type AssignmentStatus } from './assignments.enums.js';
+import { inSql } from '../access/access.policy.js';
+import { ACTIVE_ASSIGNMENT_STATUSES } from './assignments.enums.js';
 import { AssignmentView } from './assignments.types.js';
 
 /** The one mapping of an assignment row to its API shape (and event snapshot). */
@@ -17,22 +18,9 @@ export function toAssignmentView(assignment: Assignment): AssignmentView {
   });
 }
 
-/** `column in ('A', 'B', …)` for a set of assignment statuses (enum constants, so quoting them is safe). */
-export function statusInSql(column: string, statuses: readonly AssignmentStatus[]): string {
-  return `${column} in (${statuses.map((status) => `'${status}'`).join(', ')})`;
-}
-
-/**
- * `crewHoldsReport` in SQL: whether the crew bound to the next `?` holds the report whose id is the
- * expression `reportId`, for lists and single reads that decide in the database.
- */
-export function crewHoldsReportSql(reportId: string): string {
-  return `exists (select 1 from assignment s where s.report_id = ${reportId} and s.crew_id = ? and ${statusInSql('s.status', CREW_ACCESS_ASSIGNMENT_STATUSES)})`;
-}
-
 /** Whether the assignment row `a` is active, in SQL: one of ACTIVE_ASSIGNMENT_STATUSES. */
 export function activeAssignmentSql(a: string): string {
-  return `${a}.status in ('PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE')`;
+  return inSql(`${a}.status`, ACTIVE_ASSIGNMENT_STATUSES);
 }
 
 /**

@@ -1,39 +1,47 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
-import { requireRole } from '../auth/viewer.js';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { OPERATIONS, seesAssignment, visibleAssignments } from '../access/access.policy.js';
+import { requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
+import type { CostExtensions } from '../common/limits.js';
 import { CrewView } from '../crews/crews.types.js';
 import { toReportView } from '../reports/reports.mapper.js';
 import { ReportView } from '../reports/reports.types.js';
 import { toAssignmentView } from './assignments.mapper.js';
-import { AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+import { nextSteps } from './assignments.transitions.js';
+import { AssignmentStep, AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+
+/** The cost rule counts a report's assignments as 10: one, and a new one after each decline or cancellation. */
+const ASSIGNMENTS_MAX: CostExtensions = { maxItems: 10 };
 
 @Resolver(() => AssignmentView)
 export class AssignmentsResolver {
+  @Authorized(...OPERATIONS.assignReport)
   @Mutation(() => AssignmentView, { description: 'Give a RECEIVED report to an on-duty crew; CONFLICT when it already has an active assignment' })
   async assignReport(
     @Arg('input', () => AssignReportInput, { description: 'Which report, which crew, and the report version the dispatcher saw' }) input: AssignReportInput,
     @Ctx() ctx: Context,
   ): Promise<AssignmentView> {
-    return toAssignmentView(await ctx.services.assignments.assign(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), input));
+    return toAssignmentView(await ctx.services.assignments.assign(ctx.em, requireViewer(ctx.viewer), input));
   }
 
+  @Authorized(...OPERATIONS.updateAssignmentStatus)
   @Mutation(() => AssignmentView, { description: "The crew's progress: accept or decline, en route, on site, completed with a note" })
   async updateAssignmentStatus(
     @Arg('input', () => UpdateAssignmentStatusInput, { description: 'Which assignment, its new status and a note' }) input: UpdateAssignmentStatusInput,
     @Ctx() ctx: Context,
   ): Promise<AssignmentView> {
-    const viewer = requireRole(ctx.viewer, [...STAFF_ROLES, Role.CREW]);
+    const viewer = requireViewer(ctx.viewer);
     return toAssignmentView(await ctx.services.assignments.updateStatus(ctx.em, viewer, input));
   }
 
+  @Authorized(...OPERATIONS.cancelAssignment)
   @Mutation(() => AssignmentView, { description: 'Take the report back from the crew; it returns to the queue' })
   async cancelAssignment(
     @Arg('id', () => ID, { description: 'The assignment to take back' }) id: string,
     @Arg('reason', () => String, { description: 'Why, for the crew and the timeline (at most 2,000 characters)' }) reason: string,
     @Ctx() ctx: Context,
   ): Promise<AssignmentView> {
-    return toAssignmentView(await ctx.services.assignments.cancel(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason));
+    return toAssignmentView(await ctx.services.assignments.cancel(ctx.em, requireViewer(ctx.viewer), id, reason));
   }
 
   @FieldResolver(() => ReportView, { description: 'The report being worked on' })
@@ -48,5 +56,45 @@ export class AssignmentsResolver {
     const crew = await ctx.loaders.crew.load(assignment.crewId);
     if (!crew) throw new Error(`crew ${assignment.crewId} missing`);
     return crew;
+  }
+
+  @FieldResolver(() => [AssignmentStep], {
+    description:
+      "Where the caller may move it now, from the assignment's transition table and the caller's role: a crew its own progress (never CANCELLED), a dispatcher any step and CANCELLED; empty once it is finished",
+  })
+  nextSteps(@Root() assignment: AssignmentView, @Ctx() ctx: Context): AssignmentStep[] {
+    return nextSteps(ctx.viewer, assignment);
+  }
+}
+
+/** A report's assignments: resolved here, where the assignment rules live, so the reports feature needs none of them. */
+@Resolver(() => ReportView)
+export class ReportAssignmentsResolver {
+  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment a crew is working on now, if any (a crew sees only its own; an intake key none)' })
+  async activeAssignment(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
+    const assignment = await ctx.loaders.activeAssignmentByReport.load(report.id);
+    return assignment && seesAssignment(requireViewer(ctx.viewer), assignment) ? assignment : null;
+  }
+
+  @Extensions(ASSIGNMENTS_MAX)
+  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first (a crew sees only its own, and none once it declined or was taken off; an intake key none)' })
+  async assignments(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView[]> {
+    const viewer = requireViewer(ctx.viewer);
+    return visibleAssignments(viewer, (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView));
+  }
+}
+
+/** A crew's current work: its leading assignment, which this feature owns. */
+@Resolver(() => CrewView)
+export class CrewAssignmentResolver {
+  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment the crew is furthest along on; null when the caller may not read its report' })
+  async activeAssignment(@Root() crew: CrewView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
+    const activeAssignmentId = crew.activeAssignmentId !== undefined ? crew.activeAssignmentId : (await ctx.loaders.leadingAssignmentByCrew.load(crew.id))?.id;
+    if (!activeAssignmentId) return null;
+    const assignment = await ctx.loaders.assignment.load(activeAssignmentId);
+    if (!assignment) return null;
+    const report = await ctx.loaders.report.load(assignment.report.id);
+    if (!report || !(await ctx.services.reports.canRead(ctx.em, requireViewer(ctx.viewer), report))) return null;
+    return toAssignmentView(assignment);
   }
 }

@@ -1,22 +1,22 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { Role } from '../auth/auth.enums.js';
-import { isStaff, type Viewer } from '../auth/viewer.js';
+import { mayMoveAssignment } from '../access/access.policy.js';
+import type { Viewer } from '../auth/viewer.js';
 import { badInput, conflict, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import { leadingAssignment } from '../common/loaders.js';
 import * as check from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { toCrewView } from '../crews/crews.mapper.js';
-import { appendEvent } from '../events/events.outbox.js';
-import { DispatchEventType } from '../events/events.map.js';
+import { appendEvent } from '../outbox/outbox.writer.js';
+import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { Report } from '../reports/reports.entity.js';
 import { toReportView } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { nextStatus, ReportAction } from '../reports/reports.transitions.js';
 import { Assignment } from './assignments.entity.js';
-import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, crewHoldsReport } from './assignments.enums.js';
+import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from './assignments.enums.js';
 import { toAssignmentView } from './assignments.mapper.js';
-import { assertAssignmentTransition, CREW_SETTABLE, REPORT_EFFECT } from './assignments.transitions.js';
-import type { AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+import { assertAssignmentTransition, CREW_SETTABLE, NOTE_REQUIRED, REPORT_EFFECT } from './assignments.transitions.js';
+import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
 
 /**
  * Assigning reports to crews and the crews' progress. Locks are always taken report → assignment → crew,
@@ -25,25 +25,6 @@ import type { AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } f
  */
 export class AssignmentsService {
   constructor(private readonly reports: ReportsService) {}
-
-  /**
-   * Who may see an assignment (and through it a crew, its name and position): staff and integrators any,
-   * a crew only its own, an intake key none (it may read the status of what it filed, not who works on it).
-   */
-  canRead(viewer: Viewer, assignment: Pick<AssignmentView, 'crewId'>): boolean {
-    if (isStaff(viewer) || viewer.role === Role.INTEGRATOR) return true;
-    return viewer.role === Role.CREW && !!viewer.crewId && assignment.crewId === viewer.crewId;
-  }
-
-  /**
-   * What the viewer sees of a report's assignments (all of them): each one `canRead` allows, and for a crew
-   * nothing once it no longer holds the report (`crewHoldsReport`: it declined or was taken off), though a
-   * mutation or event may still hand it that report.
-   */
-  visibleOnReport(viewer: Viewer, assignments: AssignmentView[]): AssignmentView[] {
-    if (viewer.role === Role.CREW && !crewHoldsReport(viewer.crewId, assignments)) return [];
-    return assignments.filter((assignment) => this.canRead(viewer, assignment));
-  }
 
   /** Gives a RECEIVED report to an on-duty crew; CONFLICT when it is already assigned or the crew is off duty. */
   async assign(em: EntityManager, viewer: Viewer, input: AssignReportInput): Promise<Assignment> {
@@ -81,8 +62,7 @@ export class AssignmentsService {
     if (!CREW_SETTABLE.includes(input.status)) {
       throw badInput('input.status', `status must be one of ${CREW_SETTABLE.join(', ')}; a dispatcher cancels with cancelAssignment`);
     }
-    const noteRequired = input.status === AssignmentStatus.DECLINED || input.status === AssignmentStatus.COMPLETED;
-    const note = check.text('input.note', input.note, { max: 2000, required: noteRequired });
+    const note = check.text('input.note', input.note, { max: 2000, required: NOTE_REQUIRED.includes(input.status) });
     return this.transition(em, viewer, assignmentId, 'input.assignmentId', input.status, note ?? null, input.expectedVersion);
   }
 
@@ -104,7 +84,7 @@ export class AssignmentsService {
   ): Promise<Assignment> {
     const peek = await em.fork().findOne(Assignment, { id: assignmentId });
     if (!peek) throw notFound('Assignment', assignmentId, field);
-    this.authorize(viewer, peek, to);
+    if (!mayMoveAssignment(viewer, { crewId: peek.crew.id }, to)) throw forbidden('Only the assigned crew or a dispatcher may change this assignment');
     return em.transactional(async (tx) => {
       const report = await this.reports.lock(tx, peek.report.id, field);
       const assignment = await tx.findOneOrFail(Assignment, { id: assignmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -125,13 +105,6 @@ export class AssignmentsService {
       this.publish(tx, DispatchEventType.ASSIGNMENT_UPDATED, assignment, report, crew, before, after);
       return assignment;
     });
-  }
-
-  /** Crews change only their own assignments; staff may record anything; CANCELLED is staff's alone. */
-  private authorize(viewer: Viewer, assignment: Assignment, to: AssignmentStatus): void {
-    if (isStaff(viewer)) return;
-    if (viewer.role === Role.CREW && to !== AssignmentStatus.CANCELLED && assignment.crew.id === viewer.crewId) return;
-    throw forbidden('Only the assigned crew or a dispatcher may change this assignment');
   }
 
   private checkVersion(actual: number, expected: number | null | undefined, field: string): void {

@@ -1,3 +1,5 @@
+import { mayMoveAssignment } from '../access/access.policy.js';
+import type { Viewer } from '../auth/viewer.js';
 import { conflict } from '../common/errors.js';
 import { ReportAction } from '../reports/reports.transitions.js';
 import { AssignmentStatus } from './assignments.enums.js';
@@ -30,4 +32,13 @@ export function assertAssignmentTransition(from: AssignmentStatus, to: Assignmen
   if (!ASSIGNMENT_TRANSITIONS[from].includes(to)) {
     throw conflict(`An assignment cannot go from ${from} to ${to}`, { status: from, requested: to });
   }
+}
+
+/** Moves that need a note: why the crew declined, what it did, why the dispatcher took it back. */
+export const NOTE_REQUIRED: readonly AssignmentStatus[] = [DECLINED, COMPLETED, CANCELLED];
+
+/** Where `viewer` may move an assignment now: the transition table, narrowed by the access policy (a crew its own, never CANCELLED). */
+export function nextSteps(viewer: Viewer | null, assignment: { status: AssignmentStatus; crewId: string }): { status: AssignmentStatus; noteRequired: boolean }[] {
+  if (!viewer) return [];
+  return ASSIGNMENT_TRANSITIONS[assignment.status].filter((status) => mayMoveAssignment(viewer, assignment, status)).map((status) => ({ status, noteRequired: NOTE_REQUIRED.includes(status) }));
 }

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ViewType } from '../common/view-type.js';
 import { AssignmentStatus } from './assignments.enums.js';
 
@@ -55,4 +55,13 @@ export class UpdateAssignmentStatusInput {
 
   @Field(() => Int, { nullable: true, description: 'The assignment version the crew saw; CONFLICT when it changed since' })
   expectedVersion?: number | null;
+}
+
+@ObjectType('AssignmentStep', { description: 'A move the caller may make on an assignment now' })
+export class AssignmentStep {
+  @Field(() => AssignmentStatus, { description: 'The status it may move to' })
+  status!: AssignmentStatus;
+
+  @Field(() => Boolean, { description: 'Whether the move needs a note: why the crew declined, what it did, why a dispatcher took it back' })
+  noteRequired!: boolean;
 }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { OPERATIONS } from '../access/access.policy.js';
+import { Authorized, Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../common/context.js';
 import { CrewView } from '../crews/crews.types.js';
 import { toViewerView } from './auth.mapper.js';
@@ -7,6 +8,7 @@ import { requireViewer } from './viewer.js';
 
 @Resolver(() => ViewerView)
 export class AuthResolver {
+  @Authorized(...OPERATIONS.me)
   @Query(() => ViewerView, { description: 'The caller' })
   me(@Ctx() ctx: Context): ViewerView {
     return toViewerView(requireViewer(ctx.viewer));
@@ -25,12 +27,14 @@ export class AuthResolver {
     return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
   }
 
+  @Authorized(...OPERATIONS.renewToken)
   @Mutation(() => LoginPayload, { description: "Renew the caller's session for another shift; the old token stops working at once" })
   async renewToken(@Ctx() ctx: Context): Promise<LoginPayload> {
     const result = await ctx.services.auth.renew(ctx.em, requireViewer(ctx.viewer));
     return { token: result.token, expiresAt: result.expiresAt, viewer: toViewerView(result.viewer) };
   }
 
+  @Authorized(...OPERATIONS.logout)
   @Mutation(() => Boolean, { description: "Sign out: the caller's token stops working at once" })
   logout(@Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.auth.logout(ctx.em, requireViewer(ctx.viewer));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { forbidden, unauthenticated } from '../common/errors.js';
-import { Role, STAFF_ROLES } from './auth.enums.js';
+import { unauthenticated } from '../common/errors.js';
+import type { Role } from './auth.enums.js';
 
 /** Who is calling: a signed-in user or an API key, resolved once per request (or per socket). */
 export interface Viewer {
@@ -26,20 +26,10 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Throws UNAUTHENTICATED without a viewer, FORBIDDEN when its role is not among `roles`. */
-export function requireRole(viewer: Viewer | null, roles: readonly Role[]): Viewer {
-  if (!viewer) throw unauthenticated();
-  if (!roles.includes(viewer.role)) throw forbidden(`${viewer.role} may not do this; it needs one of ${roles.join(', ')}`);
-  return viewer;
-}
-
+/** The caller; UNAUTHENTICATED without one. Which roles an operation needs is the access policy's (access/access.policy.ts). */
 export function requireViewer(viewer: Viewer | null): Viewer {
   if (!viewer) throw unauthenticated();
   return viewer;
-}
-
-export function isStaff(viewer: Viewer): boolean {
-  return STAFF_ROLES.includes(viewer.role);
 }
 
 /** Keeps the first letter of each word: "محمد العتيبي" → "م*** ا***". */

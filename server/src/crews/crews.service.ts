@@ -1,12 +1,12 @@
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
-import { Role } from '../auth/auth.enums.js';
-import { isStaff, type Viewer } from '../auth/viewer.js';
+import { crewAudience, mayManageCrew } from '../access/access.policy.js';
+import type { Viewer } from '../auth/viewer.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
 import { distanceKm } from '../common/geo.js';
 import { leadingAssignments, type LeadingAssignment } from '../common/loaders.js';
 import * as check from '../common/validate.js';
-import { appendEvent } from '../events/events.outbox.js';
-import { DispatchEventType } from '../events/events.map.js';
+import { appendEvent } from '../outbox/outbox.writer.js';
+import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Crew } from './crews.entity.js';
 import { toCrewView } from './crews.mapper.js';
@@ -19,8 +19,8 @@ export class CrewsService {
   /** Crews the viewer may see (a crew sees itself), filtered, with their derived status. */
   async list(em: EntityManager, viewer: Viewer, filter: CrewFilter | null | undefined): Promise<CrewView[]> {
     const where: Record<string, unknown>[] = [];
-    if (viewer.role === Role.CREW) where.push({ id: viewer.crewId ?? '00000000-0000-0000-0000-000000000000' });
-    else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR) throw forbidden();
+    const audience = crewAudience(viewer);
+    if (audience.kind === 'own') where.push({ id: audience.crewId });
     if (filter?.departmentCodes?.length) where.push({ department: { $in: filter.departmentCodes } });
     if (filter?.municipalityCodes?.length) where.push({ municipality: { $in: filter.municipalityCodes } });
     if (filter?.onDuty !== null && filter?.onDuty !== undefined) where.push({ onDuty: filter.onDuty });
@@ -42,8 +42,8 @@ export class CrewsService {
 
   async get(em: EntityManager, viewer: Viewer, id: string): Promise<CrewView | null> {
     const crewId = check.id('id', id);
-    if (viewer.role === Role.CREW && viewer.crewId !== crewId) return null;
-    if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR && viewer.role !== Role.CREW) throw forbidden();
+    const audience = crewAudience(viewer);
+    if (audience.kind === 'own' && audience.crewId !== crewId) return null;
     const crew = await em.findOne(Crew, { id: crewId });
     if (!crew) return null;
     return toCrewView(crew, await this.leading(em, crew));
@@ -52,7 +52,7 @@ export class CrewsService {
   /** A crew starts or ends its shift (or a dispatcher does it for any crew). Ending it with work in hand is CONFLICT. */
   async setOnDuty(em: EntityManager, viewer: Viewer, id: string, onDuty: boolean): Promise<CrewView> {
     const crewId = check.id('crewId', id);
-    if (!isStaff(viewer) && !(viewer.role === Role.CREW && viewer.crewId === crewId)) throw forbidden('A crew may only set its own duty');
+    if (!mayManageCrew(viewer, crewId)) throw forbidden('A crew may only set its own duty');
     return em.transactional(async (tx) => {
       const crew = await this.lock(tx, crewId, 'crewId');
       const leading = await this.leading(tx, crew);
@@ -68,7 +68,7 @@ export class CrewsService {
 
   /** The calling crew's position. */
   async updateLocation(em: EntityManager, viewer: Viewer, lat: number, lng: number): Promise<CrewView> {
-    if (viewer.role !== Role.CREW || !viewer.crewId) throw forbidden('Only a crew shares its location');
+    if (!viewer.crewId) throw forbidden('Only a crew shares its location');
     this.reference.checkPoint('location', lat, lng);
     const crewId = viewer.crewId;
     return em.transactional(async (tx) => {

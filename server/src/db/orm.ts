@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Assignment } from '../assignments/assignments.entity.js';
 import { ApiKey, Session, User } from '../auth/auth.entity.js';
 import { Crew } from '../crews/crews.entity.js';
-import { DispatchEventRow } from '../events/events.entity.js';
+import { DispatchEventRow } from '../outbox/outbox.entity.js';
 import { Category, Department, Municipality } from '../reference/reference.entity.js';
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
 import { migrations } from './migrations/index.js';

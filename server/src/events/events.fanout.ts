@@ -1,6 +1,6 @@
 import { execute, getOperationAST, getVariableValues, GraphQLError, Kind, valueFromAST, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
-import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
-import { requireRole, type Viewer } from '../auth/viewer.js';
+import { authorize, eventAudience, eventAudienceAllows, masksReporter } from '../access/access.policy.js';
+import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import { badInput, cursorExpired, limitReached } from '../common/errors.js';
 import { storableArguments } from '../common/validate.js';
@@ -10,6 +10,8 @@ import { compareCursors, decodeCursor, ORIGIN, type Cursor } from './events.curs
 import { formatErrors, INTERNAL, USER_INPUT, withCode, type FormatError } from './events.errors.js';
 import type { EventHub, OutboxEvent } from './events.hub.js';
 import type { DispatchEventFilter } from './events.types.js';
+
+type EventAudience = ReturnType<typeof eventAudience>;
 
 /** The one subscription field the fan-out serves. */
 export const SUBSCRIPTION_FIELD = 'dispatchEvents';
@@ -50,8 +52,8 @@ interface Group {
   audience: string;
   args: ExecutionArgs;
   filter: DispatchEventFilter | null;
-  /** Set for a crew's subscriptions: only events concerning this crew. */
-  crewId: string | null;
+  /** Which events its viewers see (the access policy's `eventAudience`). */
+  eventAudience: EventAudience;
   viewer: Viewer;
   members: Set<Member>;
 }
@@ -63,16 +65,18 @@ function subscriptionField(args: ExecutionArgs): FieldNode | undefined {
   return field?.kind === Kind.FIELD && field.name.value === SUBSCRIPTION_FIELD ? field : undefined;
 }
 
-/** What the viewer may see decides the group: staff alike, integrators alike (masked), each crew alone. */
-function visibility(viewer: Viewer): { key: string; crewId: string | null } {
-  if (viewer.role === Role.CREW) return { key: `crew:${viewer.crewId}`, crewId: viewer.crewId ?? 'none' };
-  if (viewer.role === Role.INTEGRATOR) return { key: 'integrator', crewId: null };
-  return { key: 'staff', crewId: null };
+/**
+ * The group's audience key: viewers with the same key see the same events the same way (the access policy's
+ * `eventAudience`, and whether the reporter is masked: integrators see it so, staff whole).
+ */
+function audienceKey(viewer: Viewer, audience: EventAudience): string {
+  if (audience.kind === 'crew') return `crew:${audience.crewId}`;
+  return masksReporter(viewer) ? 'masked' : 'staff';
 }
 
-/** Whether an event passes a group's visibility and filter; category and priority apply to events that carry a report. */
-export function groupSees(crewId: string | null, filter: DispatchEventFilter | null, event: OutboxEvent): boolean {
-  if (crewId && event.crewId !== crewId) return false;
+/** Whether an event passes a group's audience and filter; category and priority apply to events that carry a report. */
+export function groupSees(audience: EventAudience, filter: DispatchEventFilter | null, event: OutboxEvent): boolean {
+  if (!eventAudienceAllows(audience, event)) return false;
   if (!filter) return true;
   if (filter.types?.length && !filter.types.includes(event.type)) return false;
   const { report, crew } = event.payload as { report?: ReportView; crew?: CrewView };
@@ -161,7 +165,7 @@ export class Fanout {
     let given: ReturnType<Fanout['arguments']>;
     let resumeFrom: Cursor | null;
     try {
-      requireRole(viewer, [...STAFF_ROLES, Role.CREW, Role.INTEGRATOR]);
+      authorize(viewer, 'dispatchEvents');
       given = this.arguments(args);
       storableArguments(given);
       resumeFrom = await this.resumeFrom(given.after);
@@ -169,7 +173,8 @@ export class Fanout {
       if (err instanceof GraphQLError) return [err];
       throw err;
     }
-    const { key: audience, crewId } = visibility(viewer!);
+    const eventAudienceOf = eventAudience(viewer!);
+    const audience = audienceKey(viewer!, eventAudienceOf);
     const { after: _after, ...shared } = (args.variableValues ?? {}) as Record<string, unknown>;
     const key = `${audience}\n${args.operationName ?? ''}\n${JSON.stringify(shared)}\n${(args.document.loc?.source.body ?? '').trim()}`;
     let group = this.groups.get(key);
@@ -184,7 +189,7 @@ export class Fanout {
         ];
       }
       this.audiences.set(audience, size + 1);
-      group = { key, audience, args: { ...args, contextValue: undefined }, filter: given.filter, crewId, viewer: viewer!, members: new Set() };
+      group = { key, audience, args: { ...args, contextValue: undefined }, filter: given.filter, eventAudience: eventAudienceOf, viewer: viewer!, members: new Set() };
       this.groups.set(key, group);
     }
     const member: Member = {
@@ -287,7 +292,7 @@ export class Fanout {
     const cursors: Cursor[] = [];
     const payloads: string[] = [];
     for (const event of events) {
-      if (!groupSees(group.crewId, group.filter, event) || !this.awaited(group, event)) continue;
+      if (!groupSees(group.eventAudience, group.filter, event) || !this.awaited(group, event)) continue;
       this.executions++;
       payloads.push(await this.run(group.args, group.viewer, event));
       cursors.push(event.cursor);
@@ -323,7 +328,7 @@ export class Fanout {
 
   private async deliverOne(member: Member, event: OutboxEvent): Promise<void> {
     if (member.done) return;
-    if (groupSees(member.group.crewId, member.group.filter, event)) {
+    if (groupSees(member.group.eventAudience, member.group.filter, event)) {
       const payload = await this.run(member.group.args, member.viewer, event);
       if (member.done) return;
       member.deliver([payload]);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PgListener } from '../common/pg-listener.js';
-import type { DispatchEventPayload, DispatchEventType } from './events.map.js';
+import type { DispatchEventPayload, DispatchEventType } from '../outbox/outbox.map.js';
 import { compareCursors, CURSOR_PART_MAX, encodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
 
 /** The channel the outbox trigger notifies when a transaction that wrote events commits. */
@@ -13,8 +13,8 @@ export interface OutboxEvent {
   cursorText: string;
   type: DispatchEventType;
   occurredAt: Date;
-  /** The crew the event concerns (its own change, its assignment, or the active assignment of its report). */
-  crewId: string | null;
+  /** The crews that see it besides staff and integrators (the access policy's `eventCrews`). */
+  crewIds: string[];
   payload: DispatchEventPayload;
 }
 
@@ -23,7 +23,7 @@ interface Row {
   tx_id: string;
   type: DispatchEventType;
   occurred_at: Date;
-  crew_id: string | null;
+  crew_ids: string[];
   payload: DispatchEventPayload;
 }
 
@@ -33,7 +33,7 @@ interface Row {
  * ORDER BY names the table's columns: the text casts in the select list would otherwise sort as text.
  */
 const READ_SQL = `
-  select e.id::text as id, e.tx_id::text as tx_id, e.type, e.occurred_at, e.crew_id, e.payload
+  select e.id::text as id, e.tx_id::text as tx_id, e.type, e.occurred_at, e.crew_ids, e.payload
   from dispatch_event e
   where (e.tx_id, e.id) > ($1::text::xid8, $2::bigint)
     and (e.tx_id, e.id) <= ($3::text::xid8, $4::bigint)
@@ -58,7 +58,7 @@ export interface ResumeBounds {
 
 function toEvent(row: Row): OutboxEvent {
   const cursor = { txId: BigInt(row.tx_id), id: BigInt(row.id) };
-  return { cursor, cursorText: encodeCursor(cursor), type: row.type, occurredAt: row.occurred_at, crewId: row.crew_id, payload: row.payload };
+  return { cursor, cursorText: encodeCursor(cursor), type: row.type, occurredAt: row.occurred_at, crewIds: row.crew_ids, payload: row.payload };
 }
 
 export interface EventHubOptions {

@@ -4,7 +4,7 @@ import { AssignmentView } from '../assignments/assignments.types.js';
 import { CrewView } from '../crews/crews.types.js';
 import { Priority } from '../reports/reports.enums.js';
 import { ReportView } from '../reports/reports.types.js';
-import { DispatchEventType } from './events.map.js';
+import { DispatchEventType } from '../outbox/outbox.map.js';
 
 @ViewType('DispatchEvent', 'One change, with the entities as they were at that change (compare their `version`)')
 export class DispatchEventView {

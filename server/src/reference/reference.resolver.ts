@@ -1,4 +1,5 @@
-import { Ctx, Extensions, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { OPERATIONS } from '../access/access.policy.js';
+import { Authorized, Ctx, Extensions, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import type { CostExtensions } from '../common/limits.js';
@@ -11,6 +12,7 @@ const listOf = (rows: readonly unknown[]): CostExtensions => ({ maxItems: rows.l
 
 @Resolver(() => CategoryView)
 export class ReferenceResolver {
+  @Authorized(...OPERATIONS.categories)
   @Extensions(listOf(provinceData.categories))
   @Query(() => [CategoryView], { description: 'Every category, most urgent target first' })
   async categories(@Ctx() ctx: Context): Promise<CategoryView[]> {
@@ -18,6 +20,7 @@ export class ReferenceResolver {
     return (await ctx.services.reference.categories(ctx.em)).map(toCategoryView);
   }
 
+  @Authorized(...OPERATIONS.municipalities)
   @Extensions(listOf(provinceData.municipalities))
   @Query(() => [MunicipalityView], { description: 'Every municipality of the province' })
   async municipalities(@Ctx() ctx: Context): Promise<MunicipalityView[]> {
@@ -25,6 +28,7 @@ export class ReferenceResolver {
     return (await ctx.services.reference.municipalities(ctx.em)).map(toMunicipalityView);
   }
 
+  @Authorized(...OPERATIONS.departments)
   @Extensions(listOf(provinceData.departments))
   @Query(() => [DepartmentView], { description: 'Every department' })
   async departments(@Ctx() ctx: Context): Promise<DepartmentView[]> {

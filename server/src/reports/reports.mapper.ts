@@ -1,11 +1,9 @@
-import { Role } from '../auth/auth.enums.js';
-import { crewHoldsReport } from '../assignments/assignments.enums.js';
-import type { AssignmentView } from '../assignments/assignments.types.js';
-import { isStaff, maskName, maskPhone, principalOf, type Viewer } from '../auth/viewer.js';
-import type { Report, TimelineEntry } from './reports.entity.js';
-import { OPEN_STATUSES, type ReportStatus } from './reports.enums.js';
+import { masksReporter } from '../access/access.policy.js';
+import { maskName, maskPhone, type Viewer } from '../auth/viewer.js';
+import type { Report } from './reports.entity.js';
+import { OPEN_STATUSES, PRIORITY_RANK } from './reports.enums.js';
 import { asView } from '../common/view-type.js';
-import { ReportLocationView, ReportView, type ReporterView, type TimelineEntryView } from './reports.types.js';
+import { ReportLocationView, ReportView, type ReporterView } from './reports.types.js';
 
 /** The one mapping of a report row to its API shape (and event snapshot). */
 export function toReportView(report: Report): ReportView {
@@ -87,6 +85,9 @@ const FIELD_READS: Record<string, readonly (keyof ReportView)[]> = {
   location: ['lat', 'lng', 'address', 'municipalityCode'],
   reporter: ['reporterName', 'reporterPhone', 'beneficiaryType'],
   overdue: ['status', 'targetAt'],
+  open: ['status'],
+  queueKey: ['priority', 'targetAt', 'id'],
+  allowedActions: ['status', 'kind'],
   activeAssignment: ['id'],
   assignments: ['id'],
   timeline: ['id', 'submittedBy'],
@@ -131,9 +132,9 @@ export function toReportLocationView(report: ReportView): ReportLocationView {
   return asView(ReportLocationView, { lat: report.lat, lng: report.lng, address: report.address ?? null, municipalityCode: report.municipalityCode });
 }
 
-/** Integrators see the reporter masked; every other role that can read the report sees it whole. */
+/** The reporter as `viewer` may see them (`masksReporter`). */
 export function toReporterView(report: ReportView, viewer: Viewer | null): ReporterView {
-  const masked = viewer?.role === Role.INTEGRATOR;
+  const masked = masksReporter(viewer);
   return {
     name: masked ? maskName(report.reporterName) : (report.reporterName ?? null),
     phone: masked ? maskPhone(report.reporterPhone) : (report.reporterPhone ?? null),
@@ -141,47 +142,27 @@ export function toReporterView(report: ReportView, viewer: Viewer | null): Repor
   };
 }
 
-/** Open and past its target time. */
-export function isOverdue(report: Pick<ReportView, 'status' | 'targetAt'>, now: Date = new Date()): boolean {
-  return OPEN_STATUSES.includes(report.status) && report.targetAt.getTime() < now.getTime();
+/** In the center's open work: the dispatcher's queue (OPEN_STATUSES). */
+export function isOpen(report: Pick<ReportView, 'status'>): boolean {
+  return OPEN_STATUSES.includes(report.status);
 }
 
-/** The action an intake key sees for every line: it learns that the status changed, not why or through whom. */
-export const PUBLIC_TIMELINE_ACTION = 'STATUS_CHANGED';
-
-/** The codes of a line without who or why: what an integrator sees, and a crew of another crew's work. */
-function timelineCodes(entry: TimelineEntry): TimelineEntryView {
-  return {
-    at: entry.at,
-    actor: null,
-    action: entry.action,
-    fromStatus: (entry.fromStatus as ReportStatus | null) ?? null,
-    toStatus: (entry.toStatus as ReportStatus | null) ?? null,
-    note: null,
-  };
+/** Open and past its target time. */
+export function isOverdue(report: Pick<ReportView, 'status' | 'targetAt'>, now: Date = new Date()): boolean {
+  return isOpen(report) && report.targetAt.getTime() < now.getTime();
 }
 
 /**
- * The one audience rule of the timeline, for the `Report.timeline` field wherever the report comes from
- * (queries, mutation results, subscription events):
- * - staff see every line whole;
- * - an intake key, for a report it filed, the public status history: the lines that changed the status,
- *   with their times and statuses only (no usernames, notes or crew names, and STATUS_CHANGED as action);
- * - an integrator codes, statuses and times, never the actor or the note: notes are free text that may
- *   carry a reporter's personal data, as the reporter's name and phone, which integrators see masked;
- * - a crew, for a report it holds (`crewHoldsReport`), the report's own lines and its own assignments'
- *   lines whole, and other crews' lines as codes, so it learns neither their names nor their notes.
- * Everyone else, and a crew that declined or whose assignment was cancelled, sees no line.
- * `assignments` are the report's assignments; only a crew's view reads them.
+ * The report's place in the queue as one string: compared as plain strings (code units), keys sort exactly
+ * as the list does, `(priority_rank, target_at, id)` (QUEUE_ORDER_SQL), so a client keeps its queue in the
+ * server's order, ties included, without knowing the ranks. Priority rank is one digit, the target an ISO
+ * 8601 UTC instant of fixed width, the id a lower-case UUID (PostgreSQL orders uuids bytewise, as their text).
  */
-export function visibleTimeline(viewer: Viewer, report: Pick<ReportView, 'submittedBy'>, entries: readonly TimelineEntry[], assignments: readonly AssignmentView[]): TimelineEntryView[] {
-  if (isStaff(viewer)) return entries.map((entry) => ({ ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null }));
-  if (viewer.role === Role.INTEGRATOR) return entries.map(timelineCodes);
-  if (viewer.role === Role.INTAKE) {
-    if (report.submittedBy !== principalOf(viewer)) return [];
-    return entries.filter((entry) => entry.toStatus).map((entry) => ({ ...timelineCodes(entry), action: PUBLIC_TIMELINE_ACTION }));
-  }
-  if (viewer.role !== Role.CREW || !crewHoldsReport(viewer.crewId, assignments)) return [];
-  const own = new Set(assignments.filter((assignment) => assignment.crewId === viewer.crewId).map((assignment) => assignment.id));
-  return entries.map((entry) => (!entry.assignmentId || own.has(entry.assignmentId) ? { ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null } : timelineCodes(entry)));
+export function queueKey(report: Pick<ReportView, 'priority' | 'targetAt' | 'id'>): string {
+  return `${PRIORITY_RANK[report.priority]}|${report.targetAt.toISOString()}|${report.id}`;
+}
+
+/** The queue's order in SQL on the report row `r`: what `queueKey` sorts by, and what the queue's indexes hold. */
+export function queueOrderSql(r: string): string {
+  return `${r}.priority_rank, ${r}.target_at, ${r}.id`;
 }

@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
+import { OPERATIONS } from '../access/access.policy.js';
+import { visibleTimeline } from '../access/access.timeline.js';
 import { toAssignmentView } from '../assignments/assignments.mapper.js';
-import { AssignmentView } from '../assignments/assignments.types.js';
-import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
-import { requireRole, requireViewer } from '../auth/viewer.js';
+import { Role } from '../auth/auth.enums.js';
+import { requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import type { CostExtensions } from '../common/limits.js';
 import { primePage } from '../common/loaders.js';
@@ -12,22 +13,19 @@ import { selectedFields } from '../common/selection.js';
 import { asView } from '../common/view-type.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
-import { isOverdue, reportPropertiesFor, toReporterView, toReportLocationView, toReportView, visibleTimeline } from './reports.mapper.js';
+import { isOpen, isOverdue, queueKey, reportPropertiesFor, toReporterView, toReportLocationView, toReportView } from './reports.mapper.js';
+import { allowedActions, ReportAction } from './reports.transitions.js';
 import { CreateReportInput, ReportConnection, ReporterView, ReportLocationView, ReportsArgs, ReportView, TimelineEntryView, TriageReportInput } from './reports.types.js';
 
-const READERS = [...STAFF_ROLES, Role.CREW, Role.INTAKE, Role.INTEGRATOR];
-const FILERS = [...STAFF_ROLES, Role.INTAKE];
-
-/** The cost rule counts a report's assignments as 10: one, and a new one after each decline or cancellation. */
-const ASSIGNMENTS_MAX: CostExtensions = { maxItems: 10 };
 /** The cost rule counts a report's timeline as 50 entries: a full life (filed, triaged, assigned, each crew step, resolved, followed up, closed) several times over. */
 const TIMELINE_MAX: CostExtensions = { maxItems: 50 };
 
 @Resolver(() => ReportView)
 export class ReportsResolver {
+  @Authorized(...OPERATIONS.reports)
   @Query(() => ReportConnection, { description: 'Reports the caller may see, by priority then target time (a crew: its own work; an intake key: what it filed)' })
   async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ReportConnection> {
-    const viewer = requireRole(ctx.viewer, READERS);
+    const viewer = requireViewer(ctx.viewer);
     const fields = selectedFields(info, ['edges', 'node']);
     const read = { properties: reportPropertiesFor(fields), activeAssignment: fields.has('activeAssignment') };
     const page = await ctx.services.reports.list(ctx.em, viewer, args.filter, args.first, args.after, read);
@@ -39,41 +37,47 @@ export class ReportsResolver {
     });
   }
 
+  @Authorized(...OPERATIONS.report)
   @Query(() => ReportView, { nullable: true, description: 'One report, or null when it does not exist or the caller may not see it' })
   async report(@Arg('id', () => ID, { description: 'The report' }) id: string, @Ctx() ctx: Context): Promise<ReportView | null> {
-    const report = await ctx.services.reports.get(ctx.em, requireRole(ctx.viewer, READERS), id);
+    const report = await ctx.services.reports.get(ctx.em, requireViewer(ctx.viewer), id);
     return report ? toReportView(report) : null;
   }
 
+  @Authorized(...OPERATIONS.reportByReference)
   @Query(() => ReportView, { nullable: true, description: 'One report by the reference quoted to the reporter, e.g. 940-2026-000123' })
   async reportByReference(@Arg('reference', () => String, { description: 'The reference, e.g. 940-2026-000123' }) reference: string, @Ctx() ctx: Context): Promise<ReportView | null> {
-    const report = await ctx.services.reports.byReference(ctx.em, requireRole(ctx.viewer, READERS), reference);
+    const report = await ctx.services.reports.byReference(ctx.em, requireViewer(ctx.viewer), reference);
     return report ? toReportView(report) : null;
   }
 
+  @Authorized(...OPERATIONS.createReport)
   @Mutation(() => ReportView, { description: 'File a report (gateways with an INTAKE key, call-takers). Idempotent per sender and idempotencyKey' })
   async createReport(@Arg('input', () => CreateReportInput, { description: "The report and the sender's idempotency key" }) input: CreateReportInput, @Ctx() ctx: Context): Promise<ReportView> {
-    return toReportView(await ctx.services.reports.create(ctx.em, requireRole(ctx.viewer, FILERS), input));
+    return toReportView(await ctx.services.reports.create(ctx.em, requireViewer(ctx.viewer), input));
   }
 
+  @Authorized(...OPERATIONS.triageReport)
   @Mutation(() => ReportView, { description: 'Correct category and priority of an open report' })
   async triageReport(
     @Arg('id', () => ID, { description: 'The report, open (RECEIVED, ASSIGNED or IN_PROGRESS)' }) id: string,
     @Arg('input', () => TriageReportInput, { description: 'The corrected category and/or priority' }) input: TriageReportInput,
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
-    return toReportView(await ctx.services.reports.triage(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, input));
+    return toReportView(await ctx.services.reports.triage(ctx.em, requireViewer(ctx.viewer), id, input));
   }
 
+  @Authorized(...OPERATIONS.closeReport)
   @Mutation(() => ReportView, { description: 'Close a RESOLVED report (or a note or inquiry answered from the queue)' })
   async closeReport(
     @Arg('id', () => ID, { description: 'The report, RESOLVED (or a RECEIVED note or inquiry)' }) id: string,
     @Arg('note', () => String, { nullable: true, description: 'How it was closed, e.g. the reporter confirmed (at most 2,000 characters)' }) note: string | null,
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
-    return toReportView(await ctx.services.reports.close(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, note));
+    return toReportView(await ctx.services.reports.close(ctx.em, requireViewer(ctx.viewer), id, note));
   }
 
+  @Authorized(...OPERATIONS.rejectReport)
   @Mutation(() => ReportView, { description: "Reject a RECEIVED report as invalid or not the municipality's, optionally referring it to another entity" })
   async rejectReport(
     @Arg('id', () => ID, { description: 'The report, RECEIVED' }) id: string,
@@ -81,25 +85,27 @@ export class ReportsResolver {
     @Arg('referredTo', () => String, { nullable: true, description: 'The external entity it belongs to, e.g. National Water Company' }) referredTo: string | null,
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
-    return toReportView(await ctx.services.reports.reject(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason, referredTo));
+    return toReportView(await ctx.services.reports.reject(ctx.em, requireViewer(ctx.viewer), id, reason, referredTo));
   }
 
+  @Authorized(...OPERATIONS.markDuplicate)
   @Mutation(() => ReportView, { description: 'Merge a RECEIVED report into the report it repeats' })
   async markDuplicate(
     @Arg('id', () => ID, { description: 'The RECEIVED report that repeats another' }) id: string,
     @Arg('duplicateOf', () => ID, { description: 'The report it repeats, which must not itself be a duplicate' }) duplicateOf: string,
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
-    return toReportView(await ctx.services.reports.markDuplicate(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, duplicateOf));
+    return toReportView(await ctx.services.reports.markDuplicate(ctx.em, requireViewer(ctx.viewer), id, duplicateOf));
   }
 
+  @Authorized(...OPERATIONS.reopenReport)
   @Mutation(() => ReportView, { description: 'Return a resolved, closed, rejected or duplicate report to the queue' })
   async reopenReport(
     @Arg('id', () => ID, { description: 'The RESOLVED, CLOSED, REJECTED or DUPLICATE report' }) id: string,
     @Arg('reason', () => String, { description: 'Why, e.g. the reporter says it is not fixed (at most 2,000 characters)' }) reason: string,
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
-    return toReportView(await ctx.services.reports.reopen(ctx.em, requireRole(ctx.viewer, STAFF_ROLES), id, reason));
+    return toReportView(await ctx.services.reports.reopen(ctx.em, requireViewer(ctx.viewer), id, reason));
   }
 
   @FieldResolver(() => CategoryView, { description: 'What kind of problem it is' })
@@ -125,17 +131,25 @@ export class ReportsResolver {
     return isOverdue(report);
   }
 
-  @FieldResolver(() => AssignmentView, { nullable: true, description: 'The assignment a crew is working on now, if any (a crew sees only its own; an intake key none)' })
-  async activeAssignment(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView | null> {
-    const assignment = await ctx.loaders.activeAssignmentByReport.load(report.id);
-    return assignment && ctx.services.assignments.canRead(requireViewer(ctx.viewer), assignment) ? assignment : null;
+  @FieldResolver(() => Boolean, { description: "In the center's open work (RECEIVED, ASSIGNED or IN_PROGRESS): in the dispatcher's queue" })
+  open(@Root() report: ReportView): boolean {
+    return isOpen(report);
   }
 
-  @Extensions(ASSIGNMENTS_MAX)
-  @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first (a crew sees only its own, and none once it declined or was taken off; an intake key none)' })
-  async assignments(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView[]> {
-    const viewer = requireViewer(ctx.viewer);
-    return ctx.services.assignments.visibleOnReport(viewer, (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView));
+  @FieldResolver(() => String, {
+    description:
+      "The report's place in the queue: compared as plain strings (code units, not a locale collation), keys sort exactly as `reports` lists (priority, then target time, then id), so a client orders its queue as the server does",
+  })
+  queueKey(@Root() report: ReportView): string {
+    return queueKey(report);
+  }
+
+  @FieldResolver(() => [ReportAction], {
+    description:
+      "The report commands the caller may run now, from the transition table and the caller's role (TRIAGE, ASSIGN, CLOSE, REJECT, MARK_DUPLICATE, REOPEN); what a console offers. The server still decides: a concurrent change answers CONFLICT",
+  })
+  allowedActions(@Root() report: ReportView, @Ctx() ctx: Context): ReportAction[] {
+    return allowedActions(ctx.viewer, report);
   }
 
   @Extensions(TIMELINE_MAX)

@@ -1,22 +1,20 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { Assignment } from '../assignments/assignments.entity.js';
-import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
-import { activeAssignmentSql, assignmentViewJsonSql, crewHoldsReportSql, reviveAssignmentView } from '../assignments/assignments.mapper.js';
+import { REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
+import { activeAssignmentSql, assignmentViewJsonSql, reviveAssignmentView } from '../assignments/assignments.mapper.js';
 import type { AssignmentView } from '../assignments/assignments.types.js';
-import { Role } from '../auth/auth.enums.js';
-import { isStaff, principalOf, type Viewer } from '../auth/viewer.js';
+import { principalOf, type Viewer } from '../auth/viewer.js';
 import type { BoundedReads } from '../common/bounded-reads.js';
-import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
+import { badInput, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import * as check from '../common/validate.js';
 import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
 import type { CrewView } from '../crews/crews.types.js';
-import { appendEvent, outboxRow } from '../events/events.outbox.js';
-import { DispatchEventType } from '../events/events.map.js';
+import { appendEvent, outboxRow } from '../outbox/outbox.writer.js';
+import { DispatchEventType } from '../outbox/outbox.map.js';
 import { Category, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
-import { reportViewColumnsSql, reviveReportView, toReportView } from './reports.mapper.js';
+import { queueOrderSql, reportViewColumnsSql, reviveReportView, toReportView } from './reports.mapper.js';
 import { nextStatus, ReportAction, TIMELINE_ACTION } from './reports.transitions.js';
 import type { CreateReportInput, ReportFilter, ReportView, TriageReportInput } from './reports.types.js';
 
@@ -172,8 +170,8 @@ export class ReportsService {
          timeline as (
            insert into timeline_entry (report_id, at, actor, action, from_status, to_status) select id, ?, ?, 'CREATED', null, ? from created),
          event as (
-           insert into dispatch_event (type, report_id, assignment_id, crew_id, payload)
-           select ?, id, ?, ?, jsonb_set(?::jsonb, '{report,reference}', to_jsonb(reference)) from created)
+           insert into dispatch_event (type, report_id, assignment_id, crew_ids, payload)
+           select ?, id, ?, ?::uuid[], jsonb_set(?::jsonb, '{report,reference}', to_jsonb(reference)) from created)
          select reference from created`,
         [
           report.id,
@@ -203,7 +201,7 @@ export class ReportsService {
           report.status,
           event.type,
           event.assignmentId,
-          event.crewId,
+          `{${event.crewIds.join(',')}}`,
           JSON.stringify(event.payload),
         ],
       );
@@ -330,7 +328,7 @@ export class ReportsService {
       await apply?.(report, tx);
       this.touch(report);
       this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
-      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action }, await this.activeCrewId(tx, report.id));
+      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action }, await this.holders(tx, report.id));
       return report;
     });
   }
@@ -343,24 +341,24 @@ export class ReportsService {
   async markOverdue(em: EntityManager, limit = 200): Promise<number> {
     return em.transactional(async (tx) => {
       const due = await tx.execute<{ id: string }[]>(
-        `select id from report where status in (?, ?, ?) and target_at < now() and overdue_notified_at is null order by target_at limit ? for update skip locked`,
-        [...OPEN_STATUSES, limit],
+        `select id from report where status in (?) and target_at < now() and overdue_notified_at is null order by target_at limit ? for update skip locked`,
+        [[...OPEN_STATUSES], limit],
       );
       if (due.length === 0) return 0;
       const reports = await tx.find(Report, { id: { $in: due.map((row) => row.id) } });
       for (const report of reports) {
         report.overdueNotifiedAt = new Date();
         report.version += 1;
-        appendEvent(tx, DispatchEventType.REPORT_OVERDUE, { report: toReportView(report) }, await this.activeCrewId(tx, report.id));
+        appendEvent(tx, DispatchEventType.REPORT_OVERDUE, { report: toReportView(report) }, await this.holders(tx, report.id));
       }
       return reports.length;
     });
   }
 
-  /** The crew of the report's active assignment, which may see the report's events. */
-  async activeCrewId(tx: EntityManager, reportId: string): Promise<string | null> {
-    const active = await tx.findOne(Assignment, { report: reportId, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } });
-    return active?.crew.id ?? null;
+  /** The crews holding the report (the access policy's REPORT_HOLDERS_SQL): besides staff and integrators, who sees its events. */
+  async holders(tx: EntityManager, reportId: string): Promise<string[]> {
+    const rows = await tx.execute<{ crew_id: string }[]>(REPORT_HOLDERS_SQL, [reportId]);
+    return rows.map((row) => row.crew_id);
   }
 
   /** Locks the report row for the rest of the transaction: the one ordering point for concurrent commands. */
@@ -399,13 +397,13 @@ export class ReportsService {
     return report && (await this.canRead(em, viewer, report)) ? report : null;
   }
 
-  /** Staff and integrators read every report, an intake key what it filed, a crew what it holds (`crewHoldsReport`). */
+  /** Whether the viewer reads this report: the access policy's `reportAudience`, asked of its row (a crew's holding is in the database). */
   async canRead(em: EntityManager, viewer: Viewer, report: Report): Promise<boolean> {
-    if (isStaff(viewer) || viewer.role === Role.INTEGRATOR) return true;
-    if (viewer.role === Role.INTAKE) return report.submittedBy === principalOf(viewer);
-    if (viewer.role !== Role.CREW || !viewer.crewId) return false;
-    const [{ held }] = await em.execute<{ held: boolean }[]>(`select ${crewHoldsReportSql('?')} as held`, [report.id, viewer.crewId]);
-    return held;
+    const audience = reportAudience(viewer);
+    if (audience.kind !== 'held') return reportAudienceAllows(audience, { submittedBy: report.submittedBy, assignments: [] });
+    const rule = reportAudienceSql(audience, 'r');
+    const [{ allowed }] = await em.execute<{ allowed: boolean }[]>(`select exists (select 1 from report r where r.id = ? and ${rule.sql}) as allowed`, [report.id, ...rule.params]);
+    return allowed;
   }
 
   /**
@@ -425,8 +423,9 @@ export class ReportsService {
     const size = check.pageSize('first', first);
     const cursor = after ? decodeCursor(after) : undefined;
     const where = this.where(viewer, filter ?? {});
-    const keyset = cursor ? ' and (r.priority_rank, r.target_at, r.id) > (?, ?, ?)' : '';
-    const page = `(select * from report r where ${where.sql}${keyset} order by r.priority_rank, r.target_at, r.id limit ?) r`;
+    const order = queueOrderSql('r');
+    const keyset = cursor ? ` and (${order}) > (?, ?, ?)` : '';
+    const page = `(select * from report r where ${where.sql}${keyset} order by ${order} limit ?) r`;
     const search = !!where.text;
     const rows = await this.reads.select<PageRow>(
       em,
@@ -436,8 +435,8 @@ export class ReportsService {
            from ${page}
            left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
            left join crew c on c.id = a.crew_id
-           order by r.priority_rank, r.target_at, r.id`
-        : `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by r.priority_rank, r.target_at, r.id`,
+           order by ${order}`
+        : `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by ${order}`,
       [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
       { search },
     );
@@ -467,9 +466,8 @@ export class ReportsService {
       and.push(sql);
       params.push(...values);
     };
-    if (viewer.role === Role.INTAKE) add('r.submitted_by = ?', principalOf(viewer));
-    else if (viewer.role === Role.CREW) add(crewHoldsReportSql('r.id'), viewer.crewId);
-    else if (!isStaff(viewer) && viewer.role !== Role.INTEGRATOR) throw forbidden();
+    const audience = reportAudienceSql(reportAudience(viewer), 'r');
+    if (audience.params.length || audience.sql !== 'true') add(audience.sql, ...audience.params);
     if (filter.statuses?.length) add('r.status in (?)', [...filter.statuses]);
     if (filter.priorities?.length) add('r.priority in (?)', [...filter.priorities]);
     if (filter.categoryCodes?.length) add('r.category_code in (?)', [...filter.categoryCodes]);

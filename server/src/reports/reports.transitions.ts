@@ -1,3 +1,6 @@
+import { registerEnumType } from 'type-graphql';
+import { mayCall, type Operation } from '../access/access.policy.js';
+import type { Viewer } from '../auth/viewer.js';
 import { conflict } from '../common/errors.js';
 import { ReportKind, ReportStatus } from './reports.enums.js';
 
@@ -15,6 +18,22 @@ export enum ReportAction {
   MARK_DUPLICATE = 'MARK_DUPLICATE',
   REOPEN = 'REOPEN',
 }
+
+registerEnumType(ReportAction, {
+  name: 'ReportAction',
+  description: 'A change of a report: the dispatcher commands (Report.allowedActions) and the changes that follow a crew',
+  valuesConfig: {
+    TRIAGE: { description: 'Correct category and priority (triageReport)' },
+    ASSIGN: { description: 'Give it to a crew (assignReport)' },
+    START: { description: 'Follows the crew accepting its assignment' },
+    RESOLVE: { description: 'Follows the crew completing its assignment' },
+    RETURN_TO_QUEUE: { description: 'Follows a declined or cancelled assignment' },
+    CLOSE: { description: 'Close it (closeReport)' },
+    REJECT: { description: 'Reject it, optionally referring it elsewhere (rejectReport)' },
+    MARK_DUPLICATE: { description: 'Merge it into the report it repeats (markDuplicate)' },
+    REOPEN: { description: 'Return it to the queue (reopenReport)' },
+  },
+});
 
 interface Transition {
   from: readonly ReportStatus[];
@@ -52,6 +71,30 @@ export const TIMELINE_ACTION: Record<ReportAction, string> = {
   MARK_DUPLICATE: 'MARKED_DUPLICATE',
   REOPEN: 'REOPENED',
 };
+
+/** The operation a caller runs for each action it may command; the others follow a crew's progress. */
+const COMMANDS: Partial<Record<ReportAction, Operation>> = {
+  TRIAGE: 'triageReport',
+  ASSIGN: 'assignReport',
+  CLOSE: 'closeReport',
+  REJECT: 'rejectReport',
+  MARK_DUPLICATE: 'markDuplicate',
+  REOPEN: 'reopenReport',
+};
+
+/**
+ * The actions `viewer` may command on a report now: the transition table allows them from its status and
+ * the access policy lets the viewer's role call their operation. What the console offers; the server
+ * still decides (a concurrent change answers CONFLICT).
+ */
+export function allowedActions(viewer: Viewer | null, report: { status: ReportStatus; kind: ReportKind }): ReportAction[] {
+  const allowed: ReportAction[] = [];
+  for (const action of Object.values(ReportAction)) {
+    const operation = COMMANDS[action];
+    if (operation && mayCall(viewer, operation) && canApply(action, report.status, report.kind)) allowed.push(action);
+  }
+  return allowed;
+}
 
 export function canApply(action: ReportAction, status: ReportStatus, kind: ReportKind): boolean {
   const transition = REPORT_TRANSITIONS[action];

@@ -3,6 +3,7 @@ import { Migration20261123010000Events } from './Migration20261123010000Events.j
 import { Migration20261123020000CrewLeadingAssignment } from './Migration20261123020000CrewLeadingAssignment.js';
 import { Migration20261201000000LoginThrottle } from './Migration20261201000000LoginThrottle.js';
 import { Migration20261201010000SearchIndex } from './Migration20261201010000SearchIndex.js';
+import { Migration20261202000000EventCrews } from './Migration20261202000000EventCrews.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -14,4 +15,5 @@ export const migrations = [
   { name: 'Migration20261123020000CrewLeadingAssignment', class: Migration20261123020000CrewLeadingAssignment },
   { name: 'Migration20261201000000LoginThrottle', class: Migration20261201000000LoginThrottle },
   { name: 'Migration20261201010000SearchIndex', class: Migration20261201010000SearchIndex },
+  { name: 'Migration20261202000000EventCrews', class: Migration20261202000000EventCrews },
 ];

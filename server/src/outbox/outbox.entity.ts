@@ -1,5 +1,5 @@
 import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { DispatchEventType } from './events.map.js';
+import { DispatchEventType } from './outbox.map.js';
 
 /**
  * The outbox: one row per change, written in the same transaction as the change. `txId` defaults to
@@ -27,8 +27,9 @@ export class DispatchEventRow {
   @Property({ type: 'uuid', nullable: true })
   assignmentId?: string | null;
 
-  @Property({ type: 'uuid', nullable: true })
-  crewId?: string | null;
+  /** The crews that see this event besides staff and integrators (the access policy's `eventCrews`). */
+  @Property({ type: 'string[]', columnType: 'uuid[]', defaultRaw: `'{}'` })
+  crewIds: string[] = [];
 
   /** JSON snapshots of the entities as they were at this event, shaped by their mappers. */
   @Property({ type: 'json' })

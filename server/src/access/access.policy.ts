@@ -1,0 +1,207 @@
+import type { AuthChecker } from 'type-graphql';
+import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from '../assignments/assignments.enums.js';
+import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
+import { principalOf, type Viewer } from '../auth/viewer.js';
+import { forbidden, unauthenticated } from '../common/errors.js';
+
+const { CREW, INTAKE, INTEGRATOR } = Role;
+const STAFF = STAFF_ROLES;
+/** Every role: any signed-in user or API key. */
+const SIGNED_IN: readonly Role[] = [...STAFF, CREW, INTAKE, INTEGRATOR];
+/** Signed-in users (API keys have no session to renew or end). */
+const USERS: readonly Role[] = [...STAFF, CREW];
+
+/**
+ * Who may call each operation of the API, one row per root field: the resolvers declare these with
+ * `@Authorized(...OPERATIONS.x)` and the subscription's admission checks its row, so the role an
+ * operation needs is written here and nowhere else (the authorization matrix test runs against this
+ * table, and a schema test fails on a root field without a row). `login` is open to anyone and has no row.
+ * What an allowed caller then sees is the audience rules below.
+ */
+export const OPERATIONS = {
+  me: SIGNED_IN,
+  renewToken: USERS,
+  logout: USERS,
+  categories: SIGNED_IN,
+  municipalities: SIGNED_IN,
+  departments: SIGNED_IN,
+  reports: SIGNED_IN,
+  report: SIGNED_IN,
+  reportByReference: SIGNED_IN,
+  createReport: [...STAFF, INTAKE],
+  triageReport: STAFF,
+  closeReport: STAFF,
+  rejectReport: STAFF,
+  markDuplicate: STAFF,
+  reopenReport: STAFF,
+  crews: [...STAFF, CREW, INTEGRATOR],
+  crew: [...STAFF, CREW, INTEGRATOR],
+  setCrewOnDuty: [...STAFF, CREW],
+  updateCrewLocation: [CREW],
+  assignReport: STAFF,
+  updateAssignmentStatus: [...STAFF, CREW],
+  cancelAssignment: STAFF,
+  dispatchEvents: [...STAFF, CREW, INTEGRATOR],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Operation = keyof typeof OPERATIONS;
+
+/** Whether the viewer's role may call `operation`. */
+export function mayCall(viewer: Viewer | null, operation: Operation): boolean {
+  return !!viewer && (OPERATIONS[operation] as readonly Role[]).includes(viewer.role);
+}
+
+/** The viewer when its role may call `operation`: UNAUTHENTICATED without one, FORBIDDEN for another role. */
+export function authorize(viewer: Viewer | null, operation: Operation): Viewer {
+  return requireRoles(viewer, OPERATIONS[operation]);
+}
+
+function requireRoles(viewer: Viewer | null, roles: readonly Role[]): Viewer {
+  if (!viewer) throw unauthenticated();
+  if (!roles.includes(viewer.role)) throw forbidden(`${viewer.role} may not do this; it needs one of ${roles.join(', ')}`);
+  return viewer;
+}
+
+/** type-graphql's check for `@Authorized(...roles)`: the same errors as `authorize`, thrown before the resolver runs. */
+export const authChecker: AuthChecker<{ viewer: Viewer | null }, Role> = ({ context }, roles) => {
+  requireRoles(context.viewer, roles);
+  return true;
+};
+
+/** Staff run the center: they see every line whole and may record anything on a crew's behalf. */
+export function isStaff(viewer: Viewer): boolean {
+  return STAFF.includes(viewer.role);
+}
+
+/**
+ * A crew holds a report while it has an assignment on it in one of these: active, or completed (its finished
+ * work stays visible). A DECLINED or CANCELLED assignment gives nothing: the crew loses the report, its
+ * fields and its events at once.
+ */
+export const CREW_ACCESS_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [...ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus.COMPLETED];
+
+/** `column in ('A', 'B', …)` for a set of enum values (constants of this code, so quoting them is safe). */
+export function inSql(column: string, values: readonly string[]): string {
+  return `${column} in (${values.map((value) => `'${value}'`).join(', ')})`;
+}
+
+/**
+ * Which reports a viewer reads: staff and integrators every one (integrators with the reporter masked),
+ * an intake key what it filed, a crew what it holds (CREW_ACCESS_ASSIGNMENT_STATUSES), anyone else none.
+ * One rule, three uses: `allows` checks one report, `sql` filters a list in the database, and the
+ * outbox stores `reportHoldersSql`'s crews with each report event so the fan-out decides the same way.
+ */
+export type ReportAudience = { kind: 'all' } | { kind: 'filed'; submittedBy: string } | { kind: 'held'; crewId: string } | { kind: 'none' };
+
+export function reportAudience(viewer: Viewer): ReportAudience {
+  if (isStaff(viewer) || viewer.role === INTEGRATOR) return { kind: 'all' };
+  if (viewer.role === INTAKE) return { kind: 'filed', submittedBy: principalOf(viewer) };
+  if (viewer.role === CREW && viewer.crewId) return { kind: 'held', crewId: viewer.crewId };
+  return { kind: 'none' };
+}
+
+/** The facts about one report the audience rule reads: who filed it and its assignments. */
+export interface ReportFacts {
+  submittedBy: string;
+  assignments: readonly { crewId: string; status: AssignmentStatus }[];
+}
+
+/** Whether crew `crewId` holds a report with these assignments. */
+export function crewHolds(crewId: string | null, assignments: ReportFacts['assignments']): boolean {
+  return !!crewId && assignments.some((assignment) => assignment.crewId === crewId && CREW_ACCESS_ASSIGNMENT_STATUSES.includes(assignment.status));
+}
+
+/** The audience rule for one report whose facts are in hand. */
+export function reportAudienceAllows(audience: ReportAudience, report: ReportFacts): boolean {
+  switch (audience.kind) {
+    case 'all':
+      return true;
+    case 'filed':
+      return report.submittedBy === audience.submittedBy;
+    case 'held':
+      return crewHolds(audience.crewId, report.assignments);
+    case 'none':
+      return false;
+  }
+}
+
+/**
+ * The audience rule as an SQL condition on the report whose row is `r` (its `id` and `submitted_by`),
+ * with its parameters: what a list reads, and what a single read asks of one row.
+ */
+export function reportAudienceSql(audience: ReportAudience, r: string): { sql: string; params: unknown[] } {
+  switch (audience.kind) {
+    case 'all':
+      return { sql: 'true', params: [] };
+    case 'filed':
+      return { sql: `${r}.submitted_by = ?`, params: [audience.submittedBy] };
+    case 'held':
+      return { sql: `exists (select 1 from assignment s where s.report_id = ${r}.id and s.crew_id = ? and ${inSql('s.status', CREW_ACCESS_ASSIGNMENT_STATUSES)})`, params: [audience.crewId] };
+    case 'none':
+      return { sql: 'false', params: [] };
+  }
+}
+
+/** The crews holding the report whose id is bound to `?`, as `crew_id` rows: who a report event is for besides staff and integrators. */
+export const REPORT_HOLDERS_SQL = `select distinct crew_id from assignment where report_id = ? and ${inSql('status', CREW_ACCESS_ASSIGNMENT_STATUSES)}`;
+
+/**
+ * Which assignments (and through them a crew's name and position) a viewer sees: staff and integrators
+ * every one, a crew only its own, and on a report it no longer holds none (it declined or was taken off),
+ * though a mutation or event may still hand it that report; an intake key none (it reads the status of
+ * what it filed, not who works on it).
+ */
+export function seesAssignment(viewer: Viewer, assignment: { crewId: string }): boolean {
+  if (isStaff(viewer) || viewer.role === INTEGRATOR) return true;
+  return viewer.role === CREW && !!viewer.crewId && assignment.crewId === viewer.crewId;
+}
+
+/** What the viewer sees of a report's assignments (all of them), by `seesAssignment` and, for a crew, only while it holds the report. */
+export function visibleAssignments<A extends { crewId: string; status: AssignmentStatus }>(viewer: Viewer, assignments: readonly A[]): A[] {
+  if (viewer.role === CREW && !crewHolds(viewer.crewId, assignments)) return [];
+  return assignments.filter((assignment) => seesAssignment(viewer, assignment));
+}
+
+/** Which crews a viewer sees: a crew itself alone, staff and integrators every one. */
+export function crewAudience(viewer: Viewer): { kind: 'all' } | { kind: 'own'; crewId: string } {
+  if (viewer.role === CREW) return { kind: 'own', crewId: viewer.crewId ?? '00000000-0000-0000-0000-000000000000' };
+  return { kind: 'all' };
+}
+
+/** Whether a crew may change a crew's duty: staff any, a crew its own. */
+export function mayManageCrew(viewer: Viewer, crewId: string): boolean {
+  return isStaff(viewer) || (viewer.role === CREW && viewer.crewId === crewId);
+}
+
+/** Whether a viewer may move an assignment on: staff anything, its crew anything but CANCELLED (the dispatcher's). */
+export function mayMoveAssignment(viewer: Viewer, assignment: { crewId: string }, to: AssignmentStatus): boolean {
+  if (isStaff(viewer)) return true;
+  return viewer.role === CREW && to !== AssignmentStatus.CANCELLED && assignment.crewId === viewer.crewId;
+}
+
+/** Integrators see the reporter's name and phone masked; every other role that reads the report sees them whole. */
+export function masksReporter(viewer: Viewer | null): boolean {
+  return viewer?.role === INTEGRATOR;
+}
+
+/**
+ * Which outbox events a subscriber sees. Staff and integrators every one; a crew those whose stored
+ * `crewIds` name it: the crews holding the report when a report event was written (`REPORT_HOLDERS_SQL`,
+ * the same rule as `reportAudience`), the assignment's crew for an assignment event, the crew itself for
+ * a crew event (`eventCrews`).
+ */
+export function eventAudience(viewer: Viewer): { kind: 'all' } | { kind: 'crew'; crewId: string } {
+  if (viewer.role === CREW) return { kind: 'crew', crewId: viewer.crewId ?? 'none' };
+  return { kind: 'all' };
+}
+
+export function eventAudienceAllows(audience: ReturnType<typeof eventAudience>, event: { crewIds: readonly string[] }): boolean {
+  return audience.kind === 'all' || event.crewIds.includes(audience.crewId);
+}
+
+/** The crews an event is for, from what it carries: its crew, its assignment's crew, or else its report's holders. */
+export function eventCrews(payload: { assignment?: { crewId: string }; crew?: { id: string } }, reportHolders: readonly string[] = []): string[] {
+  if (payload.crew) return [payload.crew.id];
+  if (payload.assignment) return [payload.assignment.crewId];
+  return [...reportHolders];
+}

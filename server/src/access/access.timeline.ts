@@ -1,0 +1,47 @@
+import type { AssignmentView } from '../assignments/assignments.types.js';
+import { Role } from '../auth/auth.enums.js';
+import { principalOf, type Viewer } from '../auth/viewer.js';
+import type { TimelineEntry } from '../reports/reports.entity.js';
+import type { ReportStatus } from '../reports/reports.enums.js';
+import type { ReportView, TimelineEntryView } from '../reports/reports.types.js';
+import { crewHolds, isStaff } from './access.policy.js';
+
+/** The action an intake key sees for every line: it learns that the status changed, not why or through whom. */
+export const PUBLIC_TIMELINE_ACTION = 'STATUS_CHANGED';
+
+/** The codes of a line without who or why: what an integrator sees, and a crew of another crew's work. */
+function timelineCodes(entry: TimelineEntry): TimelineEntryView {
+  return {
+    at: entry.at,
+    actor: null,
+    action: entry.action,
+    fromStatus: (entry.fromStatus as ReportStatus | null) ?? null,
+    toStatus: (entry.toStatus as ReportStatus | null) ?? null,
+    note: null,
+  };
+}
+
+/**
+ * The one audience rule of the timeline, for the `Report.timeline` field wherever the report comes from
+ * (queries, mutation results, subscription events):
+ * - staff see every line whole;
+ * - an intake key, for a report it filed, the public status history: the lines that changed the status,
+ *   with their times and statuses only (no usernames, notes or crew names, and STATUS_CHANGED as action);
+ * - an integrator codes, statuses and times, never the actor or the note: notes are free text that may
+ *   carry a reporter's personal data, as the reporter's name and phone, which integrators see masked;
+ * - a crew, for a report it holds (`crewHolds`), the report's own lines and its own assignments'
+ *   lines whole, and other crews' lines as codes, so it learns neither their names nor their notes.
+ * Everyone else, and a crew that declined or whose assignment was cancelled, sees no line.
+ * `assignments` are the report's assignments; only a crew's view reads them.
+ */
+export function visibleTimeline(viewer: Viewer, report: Pick<ReportView, 'submittedBy'>, entries: readonly TimelineEntry[], assignments: readonly AssignmentView[]): TimelineEntryView[] {
+  if (isStaff(viewer)) return entries.map((entry) => ({ ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null }));
+  if (viewer.role === Role.INTEGRATOR) return entries.map(timelineCodes);
+  if (viewer.role === Role.INTAKE) {
+    if (report.submittedBy !== principalOf(viewer)) return [];
+    return entries.filter((entry) => entry.toStatus).map((entry) => ({ ...timelineCodes(entry), action: PUBLIC_TIMELINE_ACTION }));
+  }
+  if (viewer.role !== Role.CREW || !crewHolds(viewer.crewId, assignments)) return [];
+  const own = new Set(assignments.filter((assignment) => assignment.crewId === viewer.crewId).map((assignment) => assignment.id));
+  return entries.map((entry) => (!entry.assignmentId || own.has(entry.assignmentId) ? { ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null } : timelineCodes(entry)));
+}
