@@ -1,14 +1,59 @@
-// What every benchmark runner shares: where the built server lives, /proc CPU sampling, the server's CLI and
-// waiting for a spawned server to answer /healthz.
+// What every benchmark runner shares: where the built server lives, a dedicated embedded PostgreSQL, /proc CPU
+// sampling, the server's CLI and waiting for a spawned server to answer /healthz.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(ROOT, 'dist/server');
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The built server's embedded PostgreSQL, loaded when first used so a runner can check that dist/ exists first. */
+const embedded = () => import(path.join(DIST, 'db/embedded.js'));
+
+/** A free TCP port on loopback (the built server's own helper). */
+export async function freePort() {
+  return (await embedded()).freePort();
+}
+
+/**
+ * A dedicated embedded PostgreSQL for one run (the built server's, from dist/): a new folder `<tmpdir>/<prefix>XXXXXX`
+ * with the cluster in its `pg/`. `onDir(dir)` hears of the folder before PostgreSQL starts (the runners print it).
+ * `settings` are written with ALTER SYSTEM on a first start and take effect at a restart (track_commit_timestamp
+ * needs one), so the cluster is kept across it. `stop()` stops PostgreSQL and removes the folder, unless `keep`
+ * (then the cluster stays too). Resolves with `{ dir, url, postmasterPid, stop }`.
+ */
+export async function startBenchDatabase({ prefix, keep = false, settings = {}, onDir = () => undefined }) {
+  const { startEmbeddedPostgres } = await embedded();
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach its data directory
+  onDir(dir);
+  const dataDir = path.join(dir, 'pg');
+  const restart = Object.keys(settings).length > 0;
+  if (restart) {
+    const first = await startEmbeddedPostgres(dataDir, { persistent: true });
+    const setup = new pg.Client({ connectionString: first.url });
+    await setup.connect();
+    for (const [name, value] of Object.entries(settings)) await setup.query(`alter system set ${name} = ${setup.escapeLiteral(String(value))}`);
+    await setup.end();
+    await first.stop();
+  }
+  const db = await startEmbeddedPostgres(dataDir, { persistent: keep || restart });
+  return {
+    dir,
+    url: db.url,
+    postmasterPid: Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    stop: async () => {
+      await db.stop();
+      if (!keep) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** CPU time of a process in ms from /proc (Linux, 100 ticks a second); with `reaped`, also of its waited-for children. */
 export function processCpuMs(pid, reaped = false) {

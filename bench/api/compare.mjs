@@ -12,13 +12,11 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DIST, ROOT, processCpuMs, waitHealthy } from '../lib.mjs';
+import { ROOT, freePort, processCpuMs, startBenchDatabase, waitHealthy } from '../lib.mjs';
 import { growReports, seedCrews } from './seed.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -33,7 +31,6 @@ const { values: flags } = parseArgs({
 });
 if (!flags.base) throw new Error('--base DIR: a checkout of the commit to compare with, built (dist/server)');
 const sliceMs = Number(flags['slice-s']) * 1000;
-const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
 
 /** Runs a built CLI to completion. */
 function runCli(root, args, env) {
@@ -55,9 +52,8 @@ function drive(job) {
   });
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'balagh-compare-'));
-await chmod(dir, 0o755);
-const db = await startEmbeddedPostgres(path.join(dir, 'pg'), { persistent: false });
+const db = await startBenchDatabase({ prefix: 'balagh-compare-' });
+const { dir } = db;
 const builds = { base: path.resolve(flags.base), this: ROOT };
 const servers = {};
 try {
@@ -128,5 +124,4 @@ try {
   for (const { server } of Object.values(servers)) server.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await db.stop();
-  await rm(dir, { recursive: true, force: true });
 }

@@ -19,8 +19,7 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +28,7 @@ import pg from 'pg';
 import { explainStatements } from './explain.mjs';
 import { queuePageLayers } from './layers.mjs';
 import { growReports, seedCrews } from './seed.mjs';
-import { DIST, ROOT, cli, postgresCpuMs, processCpuMs, sleep, waitHealthy } from '../lib.mjs';
+import { DIST, ROOT, cli, freePort, postgresCpuMs, processCpuMs, sleep, startBenchDatabase, waitHealthy } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_POOL = 10;
@@ -66,7 +65,6 @@ if (!existsSync(path.join(DIST, 'main.js'))) {
   console.error('dist/server/main.js is missing: run `npx tsc -p tsconfig.json` (npm run bench:api does it)');
   process.exit(2);
 }
-const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
 
 /** Runs one load job in a fresh load-generator process. */
 function drive(job) {
@@ -157,9 +155,6 @@ function summarize(measured) {
 
 async function main() {
   const started = Date.now();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'balagh-bench-'));
-  await chmod(dir, 0o755);
-  log(`data in ${dir}; ${durationS} s per path in ${slices} slices of ${fmt(sliceS)} s (+${fmt(warmupS)} s warm-up each), concurrency ${concurrency}`);
   const cleanups = [];
   const cleanup = async () => {
     while (cleanups.length)
@@ -170,12 +165,13 @@ async function main() {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const db = await startEmbeddedPostgres(path.join(dir, 'pg'), { persistent: flags.keep });
-    cleanups.push(async () => {
-      await db.stop();
-      if (!flags.keep) await rm(dir, { recursive: true, force: true });
+    const db = await startBenchDatabase({
+      prefix: 'balagh-bench-',
+      keep: flags.keep,
+      onDir: (dir) => log(`data in ${dir}; ${durationS} s per path in ${slices} slices of ${fmt(sliceS)} s (+${fmt(warmupS)} s warm-up each), concurrency ${concurrency}`),
     });
-    const postmasterPid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    cleanups.push(db.stop);
+    const { dir, postmasterPid } = db;
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     const postgresVersion = (await admin.query('show server_version')).rows[0].server_version;

@@ -16,7 +16,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +25,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { seedCrews, seedReports } from '../api/seed.mjs';
-import { DIST, ROOT, cli, sleep, waitHealthy } from '../lib.mjs';
+import { DIST, ROOT, cli, freePort, sleep, startBenchDatabase, waitHealthy } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CONSOLE = path.join(ROOT, 'console/dist');
@@ -59,7 +58,6 @@ for (const [file, hint] of [
     process.exit(2);
   }
 }
-const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
 
 /** The initial JavaScript (entry script and the modules index.html preloads) and every lazy chunk, gzipped. */
 function bundleSizes() {
@@ -152,9 +150,6 @@ async function gql(url, query, variables, token) {
 
 async function main() {
   const started = Date.now();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'balagh-bench-console-'));
-  await chmod(dir, 0o755);
-  log(`data in ${dir}`);
   const cleanups = [];
   const cleanup = async () => {
     while (cleanups.length)
@@ -165,11 +160,9 @@ async function main() {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const db = await startEmbeddedPostgres(path.join(dir, 'pg'), { persistent: flags.keep });
-    cleanups.push(async () => {
-      await db.stop();
-      if (!flags.keep) await rm(dir, { recursive: true, force: true });
-    });
+    const db = await startBenchDatabase({ prefix: 'balagh-bench-console-', keep: flags.keep, onDir: (dir) => log(`data in ${dir}`) });
+    cleanups.push(db.stop);
+    const { dir } = db;
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     cleanups.push(() => admin.end());

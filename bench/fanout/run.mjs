@@ -29,14 +29,13 @@
 import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DIST, ROOT, cli, postgresCpuMs, processCpuMs, sleep } from '../lib.mjs';
+import { DIST, ROOT, cli, freePort, postgresCpuMs, processCpuMs, sleep, startBenchDatabase } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -96,7 +95,6 @@ if (!existsSync(path.join(DIST, 'main.js'))) {
   console.error('dist/server/main.js is missing: run `npx tsc -p tsconfig.json` (npm run bench:fanout does it)');
   process.exit(2);
 }
-const { startEmbeddedPostgres, freePort } = await import(path.join(DIST, 'db/embedded.js'));
 
 async function graphqlHttp(url, query, variables, token) {
   const response = await fetch(`${url}/graphql`, {
@@ -158,9 +156,6 @@ async function waitFor(predicate, what, timeoutMs = 120_000) {
 
 async function main() {
   const started = Date.now();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'balagh-fanout-'));
-  await chmod(dir, 0o755);
-  log(`data in ${dir}`);
   const cleanups = [];
   const cleanup = async () => {
     while (cleanups.length)
@@ -171,23 +166,14 @@ async function main() {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const first = await startEmbeddedPostgres(path.join(dir, 'pg'), { persistent: true });
-    const setup = new pg.Client({ connectionString: first.url });
-    await setup.connect();
-    await setup.query('alter system set track_commit_timestamp = on');
-    await setup.end();
-    await first.stop();
-    const db = await startEmbeddedPostgres(path.join(dir, 'pg'), { persistent: true });
-    cleanups.push(async () => {
-      await db.stop();
-      if (!flags.keep) await rm(dir, { recursive: true, force: true });
-    });
+    const db = await startBenchDatabase({ prefix: 'balagh-fanout-', keep: flags.keep, settings: { track_commit_timestamp: 'on' }, onDir: (dir) => log(`data in ${dir}`) });
+    cleanups.push(db.stop);
+    const { dir, postmasterPid } = db;
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     cleanups.push(() => admin.end());
     const postgresVersion = (await admin.query('show server_version')).rows[0].server_version;
     if ((await admin.query('show track_commit_timestamp')).rows[0].track_commit_timestamp !== 'on') throw new Error('track_commit_timestamp is off');
-    const postmasterPid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
     const probeFile = (name) => path.join(dir, `${name}-memory.json`);
     const profileDir = path.join(HERE, 'profiles');
