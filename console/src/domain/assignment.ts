@@ -5,13 +5,15 @@ import type { ResultOf } from '../graphql/graphql.ts';
 export type AssignmentCore = ResultOf<typeof AssignmentFields>;
 export type AssignmentStatus = AssignmentCore['status'];
 
-/** Assignment statuses in which a crew still holds the report. */
-export const ACTIVE_ASSIGNMENT_STATUSES: ReadonlySet<AssignmentStatus> = new Set<AssignmentStatus>(['PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE']);
-
 /** An assignment as the floor holds it: flat, with the ids of its report and crew, timestamps as epoch milliseconds. */
 export interface AssignmentRow {
   id: string;
   status: AssignmentStatus;
+  /**
+   * A crew still holds the report by it. Read from the moves the server offers staff (the floor's only
+   * viewers): on an unfinished assignment CANCELLED at least, on a finished one none.
+   */
+  active: boolean;
   version: number;
   note: string | null;
   reportId: string;
@@ -23,6 +25,7 @@ export function toAssignmentRow(assignment: AssignmentCore, reportId: string, cr
   return {
     id: assignment.id,
     status: assignment.status,
+    active: assignment.nextSteps.length > 0,
     version: assignment.version,
     note: assignment.note ?? null,
     reportId,

@@ -18,6 +18,8 @@ export interface CrewRow {
   lat: number | null;
   lng: number | null;
   locationAt: number | null;
+  /** The assignment the crew is furthest along on, as the server picks it (what its status follows). */
+  activeAssignmentId: string | null;
 }
 
 export function toCrewRow(crew: CrewCore): CrewRow {
@@ -33,5 +35,6 @@ export function toCrewRow(crew: CrewCore): CrewRow {
     lat: crew.location?.lat ?? null,
     lng: crew.location?.lng ?? null,
     locationAt: crew.location ? Date.parse(crew.location.at) : null,
+    activeAssignmentId: crew.activeAssignment?.id ?? null,
   };
 }

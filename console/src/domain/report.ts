@@ -14,6 +14,10 @@ export interface ReportRow {
   channel: ReportCore['channel'];
   priority: Priority;
   status: ReportStatus;
+  /** In the center's open work, i.e. the dispatcher's queue (the server's word). */
+  open: boolean;
+  /** The report's place in the queue (the server's): see compareQueue. */
+  queueKey: string;
   description: string;
   address: string | null;
   categoryCode: string;
@@ -35,6 +39,8 @@ export function toReportRow(report: ReportCore): ReportRow {
     channel: report.channel,
     priority: report.priority,
     status: report.status,
+    open: report.open,
+    queueKey: report.queueKey,
     description: report.description,
     address: report.location.address ?? null,
     categoryCode: report.category.code,
@@ -48,14 +54,13 @@ export function toReportRow(report: ReportCore): ReportRow {
   };
 }
 
-const PRIORITY_RANK: Record<Priority, number> = { CRITICAL: 0, HIGH: 1, NORMAL: 2, LOW: 3 };
-
-/** Queue order: priority (CRITICAL first), then the earliest response target, then receipt, then reference. */
-export function compareQueue(a: ReportRow, b: ReportRow): number {
-  const byPriority = PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
-  if (byPriority !== 0) return byPriority;
-  if (a.targetAt !== b.targetAt) return a.targetAt - b.targetAt;
-  if (a.receivedAt !== b.receivedAt) return a.receivedAt - b.receivedAt;
-  if (a.reference === b.reference) return 0;
-  return a.reference < b.reference ? -1 : 1;
+/**
+ * Queue order, exactly the server's list order (priority, then target time, then id): the reports'
+ * `queueKey`s compared as plain strings, by UTF-16 code units, never by a locale's collation. Keys end
+ * with the id, so two reports never tie.
+ */
+export function compareQueue(a: Pick<ReportRow, 'queueKey'>, b: Pick<ReportRow, 'queueKey'>): number {
+  if (a.queueKey < b.queueKey) return -1;
+  if (a.queueKey > b.queueKey) return 1;
+  return 0;
 }

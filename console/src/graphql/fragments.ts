@@ -1,6 +1,9 @@
 import { graphql } from './graphql.ts';
 
-/** The report fields the queue, the map and the live events share (no nested assignment: events carry it apart). */
+/**
+ * The report fields the queue, the map and the live events share (no nested assignment: events carry it
+ * apart). `open` and `queueKey` are the server's word on whether the report is in the queue and where.
+ */
 export const ReportCoreFields = graphql(`
   fragment ReportCore on Report {
     id
@@ -9,6 +12,8 @@ export const ReportCoreFields = graphql(`
     channel
     priority
     status
+    open
+    queueKey
     description
     receivedAt
     targetAt
@@ -19,7 +24,11 @@ export const ReportCoreFields = graphql(`
   }
 `);
 
-/** An assignment's own fields, without its report or crew (whoever reads it knows them already). */
+/**
+ * An assignment's own fields, without its report or crew (whoever reads it knows them already), and the
+ * statuses the viewer may move it to now (none once it is finished). Whether a move needs a note is asked
+ * only where a move is made (the crew app).
+ */
 export const AssignmentFields = graphql(`
   fragment AssignmentFields on Assignment {
     id
@@ -28,10 +37,11 @@ export const AssignmentFields = graphql(`
     note
     createdAt
     updatedAt
+    nextSteps { status }
   }
 `);
 
-/** A crew as the floor and the crew app show it. */
+/** A crew as the floor and the crew app show it, with the assignment it is furthest along on (the server's choice). */
 export const CrewFields = graphql(`
   fragment CrewFields on Crew {
     id
@@ -43,6 +53,7 @@ export const CrewFields = graphql(`
     department { code }
     municipality { code }
     location { lat lng at }
+    activeAssignment { id }
   }
 `);
 

@@ -7,19 +7,26 @@ import type { ReportDetail } from '../features/report/report.controller.ts';
 
 let sequence = 0;
 
-/** A report as the API returns it (a RECEIVED pothole in Al Khobar, version 1), with overrides. */
+/**
+ * A report as the API returns it (a RECEIVED pothole in Al Khobar, open, version 1), with overrides. Its
+ * queue key, unless given, follows its target time then its id; a test about order gives the keys.
+ */
 export function report(overrides: Partial<ReportCore> = {}): ReportCore {
   sequence += 1;
+  const id = overrides.id ?? `r-${sequence}`;
+  const targetAt = overrides.targetAt ?? '2026-03-01T20:00:00.000Z';
   return {
-    id: `r-${sequence}`,
+    id,
     reference: `940-2026-${String(sequence).padStart(6, '0')}`,
     kind: 'INCIDENT',
     channel: 'BALAGHATI_APP',
     priority: 'NORMAL',
     status: 'RECEIVED',
+    open: true,
+    queueKey: `${targetAt}|${id}`,
     description: 'حفرة عميقة في الطريق',
     receivedAt: '2026-03-01T08:00:00.000Z',
-    targetAt: '2026-03-01T20:00:00.000Z',
+    targetAt,
     updatedAt: '2026-03-01T08:00:00.000Z',
     version: 1,
     category: { code: 'POTHOLE' },
@@ -28,6 +35,7 @@ export function report(overrides: Partial<ReportCore> = {}): ReportCore {
   };
 }
 
+/** An assignment as the API returns it to a dispatcher (PENDING, which the dispatcher may cancel), with overrides. */
 export function assignment(overrides: Partial<AssignmentCore> = {}): AssignmentCore {
   sequence += 1;
   return {
@@ -37,10 +45,12 @@ export function assignment(overrides: Partial<AssignmentCore> = {}): AssignmentC
     note: null,
     createdAt: '2026-03-01T09:00:00.000Z',
     updatedAt: '2026-03-01T09:00:00.000Z',
+    nextSteps: [{ status: 'CANCELLED' }],
     ...overrides,
   };
 }
 
+/** A crew as the API returns it (on duty, available, no assignment), with overrides. */
 export function crew(overrides: Partial<CrewCore> = {}): CrewCore {
   sequence += 1;
   return {
@@ -53,6 +63,7 @@ export function crew(overrides: Partial<CrewCore> = {}): CrewCore {
     department: { code: 'ROADS_LIGHTING' },
     municipality: { code: 'KHOBAR' },
     location: { lat: 26.28, lng: 50.2, at: '2026-03-01T08:00:00.000Z' },
+    activeAssignment: null,
     ...overrides,
   };
 }
@@ -62,7 +73,7 @@ export function event(type: DispatchEvent['type'], parts: Partial<Pick<DispatchE
   return { cursor, type, occurredAt: '2026-03-01T09:00:00.000Z', report: null, assignment: null, crew: null, ...parts };
 }
 
-/** A report as the detail view loads it: the core fields, no assignment yet, a one-entry timeline. */
+/** A report as the detail view loads it for a dispatcher: the core fields, no assignment yet, what a RECEIVED incident allows, a one-entry timeline. */
 export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetail {
   const core = report();
   return {
@@ -72,6 +83,7 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
     referredTo: null,
     reporter: { name: 'Fahad', phone: '+966500000001', beneficiaryType: 'CITIZEN' },
     duplicateOf: null,
+    allowedActions: ['TRIAGE', 'ASSIGN', 'REJECT', 'MARK_DUPLICATE'],
     activeAssignment: null,
     assignments: [],
     timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
@@ -79,7 +91,7 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
   };
 }
 
-/** A report a crew holds, as its app loads it: ASSIGNED, with a PENDING assignment to `crewId`. */
-export function workItem(crewId: string, overrides: Partial<AssignmentCore> = {}): WorkItem {
-  return { ...report({ status: 'ASSIGNED' }), activeAssignment: { ...assignment(overrides), crew: { id: crewId } } };
+/** A report a crew holds, as its app loads it: ASSIGNED, with a PENDING assignment to `crewId` (give its next steps as the crew sees them). */
+export function workItem(crewId: string, overrides: Partial<WorkItem['activeAssignment']> = {}): WorkItem {
+  return { ...report({ status: 'ASSIGNED' }), activeAssignment: { ...assignment(), nextSteps: [], crew: { id: crewId }, ...overrides } };
 }

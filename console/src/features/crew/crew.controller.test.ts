@@ -7,6 +7,12 @@ import { fakeRun } from '../../test/fake-run.ts';
 import { CrewController, type WorkItem } from './crew.controller.ts';
 
 const CREW = crew({ id: 'c-mine', name: 'Khobar Billboards 1' });
+/** What the server offers a crew on a PENDING and on an ON_SITE assignment. */
+const ANSWER = [
+  { status: 'ACCEPTED', noteRequired: false },
+  { status: 'DECLINED', noteRequired: true },
+] as const;
+const FINISH = [{ status: 'COMPLETED', noteRequired: true }] as const;
 
 /** A report the crew's query returns: the server may return one no crew holds any more. */
 type Node = Omit<WorkItem, 'activeAssignment'> & { activeAssignment: WorkItem['activeAssignment'] | null };
@@ -47,28 +53,41 @@ describe('the crew app', () => {
     expect(controller.work.value.map((w) => w.id)).toEqual([mine.id]);
   });
 
+  it('offers exactly the steps the server gives the crew, and asks for a note where one is required', async () => {
+    const pending = workItem(CREW.id, { status: 'PENDING', nextSteps: [...ANSWER] });
+    const enRoute = workItem(CREW.id, { status: 'EN_ROUTE', nextSteps: [{ status: 'ON_SITE', noteRequired: false }] });
+    const nothing = workItem(CREW.id, { status: 'ON_SITE', nextSteps: [] });
+    const { controller } = setup([pending, enRoute, nothing]);
+    await controller.reload();
+    expect(controller.steps(pending)).toEqual(ANSWER);
+    expect(controller.noteFor(pending)).toBe('DECLINED');
+    expect(controller.steps(enRoute).map((s) => s.status)).toEqual(['ON_SITE']);
+    expect(controller.noteFor(enRoute)).toBeNull();
+    expect(controller.steps(nothing)).toEqual([]);
+  });
+
   it.each([
-    ['DECLINED', { status: 'PENDING' }, 'crewApp.needReason'],
-    ['COMPLETED', { status: 'ON_SITE' }, 'crewApp.needNote'],
-  ] as const)('does not send %s without a note, and says what is missing', async (status, assignment, message) => {
-    const item = workItem(CREW.id, assignment);
+    ['DECLINED', 'PENDING', ANSWER, 'crewApp.needReason'],
+    ['COMPLETED', 'ON_SITE', FINISH, 'crewApp.needNote'],
+  ] as const)('does not send %s without a note, and says what is missing', async (status, from, nextSteps, message) => {
+    const item = workItem(CREW.id, { status: from, nextSteps: [...nextSteps] });
     const { server, controller } = setup([item]);
     await controller.reload();
     controller.notes[item.activeAssignment.id] = '   ';
     const step = controller.steps(item).find((s) => s.status === status)!;
-    expect(controller.needsNote(item)).toBe(true);
+    expect(controller.noteFor(item)).toBe(status);
     await controller.step(item, step);
     expect(controller.message.value).toBe(message);
     expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
   });
 
   it('sends a step with its note at the version shown, clears the note and reloads', async () => {
-    const item = workItem(CREW.id, { status: 'ON_SITE', version: 3 });
+    const item = workItem(CREW.id, { status: 'ON_SITE', version: 3, nextSteps: [...FINISH] });
     const { server, controller } = setup([item]);
     server.handlers.UpdateAssignmentStatus = () => ({ updateAssignmentStatus: { ...item.activeAssignment, status: 'COMPLETED', version: 4 } });
     await controller.reload();
     controller.notes[item.activeAssignment.id] = ' Billboard removed ';
-    await controller.step(item, { status: 'COMPLETED', needsNote: true });
+    await controller.step(item, FINISH[0]);
     expect(server.callsOf('UpdateAssignmentStatus')).toEqual([{ input: { assignmentId: item.activeAssignment.id, status: 'COMPLETED', note: 'Billboard removed', expectedVersion: 3 } }]);
     expect(controller.notes[item.activeAssignment.id]).toBe('');
     expect(controller.busy.value).toBe('');
@@ -81,14 +100,14 @@ describe('the crew app', () => {
   });
 
   it('says plainly when the assignment changed meanwhile, and keeps the note', async () => {
-    const item = workItem(CREW.id, { status: 'PENDING' });
+    const item = workItem(CREW.id, { status: 'PENDING', nextSteps: [...ANSWER] });
     const { server, controller } = setup([item]);
     server.handlers.UpdateAssignmentStatus = () => {
       throw new ApiError({ code: 'CONFLICT', message: 'stale version' });
     };
     await controller.reload();
     controller.notes[item.activeAssignment.id] = 'Truck broke down';
-    await controller.step(item, { status: 'DECLINED', needsNote: true });
+    await controller.step(item, ANSWER[1]);
     expect(controller.message.value).toBe('crewApp.conflict');
     expect(controller.notes[item.activeAssignment.id]).toBe('Truck broke down');
   });

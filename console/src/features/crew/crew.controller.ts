@@ -1,4 +1,5 @@
 import { reactive, shallowRef } from 'vue';
+import type { AssignmentStatus } from '../../domain/assignment.ts';
 import type { DispatchEvent } from '../../domain/event.ts';
 import { run as runOperation, type Run } from '../../graphql/client.ts';
 import { ApiError } from '../../graphql/errors.ts';
@@ -6,7 +7,6 @@ import type { ResultOf } from '../../graphql/graphql.ts';
 import { i18n } from '../../i18n/i18n.ts';
 import { LiveFeed, type LiveFeedOptions } from '../../live/live-feed.ts';
 import { clearSession, currentToken } from '../../session/session.ts';
-import { nextSteps, type CrewStep } from './crew.actions.ts';
 import { CrewViewerQuery, CrewWorkQuery, SetOwnShiftMutation, UpdateAssignmentStatusMutation, UpdateCrewLocationMutation } from './crew.operations.ts';
 import { LocationSharing } from './location-sharing.ts';
 
@@ -15,6 +15,9 @@ type WorkNode = ResultOf<typeof CrewWorkQuery>['reports']['edges'][number]['node
 export type CrewViewer = ResultOf<typeof CrewViewerQuery>['me'];
 /** A report the crew holds now, with the assignment it holds it by. */
 export type WorkItem = WorkNode & { activeAssignment: NonNullable<WorkNode['activeAssignment']> };
+
+/** A status the crew may move an assignment to now, and whether that move needs a note. */
+export type CrewStep = WorkItem['activeAssignment']['nextSteps'][number];
 
 /** What the crew app needs of the live feed. */
 export type CrewFeed = Pick<LiveFeed, 'start' | 'stop' | 'state'>;
@@ -102,21 +105,21 @@ export class CrewController {
     }
   }
 
-  /** The steps the crew may report on an item now. */
-  steps(item: WorkItem): CrewStep[] {
-    return nextSteps(item.activeAssignment.status);
+  /** The steps the crew may report on an item now: exactly the server's next steps for this viewer. */
+  steps(item: WorkItem): readonly CrewStep[] {
+    return item.activeAssignment.nextSteps;
   }
 
-  /** Whether one of the item's next steps needs a note, so the app asks for it. */
-  needsNote(item: WorkItem): boolean {
-    return this.steps(item).some((s) => s.needsNote);
+  /** The next step that needs a note (why the crew declines, what it did), so the app asks for it; null when none does. */
+  noteFor(item: WorkItem): AssignmentStatus | null {
+    return this.steps(item).find((s) => s.noteRequired)?.status ?? null;
   }
 
   /** Reports a step of an item's assignment, with the note typed for it. */
   async step(item: WorkItem, next: CrewStep): Promise<void> {
     const assignment = item.activeAssignment;
     const note = this.notes[assignment.id]?.trim() ?? '';
-    if (next.needsNote && !note) {
+    if (next.noteRequired && !note) {
       this.message.value = next.status === 'DECLINED' ? this.t('crewApp.needReason') : this.t('crewApp.needNote');
       return;
     }

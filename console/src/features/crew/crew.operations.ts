@@ -11,7 +11,7 @@ export const CrewViewerQuery = graphql(
   [CrewFields],
 );
 
-/** A crew's own open work: the server scopes `reports` to the calling crew. */
+/** A crew's own open work, with the steps it may report and which need a note: the server scopes `reports` to the calling crew. */
 export const CrewWorkQuery = graphql(
   `
   query CrewWork {
@@ -19,7 +19,7 @@ export const CrewWorkQuery = graphql(
       edges {
         node {
           ...ReportCore
-          activeAssignment { ...AssignmentFields crew { id } }
+          activeAssignment { ...AssignmentFields nextSteps { status noteRequired } crew { id } }
         }
       }
     }

@@ -10,37 +10,51 @@ function store(options: { onCritical?: (row: ReportRow) => void; now?: () => num
 
 const references = (rows: readonly ReportRow[]) => rows.map((r) => r.reference);
 
+/** A report with the queue key the server gives it (priority rank, target time, id), the order being the server's business. */
+function keyed(key: string, overrides: Parameters<typeof report>[0] = {}) {
+  return report({ queueKey: key, ...overrides });
+}
+
 describe('queue order', () => {
-  it.each([
-    ['priority first, whatever the target', { priority: 'LOW', targetAt: '2026-03-01T09:00:00Z' }, { priority: 'HIGH', targetAt: '2026-03-02T09:00:00Z' }, 'b'],
-    ['CRITICAL before HIGH', { priority: 'HIGH' }, { priority: 'CRITICAL' }, 'b'],
-    ['same priority: least time left to target first', { targetAt: '2026-03-01T12:00:00Z' }, { targetAt: '2026-03-01T10:00:00Z' }, 'b'],
-    ['same priority and target: received first', { receivedAt: '2026-03-01T07:00:00Z' }, { receivedAt: '2026-03-01T08:00:00Z' }, 'a'],
-  ] as const)('%s', (_name, a, b, first) => {
-    const rowA = toReportRow(report({ ...a, reference: '940-2026-000002' }));
-    const rowB = toReportRow(report({ ...b, reference: '940-2026-000001' }));
-    const sorted = [rowA, rowB].sort(compareQueue);
-    expect(sorted[0]).toBe(first === 'a' ? rowA : rowB);
+  it("is the order of the server's queue keys, whatever the priorities and times say", () => {
+    const low = toReportRow(keyed('a', { priority: 'LOW', targetAt: '2026-03-02T09:00:00Z', receivedAt: '2026-03-01T09:00:00Z' }));
+    const critical = toReportRow(keyed('b', { priority: 'CRITICAL', targetAt: '2026-03-01T09:00:00Z', receivedAt: '2026-03-01T07:00:00Z' }));
+    expect([critical, low].sort(compareQueue)).toEqual([low, critical]);
   });
 
-  it('keeps the queue ordered whatever order pages and events arrive in', () => {
+  it('compares keys as plain strings, by UTF-16 code units, not by a locale collation', () => {
+    const keys = ['b', 'é', 'B', 'a', '0|z', 'A', 'e', '0|Z', '0|10', '0|9'];
+    const sorted = keys.map((queueKey) => ({ queueKey })).sort(compareQueue);
+    expect(sorted.map((row) => row.queueKey)).toEqual(['0|10', '0|9', '0|Z', '0|z', 'A', 'B', 'a', 'b', 'e', 'é']);
+  });
+
+  it('tells two reports apart by the id the keys end with, even at the same priority and target', () => {
+    const at = '2026-03-01T09:00:00.000Z';
+    const a = toReportRow(keyed(`2|${at}|0f5b`, { targetAt: at }));
+    const b = toReportRow(keyed(`2|${at}|0f5a`, { targetAt: at }));
+    expect(compareQueue(a, b)).toBe(1);
+    expect(compareQueue(b, a)).toBe(-1);
+    expect(compareQueue(a, a)).toBe(0);
+  });
+
+  it('keeps the queue in key order whatever order pages and events arrive in', () => {
     const s = store();
-    const overdueCritical = report({ priority: 'CRITICAL', targetAt: '2026-03-01T07:00:00Z' });
-    const critical = report({ priority: 'CRITICAL', targetAt: '2026-03-01T09:00:00Z' });
-    const high = report({ priority: 'HIGH', targetAt: '2026-03-01T08:30:00Z' });
-    const low = report({ priority: 'LOW', targetAt: '2026-03-01T08:00:00Z' });
+    const overdueCritical = keyed('0|2026-03-01T07:00:00.000Z|d', { priority: 'CRITICAL' });
+    const critical = keyed('0|2026-03-01T09:00:00.000Z|c', { priority: 'CRITICAL' });
+    const high = keyed('1|2026-03-01T08:30:00.000Z|b', { priority: 'HIGH' });
+    const low = keyed('3|2026-03-01T08:00:00.000Z|a', { priority: 'LOW' });
     for (const r of [low, critical, high]) s.upsertReport(r);
     s.applyEvent(event('REPORT_CREATED', { report: overdueCritical }));
     expect(references(s.queue())).toEqual([overdueCritical.reference, critical.reference, high.reference, low.reference]);
   });
 
-  it('moves a report when its priority changes', () => {
+  it('moves a report when its key changes (triaged to another priority)', () => {
     const s = store();
-    const first = report({ priority: 'HIGH' });
-    const second = report({ priority: 'NORMAL' });
+    const first = keyed('1|2026-03-01T10:00:00.000Z|a', { priority: 'HIGH' });
+    const second = keyed('2|2026-03-01T10:00:00.000Z|b', { priority: 'NORMAL' });
     s.upsertReport(first);
     s.upsertReport(second);
-    s.applyEvent(event('REPORT_UPDATED', { report: { ...second, priority: 'CRITICAL', version: 2 } }));
+    s.applyEvent(event('REPORT_UPDATED', { report: { ...second, priority: 'CRITICAL', queueKey: '0|2026-03-01T10:00:00.000Z|b', version: 2 } }));
     expect(references(s.queue())).toEqual([second.reference, first.reference]);
     expect(s.queue()).toHaveLength(2);
   });
@@ -64,11 +78,11 @@ describe('reconciliation by version', () => {
     expect(s.fresh.get(r.id)).toBe(1000);
   });
 
-  it('takes a report out of the open queue when its status leaves it, and a stale page cannot bring it back', () => {
+  it('takes a report out of the open queue when the server says it is no longer open, and a stale page cannot bring it back', () => {
     const s = store();
     const r = report({ status: 'IN_PROGRESS', version: 4 });
     s.upsertReport(r);
-    s.applyEvent(event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'RESOLVED', version: 5 } }));
+    s.applyEvent(event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'RESOLVED', open: false, version: 5 } }));
     expect(s.queue()).toEqual([]);
     expect(s.reports.get(r.id)?.status).toBe('RESOLVED');
     s.upsertReport(r);
@@ -77,10 +91,21 @@ describe('reconciliation by version', () => {
 
   it('returns a reopened report to the queue', () => {
     const s = store();
-    const r = report({ status: 'CLOSED', version: 6 });
+    const r = report({ status: 'CLOSED', open: false, version: 6 });
     s.upsertReport(r);
-    s.applyEvent(event('REPORT_UPDATED', { report: { ...r, status: 'RECEIVED', version: 7 } }));
+    expect(s.queue()).toEqual([]);
+    s.applyEvent(event('REPORT_UPDATED', { report: { ...r, status: 'RECEIVED', open: true, version: 7 } }));
     expect(references(s.queue())).toEqual([r.reference]);
+  });
+
+  it('holds in the queue exactly the reports the server calls open, keeping no status list of its own', () => {
+    const s = store();
+    const closedButOpen = report({ status: 'CLOSED', open: true });
+    const receivedButNot = report({ status: 'RECEIVED', open: false });
+    s.upsertReport(closedButOpen);
+    s.upsertReport(receivedButNot);
+    expect(references(s.queue())).toEqual([closedButOpen.reference]);
+    expect(s.openCount).toBe(1);
   });
 
   it('tracks the active assignment of a report and its crew, each entity by its own version', () => {
@@ -90,21 +115,54 @@ describe('reconciliation by version', () => {
     const a = assignment({ status: 'PENDING' });
     s.upsertReport(r);
     s.upsertCrew(c);
-    s.applyEvent(event('ASSIGNMENT_CREATED', { report: { ...r, status: 'ASSIGNED', version: 2 }, assignment: a, crew: { ...c, status: 'ASSIGNED', version: 2 } }));
+    s.applyEvent(event('ASSIGNMENT_CREATED', { report: { ...r, status: 'ASSIGNED', version: 2 }, assignment: a, crew: { ...c, status: 'ASSIGNED', activeAssignment: { id: a.id }, version: 2 } }));
     expect(s.activeAssignment(r.id)?.crewId).toBe(c.id);
     expect(s.leadingAssignment(c.id)?.id).toBe(a.id);
     expect(s.crews.get(c.id)?.status).toBe('ASSIGNED');
 
+    const completed = assignment({ ...a, status: 'COMPLETED', nextSteps: [], version: 4 });
     s.applyEvent(
-      event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'RESOLVED', version: 5 }, assignment: { ...a, status: 'COMPLETED', version: 4 }, crew: { ...c, status: 'AVAILABLE', version: 3 } }),
+      event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'RESOLVED', open: false, version: 5 }, assignment: completed, crew: { ...c, status: 'AVAILABLE', activeAssignment: null, version: 3 } }),
     );
     s.applyEvent(
-      event('ASSIGNMENT_UPDATED', { report: { ...r, status: 'IN_PROGRESS', version: 4 }, assignment: { ...a, status: 'ON_SITE', version: 3 }, crew: { ...c, status: 'ON_SITE', version: 2 } }),
+      event('ASSIGNMENT_UPDATED', {
+        report: { ...r, status: 'IN_PROGRESS', version: 4 },
+        assignment: { ...a, status: 'ON_SITE', version: 3 },
+        crew: { ...c, status: 'ON_SITE', activeAssignment: { id: a.id }, version: 2 },
+      }),
     );
     expect(s.activeAssignment(r.id)).toBeUndefined();
     expect(s.leadingAssignment(c.id)).toBeUndefined();
     expect(s.crews.get(c.id)?.status).toBe('AVAILABLE');
     expect(s.reports.get(r.id)?.status).toBe('RESOLVED');
+  });
+
+  it("names a crew's leading assignment as the server does, ranking none itself", () => {
+    const s = store();
+    const c = crew();
+    const [onSite, pending] = [assignment({ status: 'ON_SITE' }), assignment({ status: 'PENDING' })];
+    const [first, second] = [report({ status: 'IN_PROGRESS' }), report({ status: 'ASSIGNED' })];
+    s.upsertReport(first);
+    s.upsertReport(second);
+    s.upsertAssignment(onSite, first.id, c.id);
+    s.upsertAssignment(pending, second.id, c.id);
+    s.upsertCrew({ ...c, activeAssignment: { id: pending.id } });
+    expect(s.leadingAssignment(c.id)?.id).toBe(pending.id);
+    s.upsertCrew({ ...c, activeAssignment: { id: onSite.id }, version: 2 });
+    expect(s.leadingAssignment(c.id)?.id).toBe(onSite.id);
+    s.upsertCrew({ ...c, activeAssignment: null, version: 3 });
+    expect(s.leadingAssignment(c.id)).toBeUndefined();
+  });
+
+  it('counts an assignment active while the server offers the dispatcher moves on it, and finished when it offers none', () => {
+    const s = store();
+    const r = report({ status: 'ASSIGNED' });
+    const c = crew();
+    const a = assignment({ status: 'PENDING' });
+    s.upsertAssignment(a, r.id, c.id);
+    expect(s.activeAssignment(r.id)?.id).toBe(a.id);
+    s.upsertAssignment({ ...a, status: 'DECLINED', nextSteps: [], version: 2 }, r.id, c.id);
+    expect(s.activeAssignment(r.id)).toBeUndefined();
   });
 
   it('renders a burst of events once', () => {
@@ -123,7 +181,8 @@ describe('CRITICAL alerts', () => {
     ['a new CRITICAL report arrives live', [], { priority: 'CRITICAL' }, true],
     ['a report is raised to CRITICAL', [{ priority: 'HIGH', version: 1 }], { priority: 'CRITICAL', version: 2 }, true],
     ['an already CRITICAL report changes', [{ priority: 'CRITICAL', version: 1 }], { priority: 'CRITICAL', version: 2, status: 'ASSIGNED' }, false],
-    ['a CRITICAL report that is no longer open', [], { priority: 'CRITICAL', status: 'RESOLVED' }, false],
+    ['a CRITICAL report that is no longer open', [], { priority: 'CRITICAL', status: 'RESOLVED', open: false }, false],
+    ['a CRITICAL report returns to the queue', [{ priority: 'CRITICAL', status: 'CLOSED', open: false, version: 1 }], { priority: 'CRITICAL', status: 'RECEIVED', open: true, version: 2 }, true],
     ['a HIGH report arrives', [], { priority: 'HIGH' }, false],
   ] as const)('%s: alert %s', (_name, before, after, alerts) => {
     const onCritical = vi.fn();

@@ -1,13 +1,8 @@
 import { shallowRef, type ShallowRef } from 'vue';
-import { ACTIVE_ASSIGNMENT_STATUSES, toAssignmentRow, type AssignmentCore, type AssignmentRow, type AssignmentStatus } from '../../domain/assignment.ts';
+import { toAssignmentRow, type AssignmentCore, type AssignmentRow } from '../../domain/assignment.ts';
 import { toCrewRow, type CrewCore, type CrewRow } from '../../domain/crew.ts';
 import type { DispatchEvent } from '../../domain/event.ts';
-import { compareQueue, toReportRow, type ReportCore, type ReportRow, type ReportStatus } from '../../domain/report.ts';
-
-/** Statuses in which a report is the center's open work, i.e. in the dispatcher's queue. */
-export const OPEN_STATUSES: ReadonlySet<ReportStatus> = new Set<ReportStatus>(['RECEIVED', 'ASSIGNED', 'IN_PROGRESS']);
-
-const ASSIGNMENT_RANK: Record<AssignmentStatus, number> = { ON_SITE: 0, EN_ROUTE: 1, ACCEPTED: 2, PENDING: 3, COMPLETED: 4, DECLINED: 4, CANCELLED: 4 };
+import { compareQueue, toReportRow, type ReportCore, type ReportRow } from '../../domain/report.ts';
 
 /** What one upsert did: a stale or repeated version is dropped, never applied. */
 export type Applied = 'inserted' | 'updated' | 'stale';
@@ -98,15 +93,10 @@ export class DispatchStore {
     return id ? this.assignments.get(id) : undefined;
   }
 
-  /** The assignment a crew is furthest along on among those the console knows. */
+  /** The assignment a crew is furthest along on, as the server names it (the crew's active assignment), if the console holds it. */
   leadingAssignment(crewId: string): AssignmentRow | undefined {
-    let best: AssignmentRow | undefined;
-    for (const assignmentId of this.activeByReport.values()) {
-      const assignment = this.assignments.get(assignmentId);
-      if (!assignment || assignment.crewId !== crewId) continue;
-      if (!best || ASSIGNMENT_RANK[assignment.status] < ASSIGNMENT_RANK[best.status]) best = assignment;
-    }
-    return best;
+    const id = this.crews.get(crewId)?.activeAssignmentId;
+    return id ? this.assignments.get(id) : undefined;
   }
 
   /** Every crew, by name. */
@@ -122,13 +112,13 @@ export class DispatchStore {
     if (existing && existing.version >= report.version) return 'stale';
     const row = toReportRow(report);
     this.reports.set(row.id, row);
-    if (existing && OPEN_STATUSES.has(existing.status)) this.removeOpen(existing);
-    if (OPEN_STATUSES.has(row.status)) this.insertOpen(row);
+    if (existing?.open) this.removeOpen(existing);
+    if (row.open) this.insertOpen(row);
     if (live) {
       this.eventTouched.set(row.id, this.now());
       if (!existing) this.fresh.set(row.id, this.now());
-      const raised = !existing || existing.priority !== 'CRITICAL' || !OPEN_STATUSES.has(existing.status);
-      if (raised && row.priority === 'CRITICAL' && OPEN_STATUSES.has(row.status)) this.onCritical?.(row);
+      const raised = !existing || existing.priority !== 'CRITICAL' || !existing.open;
+      if (raised && row.priority === 'CRITICAL' && row.open) this.onCritical?.(row);
     }
     this.changed();
     return existing ? 'updated' : 'inserted';
@@ -140,7 +130,7 @@ export class DispatchStore {
     if (existing && existing.version >= assignment.version) return 'stale';
     const row = toAssignmentRow(assignment, reportId, crewId);
     this.assignments.set(row.id, row);
-    if (ACTIVE_ASSIGNMENT_STATUSES.has(row.status)) this.activeByReport.set(reportId, row.id);
+    if (row.active) this.activeByReport.set(reportId, row.id);
     else if (this.activeByReport.get(reportId) === row.id) this.activeByReport.delete(reportId);
     this.changed();
     return existing ? 'updated' : 'inserted';

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { i18n, setLocale } from '../../i18n/i18n.ts';
+import type { Priority } from '../../domain/report.ts';
 import { event, report } from '../../test/builders.ts';
 import { DISPATCH_FLOOR, DispatchFloor } from '../dispatch/dispatch.floor.ts';
 import { reference } from '../reference/reference.ts';
@@ -12,6 +13,12 @@ const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 function hoursFromNow(hours: number): string {
   return new Date(Date.now() + hours * 3_600_000).toISOString();
+}
+
+/** An open report with the key the server would give it: priority rank, target time, id. */
+function queued(reference: string, priority: Priority, rank: number, hours: number) {
+  const targetAt = hoursFromNow(hours);
+  return report({ id: `r-${reference}`, reference, priority, targetAt, queueKey: `${rank}|${targetAt}|r-${reference}` });
 }
 
 describe('the live queue', () => {
@@ -37,11 +44,12 @@ describe('the live queue', () => {
     floor.alerts.acknowledgeAll();
   });
 
-  it('lists open reports by priority then time left, marks the overdue in red, and slides a new one in without a reload', async () => {
+  it("lists open reports in the server's queue order, marks the overdue in red, slides a new one in and drops a closed one without a reload", async () => {
     const { store } = floor;
-    store.upsertReport(report({ reference: '940-2026-000010', priority: 'NORMAL', targetAt: hoursFromNow(3) }));
-    store.upsertReport(report({ reference: '940-2026-000011', priority: 'HIGH', targetAt: hoursFromNow(-1) }));
-    store.upsertReport(report({ reference: '940-2026-000012', priority: 'NORMAL', targetAt: hoursFromNow(1) }));
+    store.upsertReport(queued('940-2026-000010', 'NORMAL', 2, 3));
+    const overdueHigh = queued('940-2026-000011', 'HIGH', 1, -1);
+    store.upsertReport(overdueHigh);
+    store.upsertReport(queued('940-2026-000012', 'NORMAL', 2, 1));
     await frame();
     const wrapper = mountQueue();
     await flushPromises();
@@ -54,12 +62,16 @@ describe('the live queue', () => {
     expect(rows()[0]!.text()).toContain('Pothole');
     expect(rows()[0]!.text()).toContain('Al Khobar');
 
-    store.applyEvent(event('REPORT_CREATED', { report: report({ reference: '940-2026-000013', priority: 'CRITICAL', targetAt: hoursFromNow(2) }) }));
+    store.applyEvent(event('REPORT_CREATED', { report: queued('940-2026-000013', 'CRITICAL', 0, 2) }));
     await frame();
     await nextTick();
     expect(rows()[0]!.attributes('data-reference')).toBe('940-2026-000013');
     expect(rows()[0]!.classes()).toContain('fresh');
     expect(floor.alerts.pending.value.map((a) => a.reference)).toEqual(['940-2026-000013']);
+
+    store.applyEvent(event('REPORT_UPDATED', { report: { ...overdueHigh, status: 'REJECTED', open: false, version: 2 } }));
+    await vi.waitFor(() => expect(rows().map((r) => r.attributes('data-reference'))).toEqual(['940-2026-000013', '940-2026-000012', '940-2026-000010']));
+    expect(wrapper.find('[data-test=queue-counts]').text()).toContain('3 open');
     wrapper.unmount();
   });
 

@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions, type ReportAction } from './report.actions.ts';
+import { offeredActions, type ReportAction, type ServerAction } from './report.actions.ts';
 
-describe('the actions a report status allows', () => {
-  it.each<[string, string, boolean, ReportAction[]]>([
-    ['RECEIVED', 'INCIDENT', false, ['triage', 'assign', 'reject', 'markDuplicate']],
-    ['RECEIVED', 'INQUIRY', false, ['triage', 'assign', 'close', 'reject', 'markDuplicate']],
-    ['RECEIVED', 'NOTE', false, ['triage', 'assign', 'close', 'reject', 'markDuplicate']],
-    ['ASSIGNED', 'INCIDENT', true, ['triage', 'cancelAssignment']],
-    ['IN_PROGRESS', 'INCIDENT', true, ['triage', 'cancelAssignment']],
-    ['RESOLVED', 'INCIDENT', false, ['close', 'reopen']],
-    ['CLOSED', 'INCIDENT', false, ['reopen']],
-    ['REJECTED', 'INCIDENT', false, ['reopen']],
-    ['DUPLICATE', 'INCIDENT', false, ['reopen']],
-  ])('%s %s (active assignment: %s) → %j', (status, kind, active, expected) => {
-    expect(allowedActions({ status: status as never, kind: kind as never }, active)).toEqual(expected);
+type Step = { status: 'ACCEPTED' | 'DECLINED' | 'CANCELLED' };
+
+describe('the actions the detail view offers', () => {
+  it.each<[string, ServerAction[], Step[] | null, ReportAction[]]>([
+    ['a received incident', ['TRIAGE', 'ASSIGN', 'REJECT', 'MARK_DUPLICATE'], null, ['triage', 'assign', 'reject', 'markDuplicate']],
+    ['a received inquiry', ['TRIAGE', 'ASSIGN', 'CLOSE', 'REJECT', 'MARK_DUPLICATE'], null, ['triage', 'assign', 'close', 'reject', 'markDuplicate']],
+    ['an assigned report the viewer may take back', ['TRIAGE'], [{ status: 'ACCEPTED' }, { status: 'DECLINED' }, { status: 'CANCELLED' }], ['triage', 'cancelAssignment']],
+    ['an assigned report the viewer may not take back', ['TRIAGE'], [{ status: 'ACCEPTED' }, { status: 'DECLINED' }], ['triage']],
+    ['a resolved report', ['CLOSE', 'REOPEN'], null, ['close', 'reopen']],
+    ['a closed report', ['REOPEN'], null, ['reopen']],
+    ['a report the viewer may not command', [], null, []],
+    ["commands that follow a crew's progress, were they listed", ['START', 'RESOLVE', 'RETURN_TO_QUEUE'], null, []],
+  ])('%s: the server allows %j, next steps %j → %j', (_name, allowedActions, nextSteps, expected) => {
+    expect(offeredActions({ allowedActions, activeAssignment: nextSteps && { nextSteps } })).toEqual(expected);
   });
 });

@@ -139,9 +139,10 @@ describe('acting on a report', () => {
 
   it('cancels the active assignment with the reason given', async () => {
     const active = assignment({ status: 'ACCEPTED' });
-    const { server, controller } = setup(reportDetail({ status: 'ASSIGNED', activeAssignment: { id: active.id } }));
+    const { server, controller } = setup(reportDetail({ status: 'ASSIGNED', allowedActions: ['TRIAGE'], activeAssignment: { id: active.id, nextSteps: [{ status: 'CANCELLED' }] } }));
     server.handlers.CancelAssignment = () => ({ cancelAssignment: { id: active.id, status: 'CANCELLED', version: 3 } });
     await controller.start();
+    expect(controller.actions.value).toEqual(['triage', 'cancelAssignment']);
     controller.choose('cancelAssignment');
     controller.form.reason = 'Crew needed elsewhere';
     await controller.cancelAssignment();

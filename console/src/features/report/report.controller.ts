@@ -6,7 +6,7 @@ import type { ResultOf } from '../../graphql/graphql.ts';
 import { distanceKm } from '../../format/format.ts';
 import { i18n } from '../../i18n/i18n.ts';
 import { reference } from '../reference/reference.ts';
-import { allowedActions, type ReportAction } from './report.actions.ts';
+import { offeredActions, type ReportAction } from './report.actions.ts';
 import {
   AssignableCrewsQuery,
   AssignReportMutation,
@@ -65,11 +65,8 @@ export class ReportController {
   readonly crews = shallowRef<CrewOption[] | null>(null);
   /** The open action's form, reset whenever an action is chosen. */
   readonly form = reactive(blankForm());
-  /** The actions the report allows now. */
-  readonly actions = computed<ReportAction[]>(() => {
-    const report = this.report.value;
-    return report ? allowedActions(report, Boolean(report.activeAssignment)) : [];
-  });
+  /** The actions the server allows this viewer on the report now. */
+  readonly actions = computed<ReportAction[]>(() => (this.report.value ? offeredActions(this.report.value) : []));
   private readonly run: Run;
   private readonly departmentOf: (categoryCode: string) => string | undefined;
   private readonly t: (key: string) => string;

@@ -12,7 +12,8 @@ export const ReportDetailQuery = graphql(
       referredTo
       reporter { name phone beneficiaryType }
       duplicateOf { id reference }
-      activeAssignment { id }
+      allowedActions
+      activeAssignment { id nextSteps { status } }
       assignments { ...AssignmentFields crew { id name } }
       timeline { at actor action fromStatus toStatus note }
     }
