@@ -65,13 +65,6 @@ export default defineConfig(
     files: ['bench/console/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
-  {
-    files: ['test/**'],
-    rules: {
-      // Tests read untyped GraphQL JSON and build entities with loose factories; typing them (no `any`) is issue 9 item 6's own task: turn this back on when it lands.
-      '@typescript-eslint/no-explicit-any': 'off',
-    },
-  },
 
   { files: ['server/src/**'], rules: { 'no-restricted-imports': ['error', { patterns: SERVER_MAY_NOT }] } },
   { files: ['console/src/**'], rules: { 'no-restricted-imports': ['error', { patterns: CONSOLE_MAY_NOT }] } },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { sha256 } from '../server/src/auth/viewer.js';
-import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique } from './support/factories.js';
+import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique, type FiledReport } from './support/factories.js';
 import { loginFrom } from './support/from-address.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
@@ -13,11 +13,19 @@ const USERS: Actor[] = [...STAFF, 'CREW'];
 const SIGNED_IN: Actor[] = [...USERS, 'INTAKE', 'INTEGRATOR'];
 
 const ME = 'query { me { id username role crew { id } } }';
+type Me = { me: { id: string; username: string; role: string; crew: { id: string } | null } };
+type ById = { report: { id: string } | null };
+type ByReference = { reportByReference: { id: string } | null };
+type Connection<N> = { totalCount?: number; edges: Array<{ node: N }> };
+type Reporter = { name: string | null; phone: string | null; beneficiaryType?: string | null };
 
 /** The reporter every report of the matrix is filed with, whole and as an integrator sees it. */
 const REPORTER = { name: 'Sara Al-Harbi', phone: '+966551234567' };
 const MASKED = { name: 'S*** A***', phone: '+9665*****567' };
 const reporterFor = (actor: Actor) => (actor === 'INTEGRATOR' ? MASKED : REPORTER);
+
+/** An answer whose data is keyed by the operation's name. */
+type Answer = GqlResponse<Record<string, unknown>>;
 
 /**
  * One operation of the matrix: `prepare` makes fresh rows with a dispatcher's token (so each cell starts from
@@ -25,17 +33,32 @@ const reporterFor = (actor: Actor) => (actor === 'INTEGRATOR' ? MASKED : REPORTE
  * must get back (compared with toEqual, so asymmetric matchers may stand for what varies). Every other
  * signed-in actor gets FORBIDDEN and a caller without a token UNAUTHENTICATED.
  */
-interface Operation<P = any> {
+interface OperationSpec<P> {
   name: string;
   allowed: Actor[];
   /** A token only this cell uses, for operations that end the caller's session. */
   freshToken?: boolean;
   prepare?: () => Promise<P>;
-  call: (token: string | undefined, prepared: P) => Promise<GqlResponse>;
+  call: (token: string | undefined, prepared: P) => Promise<Answer>;
   gets: (actor: Actor, prepared: P) => unknown;
 }
 
-const op = <P = undefined>(operation: Operation<P>): Operation => operation;
+/** An operation of the matrix whatever its prepared rows: `prepare` makes them and binds `call` and `gets` to them. */
+interface Operation {
+  name: string;
+  allowed: Actor[];
+  freshToken?: boolean;
+  prepare(): Promise<{ call: (token: string | undefined) => Promise<Answer>; gets: (actor: Actor) => unknown }>;
+}
+
+const op = <P = undefined>({ prepare, call, gets, ...operation }: OperationSpec<P>): Operation => ({
+  ...operation,
+  prepare: async () => {
+    // Without `prepare` P is undefined, which is what the operation gets.
+    const prepared = (await prepare?.()) as P;
+    return { call: (token) => call(token, prepared), gets: (actor) => gets(actor, prepared) };
+  },
+});
 
 describe('who may do what', () => {
   let app: App;
@@ -45,8 +68,8 @@ describe('who may do what', () => {
   let intakeKey: string;
   /** In the description of `shared` and `original`, so a text filter lists exactly those two. */
   const marker = unique('matrix-pair');
-  let shared: Record<string, any>;
-  let original: Record<string, any>;
+  let shared: FiledReport;
+  let original: FiledReport;
 
   beforeAll(async () => {
     app = await startServer();
@@ -241,12 +264,12 @@ describe('who may do what', () => {
 
   describe.concurrent('role × operation matrix', () => {
     it.each(cells)('$operation.name as $actor: $outcome', async ({ operation, actor, outcome }) => {
-      const prepared = await operation.prepare?.();
-      const result = await operation.call(await tokenFor(actor, !!operation.freshToken), prepared);
+      const { call, gets } = await operation.prepare();
+      const result = await call(await tokenFor(actor, !!operation.freshToken));
       expect(result.status).not.toBe(500);
       if (outcome === 'allowed') {
         expect(result.errors).toBeUndefined();
-        expect(result.data?.[operation.name]).toEqual(operation.gets(actor, prepared));
+        expect(result.data?.[operation.name]).toEqual(gets(actor));
         return;
       }
       expect(codeOf(result)).toBe(outcome);
@@ -255,19 +278,26 @@ describe('who may do what', () => {
   });
 
   it('covers every query and mutation of the schema (login aside)', async () => {
-    const schema = await ok(app, 'query { __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, tokens.DISPATCHER);
-    const names = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f: { name: string }) => f.name).filter((name: string) => name !== 'login');
+    type Fields = { fields: Array<{ name: string }> };
+    const schema = await ok<{ __schema: { queryType: Fields; mutationType: Fields } }>(
+      app,
+      'query { __schema { queryType { fields { name } } mutationType { fields { name } } } }',
+      {},
+      tokens.DISPATCHER,
+    );
+    const names = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f) => f.name).filter((name) => name !== 'login');
     expect(new Set(operations.map((o) => o.name))).toEqual(new Set(names));
   });
 
   describe('reporter privacy', () => {
     const READ = 'query($id: ID!) { report(id: $id) { reporter { name phone beneficiaryType } } }';
+    type Read = { report: { reporter: Reporter } };
 
     it('masks the reporter for integrators and shows it whole to dispatchers', async () => {
       const report = await fileReport(app, intakeKey, { reporter: { name: 'Fahad Al-Otaibi', phone: '+966551234567', beneficiaryType: 'RESIDENT' } });
-      const masked = await ok(app, READ, { id: report.id }, tokens.INTEGRATOR);
+      const masked = await ok<Read>(app, READ, { id: report.id }, tokens.INTEGRATOR);
       expect(masked.report.reporter).toEqual({ name: 'F*** A***', phone: '+9665*****567', beneficiaryType: 'RESIDENT' });
-      const whole = await ok(app, READ, { id: report.id }, tokens.DISPATCHER);
+      const whole = await ok<Read>(app, READ, { id: report.id }, tokens.DISPATCHER);
       expect(whole.report.reporter).toEqual({ name: 'Fahad Al-Otaibi', phone: '+966551234567', beneficiaryType: 'RESIDENT' });
     });
 
@@ -275,9 +305,14 @@ describe('who may do what', () => {
       const marker = unique('privacy');
       const report = await fileReport(app, intakeKey, { description: marker, reporter: { name: 'محمد العتيبي', phone: '0551234567' } });
       await assign(app, tokens.DISPATCHER, report.id, member.id);
-      const list = await ok(app, 'query($text: String!) { reports(filter: { text: $text }) { edges { node { reporter { name phone } } } } }', { text: marker }, tokens.INTEGRATOR);
-      expect(list.reports.edges.map((e: any) => e.node.reporter)).toEqual([{ name: 'م*** ا***', phone: '05*****567' }]);
-      const nested = await ok(app, 'query($id: ID!) { crew(id: $id) { activeAssignment { report { reporter { name phone } } } } }', { id: member.id }, tokens.INTEGRATOR);
+      const list = await ok<{ reports: Connection<{ reporter: Reporter }> }>(
+        app,
+        'query($text: String!) { reports(filter: { text: $text }) { edges { node { reporter { name phone } } } } }',
+        { text: marker },
+        tokens.INTEGRATOR,
+      );
+      expect(list.reports.edges.map((e) => e.node.reporter)).toEqual([{ name: 'م*** ا***', phone: '05*****567' }]);
+      const nested = await ok<unknown>(app, 'query($id: ID!) { crew(id: $id) { activeAssignment { report { reporter { name phone } } } } }', { id: member.id }, tokens.INTEGRATOR);
       expect(JSON.stringify(nested)).not.toContain('0551234567');
       expect(JSON.stringify(nested)).not.toContain('محمد');
     });
@@ -291,16 +326,21 @@ describe('who may do what', () => {
       const theirs = await fileReport(app, otherKey, { description: `${marker} theirs` });
       const byStaff = await fileReport(app, tokens.DISPATCHER, { description: `${marker} staff` });
 
-      expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id });
+      expect((await ok<ById>(app, 'query($id: ID!) { report(id: $id) { id } }', { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id });
       for (const other of [theirs, byStaff]) {
-        expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: other.id }, intakeKey)).report).toBeNull();
-        expect((await ok(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: other.reference }, intakeKey)).reportByReference).toBeNull();
+        expect((await ok<ById>(app, 'query($id: ID!) { report(id: $id) { id } }', { id: other.id }, intakeKey)).report).toBeNull();
+        expect((await ok<ByReference>(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: other.reference }, intakeKey)).reportByReference).toBeNull();
       }
-      const listed = await ok(app, 'query($text: String!) { reports(filter: { text: $text }) { totalCount edges { node { id } } } }', { text: marker }, intakeKey);
-      expect(listed.reports.edges.map((e: any) => e.node.id)).toEqual([mine.id]);
+      const listed = await ok<{ reports: Connection<{ id: string }> }>(
+        app,
+        'query($text: String!) { reports(filter: { text: $text }) { totalCount edges { node { id } } } }',
+        { text: marker },
+        intakeKey,
+      );
+      expect(listed.reports.edges.map((e) => e.node.id)).toEqual([mine.id]);
       expect(listed.reports.totalCount).toBe(1);
-      const everything = await ok(app, 'query { reports(first: 100) { edges { node { id description } } } }', {}, otherKey);
-      expect(everything.reports.edges.map((e: any) => e.node.id)).toEqual([theirs.id]);
+      const everything = await ok<{ reports: Connection<{ id: string; description: string }> }>(app, 'query { reports(first: 100) { edges { node { id description } } } }', {}, otherKey);
+      expect(everything.reports.edges.map((e) => e.node.id)).toEqual([theirs.id]);
     });
   });
 
@@ -317,11 +357,12 @@ describe('who may do what', () => {
     await merge(crewJob.id, theirs.id);
 
     const READ = 'query($id: ID!) { report(id: $id) { id status duplicateOf { id reporter { name phone } } } }';
-    expect((await ok(app, READ, { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id, status: 'DUPLICATE', duplicateOf: null });
+    type Read = { report: { id: string; status: string; duplicateOf: { id: string; reporter: Reporter } | null } | null };
+    expect((await ok<Read>(app, READ, { id: mine.id }, intakeKey)).report).toEqual({ id: mine.id, status: 'DUPLICATE', duplicateOf: null });
     // The crew declined it, so it no longer reads the report at all (hardening-access.test.ts).
-    expect((await ok(app, READ, { id: crewJob.id }, other.token)).report).toBeNull();
-    expect((await ok(app, READ, { id: mine.id }, tokens.DISPATCHER)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'Noura Al-Qahtani', phone: '+966501112223' } });
-    expect((await ok(app, READ, { id: mine.id }, tokens.INTEGRATOR)).report.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'N*** A***', phone: '+9665*****223' } });
+    expect((await ok<Read>(app, READ, { id: crewJob.id }, other.token)).report).toBeNull();
+    expect((await ok<Read>(app, READ, { id: mine.id }, tokens.DISPATCHER)).report?.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'Noura Al-Qahtani', phone: '+966501112223' } });
+    expect((await ok<Read>(app, READ, { id: mine.id }, tokens.INTEGRATOR)).report?.duplicateOf).toEqual({ id: theirs.id, reporter: { name: 'N*** A***', phone: '+9665*****223' } });
   });
 
   it('shows a crew only its own assignments and an intake key none, so no crew name, position or other report leaks through them', async () => {
@@ -340,12 +381,19 @@ describe('who may do what', () => {
       activeAssignment { crew { id } }
       assignments { crew { id name location { lat } activeAssignment { id report { id reporter { name phone } } } } }
     } }`;
+    type Read = {
+      report: {
+        activeAssignment: { crew: { id: string } } | null;
+        assignments: Array<{ crew: { id: string; name: string; location: { lat: number } | null; activeAssignment: { id: string; report: { id: string } | null } | null } }>;
+      } | null;
+    };
     const seen = async (token: string) => {
-      const { report } = await ok(app, READ, { id: mine.id }, token);
-      return { active: report.activeAssignment?.crew.id ?? null, crews: report.assignments.map((a: any) => [a.crew.id, a.crew.activeAssignment?.report?.id ?? null]) };
+      const { report } = await ok<Read>(app, READ, { id: mine.id }, token);
+      // A report the caller may not read is null: reading it here fails the test, as it must.
+      return { active: report!.activeAssignment?.crew.id ?? null, crews: report!.assignments.map((a) => [a.crew.id, a.crew.activeAssignment?.report?.id ?? null]) };
     };
     expect(await seen(intakeKey)).toEqual({ active: null, crews: [] });
-    expect((await ok(app, READ, { id: mine.id }, first.token)).report).toBeNull();
+    expect((await ok<Read>(app, READ, { id: mine.id }, first.token)).report).toBeNull();
     expect(await seen(busy.token)).toEqual({ active: busy.id, crews: [[busy.id, elsewhere.id]] });
     expect(await seen(tokens.DISPATCHER)).toEqual({
       active: busy.id,
@@ -362,9 +410,14 @@ describe('who may do what', () => {
       ],
     });
     // The same rule in a list, where the active assignment comes with the page's statement.
-    const listed = await ok(app, 'query($r: String!) { reports(filter: { text: $r }) { edges { node { activeAssignment { id } } } } }', { r: mine.reference }, intakeKey);
+    const listed = await ok<{ reports: { edges: unknown[] } }>(
+      app,
+      'query($r: String!) { reports(filter: { text: $r }) { edges { node { activeAssignment { id } } } } }',
+      { r: mine.reference },
+      intakeKey,
+    );
     expect(listed.reports.edges).toEqual([{ node: { activeAssignment: null } }]);
-    expect((await ok(app, 'query($id: ID!) { crew(id: $id) { status } }', { id: busy.id }, tokens.INTEGRATOR)).crew.status).toBe('EN_ROUTE');
+    expect((await ok<{ crew: { status: string } | null }>(app, 'query($id: ID!) { crew(id: $id) { status } }', { id: busy.id }, tokens.INTEGRATOR)).crew?.status).toBe('EN_ROUTE');
   });
 
   describe('what a crew sees and changes', () => {
@@ -377,19 +430,19 @@ describe('who may do what', () => {
       await assign(app, tokens.DISPATCHER, mine.id, other.id);
       await assign(app, tokens.DISPATCHER, theirs.id, member.id);
 
-      expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: mine.id }, other.token)).report).toEqual({ id: mine.id });
+      expect((await ok<ById>(app, 'query($id: ID!) { report(id: $id) { id } }', { id: mine.id }, other.token)).report).toEqual({ id: mine.id });
       for (const hidden of [theirs, queued]) {
-        expect((await ok(app, 'query($id: ID!) { report(id: $id) { id } }', { id: hidden.id }, other.token)).report).toBeNull();
-        expect((await ok(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: hidden.reference }, other.token)).reportByReference).toBeNull();
+        expect((await ok<ById>(app, 'query($id: ID!) { report(id: $id) { id } }', { id: hidden.id }, other.token)).report).toBeNull();
+        expect((await ok<ByReference>(app, 'query($r: String!) { reportByReference(reference: $r) { id } }', { r: hidden.reference }, other.token)).reportByReference).toBeNull();
       }
-      const listed = await ok(app, 'query { reports(first: 100) { totalCount edges { node { id } } } }', {}, other.token);
-      expect(listed.reports.edges.map((e: any) => e.node.id)).toEqual([mine.id]);
+      const listed = await ok<{ reports: Connection<{ id: string }> }>(app, 'query { reports(first: 100) { totalCount edges { node { id } } } }', {}, other.token);
+      expect(listed.reports.edges.map((e) => e.node.id)).toEqual([mine.id]);
       expect(listed.reports.totalCount).toBe(1);
 
-      const crews = await ok(app, 'query { crews { id } }', {}, other.token);
+      const crews = await ok<{ crews: Array<{ id: string }> }>(app, 'query { crews { id } }', {}, other.token);
       expect(crews.crews).toEqual([{ id: other.id }]);
-      expect((await ok(app, 'query($id: ID!) { crew(id: $id) { id } }', { id: member.id }, other.token)).crew).toBeNull();
-      expect((await ok(app, 'query { me { role crew { id } } }', {}, other.token)).me).toEqual({ role: 'CREW', crew: { id: other.id } });
+      expect((await ok<{ crew: { id: string } | null }>(app, 'query($id: ID!) { crew(id: $id) { id } }', { id: member.id }, other.token)).crew).toBeNull();
+      expect((await ok<{ me: unknown }>(app, 'query { me { role crew { id } } }', {}, other.token)).me).toEqual({ role: 'CREW', crew: { id: other.id } });
     });
 
     it("may not move another crew's assignment, nor end another crew's shift", async () => {
@@ -409,9 +462,9 @@ describe('who may do what', () => {
       const duty = await gql(app, 'mutation($id: ID!) { setCrewOnDuty(crewId: $id, onDuty: false) { id } }', { id: other.id }, member.token);
       expect(codeOf(duty)).toBe('FORBIDDEN');
 
-      const after = await ok(app, 'query($id: ID!) { report(id: $id) { status version activeAssignment { status version } } }', { id: report.id }, tokens.DISPATCHER);
+      const after = await ok<{ report: unknown }>(app, 'query($id: ID!) { report(id: $id) { status version activeAssignment { status version } } }', { id: report.id }, tokens.DISPATCHER);
       expect(after.report).toEqual({ status: 'ASSIGNED', version: 2, activeAssignment: { status: 'PENDING', version: 1 } });
-      expect((await ok(app, 'query($id: ID!) { crew(id: $id) { onDuty } }', { id: other.id }, tokens.DISPATCHER)).crew.onDuty).toBe(true);
+      expect((await ok<{ crew: { onDuty: boolean } | null }>(app, 'query($id: ID!) { crew(id: $id) { onDuty } }', { id: other.id }, tokens.DISPATCHER)).crew?.onDuty).toBe(true);
       await progress(app, other.token, assignment.id, 'ACCEPTED');
     });
   });
@@ -419,8 +472,8 @@ describe('who may do what', () => {
   describe('sessions and keys', () => {
     it('ends a session at once on logout', async () => {
       const token = await login(app, usernames.DISPATCHER);
-      expect((await ok(app, ME, {}, token)).me.username).toBe(usernames.DISPATCHER);
-      expect((await ok(app, 'mutation { logout }', {}, token)).logout).toBe(true);
+      expect((await ok<Me>(app, ME, {}, token)).me.username).toBe(usernames.DISPATCHER);
+      expect((await ok<{ logout: boolean }>(app, 'mutation { logout }', {}, token)).logout).toBe(true);
       expect(codeOf(await gql(app, ME, {}, token))).toBe('UNAUTHENTICATED');
       expect(codeOf(await gql(app, 'query { reports { totalCount } }', {}, token))).toBe('UNAUTHENTICATED');
     });
@@ -428,11 +481,16 @@ describe('who may do what', () => {
     it('renews a session: the new token works and the old one stops at once', async () => {
       const old = await login(app, usernames.CREW);
       await ok(app, ME, {}, old);
-      const renewed = await ok(app, 'mutation { renewToken { token expiresAt viewer { username role } } }', {}, old);
+      const renewed = await ok<{ renewToken: { token: string; expiresAt: string; viewer: { username: string; role: string } } }>(
+        app,
+        'mutation { renewToken { token expiresAt viewer { username role } } }',
+        {},
+        old,
+      );
       expect(renewed.renewToken.viewer).toEqual({ username: usernames.CREW, role: 'CREW' });
       expect(new Date(renewed.renewToken.expiresAt).getTime()).toBeGreaterThan(Date.now());
       expect(renewed.renewToken.token).not.toBe(old);
-      expect((await ok(app, ME, {}, renewed.renewToken.token)).me.crew.id).toBe(member.id);
+      expect((await ok<Me>(app, ME, {}, renewed.renewToken.token)).me.crew?.id).toBe(member.id);
       expect(codeOf(await gql(app, ME, {}, old))).toBe('UNAUTHENTICATED');
     });
 
@@ -461,7 +519,7 @@ describe('who may do what', () => {
       expect(codeOf(await loginFrom(app, attacker, victim.username, 'test-password-1'))).toBe('RATE_LIMITED');
       expect((await loginFrom(app, attacker, usernames.DISPATCHER, 'test-password-1')).errors).toBeUndefined();
       expect((await loginFrom(app, '127.0.0.42', victim.username, 'test-password-1')).errors).toBeUndefined();
-      expect((await ok(app, ME, {}, victim.token)).me.username).toBe(victim.username);
+      expect((await ok<Me>(app, ME, {}, victim.token)).me.username).toBe(victim.username);
     });
 
     it('refuses a revoked key and an unknown key as UNAUTHENTICATED', async () => {

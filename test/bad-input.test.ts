@@ -4,9 +4,10 @@ import { apiKey, count, reportInput, staff, unique, type ReportInput } from './s
 import { codeOf, gql, startServer, type App, type GqlResponse } from './support/server.js';
 
 const CREATE = 'mutation($input: CreateReportInput!) { createReport(input: $input) { id location { municipality { code } } } }';
+type Created = { createReport: { id: string; location: { municipality: { code: string } } } };
 const KHOBAR = { lat: 26.2794, lng: 50.2083 };
 
-function expectBadInput(result: GqlResponse, field: string): void {
+function expectBadInput(result: GqlResponse, field: string | undefined): void {
   expect(result.status).not.toBe(500);
   expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
   expect(result.errors?.[0]?.message).toBeTruthy();
@@ -69,11 +70,11 @@ describe('bad input is refused with a typed error naming the field, and nothing 
       { lat: 26.2794, lng: 50.2083, expected: 'KHOBAR' },
     ];
     for (const { lat, lng, expected } of cases) {
-      const result = await gql(app, CREATE, { input: reportInput({ location: { lat, lng } }) }, key);
+      const result = await gql<Created>(app, CREATE, { input: reportInput({ location: { lat, lng } }) }, key);
       expect(result.errors).toBeUndefined();
       expect(result.data!.createReport.location.municipality.code).toBe(expected);
     }
-    const given = await gql(app, CREATE, { input: reportInput({ location: { lat: 26.4207, lng: 50.0888, municipalityCode: 'SAIHAT' } }) }, key);
+    const given = await gql<Created>(app, CREATE, { input: reportInput({ location: { lat: 26.4207, lng: 50.0888, municipalityCode: 'SAIHAT' } }) }, key);
     expect(given.data!.createReport.location.municipality.code).toBe('SAIHAT');
   });
 
@@ -105,14 +106,14 @@ describe('bad input is refused with a typed error naming the field, and nothing 
   });
 
   it('leaves the report untouched when the crew to assign does not exist, or it is merged into itself or nothing', async () => {
-    const report = (await gql(app, CREATE, { input: reportInput() }, dispatcher.token)).data!.createReport;
+    const report = (await gql<Created>(app, CREATE, { input: reportInput() }, dispatcher.token)).data!.createReport;
     const missing = '00000000-0000-4000-8000-000000000000';
     const assigned = await gql(app, 'mutation($r: ID!, $c: ID!) { assignReport(input: { reportId: $r, crewId: $c }) { id } }', { r: report.id, c: missing }, dispatcher.token);
     expect(assigned.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.crewId' });
     const merge = 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }';
     expectBadInput(await gql(app, merge, { id: report.id, of: report.id }, dispatcher.token), 'duplicateOf');
     expect((await gql(app, merge, { id: report.id, of: missing }, dispatcher.token)).errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'duplicateOf' });
-    const after = await gql(app, 'query($id: ID!) { report(id: $id) { status version assignments { id } timeline { action } } }', { id: report.id }, dispatcher.token);
+    const after = await gql<{ report: unknown }>(app, 'query($id: ID!) { report(id: $id) { status version assignments { id } timeline { action } } }', { id: report.id }, dispatcher.token);
     expect(after.data!.report).toEqual({ status: 'RECEIVED', version: 1, assignments: [], timeline: [{ action: 'CREATED' }] });
   });
 
@@ -145,7 +146,9 @@ describe('bad input is refused with a typed error naming the field, and nothing 
     const result = await gql(app, query, {}, dispatcher.token);
     expect(result.status).not.toBe(500);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect(result.errors![0].extensions!.cost).toBeGreaterThan(result.errors![0].extensions!.maxCost);
+    const { cost, maxCost } = result.errors![0].extensions!;
+    expect(maxCost).toBeTypeOf('number');
+    expect(cost).toBeGreaterThan(maxCost as number);
     expect(result.errors![0].extensions!.field).toBeTruthy();
   });
 

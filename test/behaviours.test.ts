@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { Crew } from '../server/src/crews/crews.entity.js';
 import { Report } from '../server/src/reports/reports.entity.js';
-import { apiKey, assign, crewRow, fileReport, login, staff, unique } from './support/factories.js';
+import { apiKey, assign, crewRow, fileReport, login, staff, unique, type FiledReport } from './support/factories.js';
 import { compileServer } from './support/process.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
 
@@ -42,13 +42,25 @@ interface CategoryRow {
 
 const TRIAGED_FIELDS = 'id status priority overdue receivedAt targetAt category { code }';
 
-async function readReport(id: string): Promise<Record<string, any>> {
-  const data = await ok<{ report: Record<string, any> }>(app, `query($id: ID!) { report(id: $id) { ${TRIAGED_FIELDS} } }`, { id }, dispatcher);
-  return data.report;
+/** A report as TRIAGED_FIELDS selects it. */
+interface Triaged {
+  id: string;
+  status: string;
+  priority: string;
+  overdue: boolean;
+  receivedAt: string;
+  targetAt: string;
+  category: { code: string };
+}
+
+async function readReport(id: string): Promise<Triaged> {
+  const data = await ok<{ report: Triaged | null }>(app, `query($id: ID!) { report(id: $id) { ${TRIAGED_FIELDS} } }`, { id }, dispatcher);
+  // The dispatcher reads every report: a null fails the test here.
+  return data.report!;
 }
 
 /** A POTHOLE report whose target is already behind it, so it reads back overdue. */
-async function overdueReport(): Promise<Record<string, any>> {
+async function overdueReport(): Promise<FiledReport> {
   const report = await fileReport(app, intake);
   await app.orm.em.fork().nativeUpdate(Report, { id: report.id }, { targetAt: new Date(Date.now() - 60_000) });
   expect((await readReport(report.id)).overdue).toBe(true);
@@ -69,7 +81,7 @@ describe('triage by category', () => {
   });
 
   const triage = (id: string, input: Record<string, unknown>) =>
-    ok<{ triageReport: Record<string, any> }>(app, `mutation($id: ID!, $input: TriageReportInput!) { triageReport(id: $id, input: $input) { ${TRIAGED_FIELDS} } }`, { id, input }, dispatcher);
+    ok<{ triageReport: Triaged }>(app, `mutation($id: ID!, $input: TriageReportInput!) { triageReport(id: $id, input: $input) { ${TRIAGED_FIELDS} } }`, { id, input }, dispatcher);
 
   it('a new category sets the target from its hours, its default priority, and clears overdue; report(id) reads the same back', async () => {
     const report = await overdueReport();
@@ -110,13 +122,15 @@ describe('triage by category', () => {
 
 describe('reopenReport', () => {
   const FIELDS = 'id status rejectionReason referredTo duplicateOf { id }';
+  /** A report as FIELDS selects it. */
+  type Closable = { id: string; status: string; rejectionReason: string | null; referredTo: string | null; duplicateOf: { id: string } | null };
 
-  const closers: Array<{ name: string; close(id: string): Promise<{ closed: Record<string, any>; expected: Record<string, unknown> }> }> = [
+  const closers: Array<{ name: string; close(id: string): Promise<{ closed: Closable; expected: Partial<Closable> }> }> = [
     {
       name: 'rejected and referred to another entity',
       close: async (id) => ({
         closed: (
-          await ok<{ rejectReport: Record<string, any> }>(
+          await ok<{ rejectReport: Closable }>(
             app,
             `mutation($id: ID!) { rejectReport(id: $id, reason: "water main, not ours", referredTo: "National Water Company") { ${FIELDS} } }`,
             { id },
@@ -129,7 +143,7 @@ describe('reopenReport', () => {
     {
       name: 'rejected as invalid, without a referral',
       close: async (id) => ({
-        closed: (await ok<{ rejectReport: Record<string, any> }>(app, `mutation($id: ID!) { rejectReport(id: $id, reason: "no such street") { ${FIELDS} } }`, { id }, dispatcher)).rejectReport,
+        closed: (await ok<{ rejectReport: Closable }>(app, `mutation($id: ID!) { rejectReport(id: $id, reason: "no such street") { ${FIELDS} } }`, { id }, dispatcher)).rejectReport,
         expected: { status: 'REJECTED', rejectionReason: 'no such street', referredTo: null },
       }),
     },
@@ -138,7 +152,7 @@ describe('reopenReport', () => {
       close: async (id) => {
         const original = (await fileReport(app, intake)).id;
         return {
-          closed: (await ok<{ markDuplicate: Record<string, any> }>(app, `mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { ${FIELDS} } }`, { id, of: original }, dispatcher))
+          closed: (await ok<{ markDuplicate: Closable }>(app, `mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { ${FIELDS} } }`, { id, of: original }, dispatcher))
             .markDuplicate,
           expected: { status: 'DUPLICATE', duplicateOf: { id: original } },
         };
@@ -152,17 +166,19 @@ describe('reopenReport', () => {
     expect(closed).toMatchObject(expected);
 
     const reopened = (
-      await ok<{ reopenReport: Record<string, any> }>(app, `mutation($id: ID!) { reopenReport(id: $id, reason: "the reporter says it is still there") { ${FIELDS} } }`, { id: report.id }, dispatcher)
+      await ok<{ reopenReport: Closable }>(app, `mutation($id: ID!) { reopenReport(id: $id, reason: "the reporter says it is still there") { ${FIELDS} } }`, { id: report.id }, dispatcher)
     ).reopenReport;
-    const read = (await ok<{ report: Record<string, any> }>(app, `query($id: ID!) { report(id: $id) { ${FIELDS} } }`, { id: report.id }, dispatcher)).report;
+    const read = (await ok<{ report: Closable | null }>(app, `query($id: ID!) { report(id: $id) { ${FIELDS} } }`, { id: report.id }, dispatcher)).report;
     for (const view of [reopened, read]) expect(view).toEqual({ id: report.id, status: 'RECEIVED', rejectionReason: null, referredTo: null, duplicateOf: null });
   });
 });
 
 describe('the crews query', () => {
   const CREW_FIELDS = 'id name onDuty status department { code } municipality { code } location { lat lng }';
+  /** A crew as CREW_FIELDS selects it. */
+  type Listed = { id: string; name: string; onDuty: boolean; status: string; department: { code: string }; municipality: { code: string }; location: { lat: number; lng: number } | null };
   const listCrews = async (filter: Record<string, unknown> | null) =>
-    (await ok<{ crews: Array<Record<string, any>> }>(app, `query($filter: CrewFilter) { crews(filter: $filter) { ${CREW_FIELDS} } }`, { filter }, dispatcher)).crews;
+    (await ok<{ crews: Listed[] }>(app, `query($filter: CrewFilter) { crews(filter: $filter) { ${CREW_FIELDS} } }`, { filter }, dispatcher)).crews;
 
   /** Crews of this file, one per combination that a filter must tell apart. */
   let mine: Record<'parksJubailOn' | 'parksJubailOff' | 'parksQatifOn' | 'roadsJubailOn' | 'roadsJubailAssigned', string>;
@@ -179,7 +195,7 @@ describe('the crews query', () => {
     await assign(app, dispatcher, (await fileReport(app, intake)).id, mine.roadsJubailAssigned);
   });
 
-  const cases: Array<{ name: string; filter: Record<string, unknown>; holds(crew: Record<string, any>): boolean; expected: Array<keyof typeof mine> }> = [
+  const cases: Array<{ name: string; filter: Record<string, unknown>; holds(crew: Listed): boolean; expected: Array<keyof typeof mine> }> = [
     { name: 'departmentCodes', filter: { departmentCodes: ['PARKS'] }, holds: (c) => c.department.code === 'PARKS', expected: ['parksJubailOn', 'parksJubailOff', 'parksQatifOn'] },
     { name: 'municipalityCodes', filter: { municipalityCodes: ['QATIF'] }, holds: (c) => c.municipality.code === 'QATIF', expected: ['parksQatifOn'] },
     { name: 'onDuty: false', filter: { onDuty: false }, holds: (c) => c.onDuty === false && c.status === 'OFF_DUTY', expected: ['parksJubailOff'] },

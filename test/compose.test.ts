@@ -7,7 +7,19 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..');
 
 type Yaml = string | Yaml[] | { [key: string]: Yaml };
-type Service = Record<string, any>;
+type YamlMap = { [key: string]: Yaml };
+
+/** A service of the resolved file, as far as these tests read it. */
+interface Service {
+  image?: string;
+  build?: { dockerfile: string; context: string };
+  environment?: Record<string, string>;
+  volumes?: Yaml[];
+  ports?: Yaml[];
+  healthcheck?: { test: string[] };
+  depends_on?: YamlMap;
+  restart?: string;
+}
 
 function scalar(text: string): Yaml {
   if (text === '{}') return {};
@@ -95,8 +107,8 @@ function composeConfig(env: Record<string, string> = {}): { services: Record<str
  * form (`127.0.0.1:9400:9400/tcp`), Compose v2 the long one (`host_ip`, `published`, `target`).
  */
 function publishedPorts(service: Service): string[][] {
-  return (service.ports as Yaml[]).map((port) => {
-    if (typeof port !== 'string') return [String((port as Service).host_ip ?? '0.0.0.0'), String((port as Service).published), String((port as Service).target)];
+  return service.ports!.map((port) => {
+    if (typeof port !== 'string') return [String((port as YamlMap).host_ip ?? '0.0.0.0'), String((port as YamlMap).published), String((port as YamlMap).target)];
     const parts = port.replace(/\/(tcp|udp)$/, '').split(':');
     return parts.length === 3 ? parts : ['0.0.0.0', ...parts];
   });
@@ -112,18 +124,18 @@ describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
     const db = services.db;
     expect(db.image).toBe('postgres:18');
     expect(db.environment).toMatchObject({ POSTGRES_USER: 'balagh', POSTGRES_DB: 'balagh', POSTGRES_PASSWORD: 'change-me' });
-    const mounts = (db.volumes as Yaml[]).map((volume) => (typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as Service).source), String((volume as Service).target)]));
+    const mounts = db.volumes!.map((volume) => (typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as YamlMap).source), String((volume as YamlMap).target)]));
     const data = mounts.find(([, target]) => target === '/var/lib/postgresql');
     expect(data, 'a volume mounted at /var/lib/postgresql').toBeDefined();
     expect(Object.keys(volumes)).toContain(data![0]);
-    expect((db.healthcheck.test as string[]).join(' ')).toContain('pg_isready');
+    expect(db.healthcheck!.test.join(' ')).toContain('pg_isready');
   });
 
   it('builds the server from the Dockerfile and starts it only once the database is healthy', () => {
     const { services } = composeConfig();
     const server = services.server;
-    expect(server.build.dockerfile).toBe('Dockerfile');
-    expect(path.resolve(server.build.context)).toBe(root);
+    expect(server.build!.dockerfile).toBe('Dockerfile');
+    expect(path.resolve(server.build!.context)).toBe(root);
     expect(server.depends_on).toEqual({ db: expect.objectContaining({ condition: 'service_healthy' }) });
     expect(server.environment).toMatchObject({
       DATABASE_URL: 'postgresql://balagh:change-me@db:5432/balagh',
@@ -140,15 +152,15 @@ describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
   });
 
   it('passes HSTS_MAX_AGE to the server, off unless set', () => {
-    expect(composeConfig().services.server.environment.HSTS_MAX_AGE).toBe('0');
-    expect(composeConfig({ HSTS_MAX_AGE: '31536000' }).services.server.environment.HSTS_MAX_AGE).toBe('31536000');
+    expect(composeConfig().services.server.environment!.HSTS_MAX_AGE).toBe('0');
+    expect(composeConfig({ HSTS_MAX_AGE: '31536000' }).services.server.environment!.HSTS_MAX_AGE).toBe('31536000');
   });
 
   it('passes POSTGRES_PASSWORD to both services and DEMO to the server', () => {
     const { services } = composeConfig({ POSTGRES_PASSWORD: 'Secret42', DEMO: 'true' });
-    expect(services.db.environment.POSTGRES_PASSWORD).toBe('Secret42');
-    expect(services.server.environment.DATABASE_URL).toBe('postgresql://balagh:Secret42@db:5432/balagh');
-    expect(services.server.environment.DEMO).toBe('true');
+    expect(services.db.environment!.POSTGRES_PASSWORD).toBe('Secret42');
+    expect(services.server.environment!.DATABASE_URL).toBe('postgresql://balagh:Secret42@db:5432/balagh');
+    expect(services.server.environment!.DEMO).toBe('true');
   });
 });
 

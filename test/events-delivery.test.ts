@@ -6,13 +6,13 @@ import { ReportKind, Channel } from '../server/src/reports/reports.enums.js';
 import { apiKey, crew, fileReport, reportInput, staff, unique } from './support/factories.js';
 import { outboxBefore, outboxOrder } from './support/outbox.js';
 import { gql, ok, startServer, type App } from './support/server.js';
-import { connect, ofReport, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
+import { connect, ofReport, reportIdOf, subscribeEvents, untilSentinel, untilSubscribed, type DispatchEvent } from './support/ws.js';
 
 const ASSIGN = 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }';
 
 /** The REPORT_CREATED events arrived in the outbox's own `(tx_id, id)` order, read from the table, each once. */
-async function expectOutboxOrder(app: App, events: Array<Record<string, any>>): Promise<void> {
-  const delivered = events.map((e) => e.report.id as string);
+async function expectOutboxOrder(app: App, events: DispatchEvent[]): Promise<void> {
+  const delivered = events.map(reportIdOf);
   expect(delivered).toEqual(await outboxOrder(app, 'REPORT_CREATED', delivered));
   expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
 }
@@ -67,8 +67,8 @@ describe('dispatchEvents delivery', () => {
     const sentinel = await fileReport(app, writers[0], { description: `${marker} sentinel` });
     await untilSentinel(received, ofReport(sentinel.id));
     expect(received.events).toHaveLength(1601);
-    expect(new Set(received.events.slice(0, 1600).map((e) => e.report.id))).toEqual(new Set(ids));
-    expect(received.events[1600].report.id).toBe(sentinel.id);
+    expect(new Set(received.events.slice(0, 1600).map(reportIdOf))).toEqual(new Set(ids));
+    expect(received.events[1600].report?.id).toBe(sentinel.id);
     await expectOutboxOrder(app, received.events);
     received.stop();
     await client.dispose();
@@ -94,8 +94,8 @@ describe('dispatchEvents delivery', () => {
     const sentinel = await fileReport(app, await apiKey(app, Role.INTAKE), { description: `${marker} sentinel` });
     await untilSentinel(received, ofReport(sentinel.id));
     expect(received.events).toHaveLength(201);
-    expect(new Set(received.events.slice(0, 200).map((e) => e.report.id))).toEqual(new Set(ids));
-    expect(received.events[200].report.id).toBe(sentinel.id);
+    expect(new Set(received.events.slice(0, 200).map(reportIdOf))).toEqual(new Set(ids));
+    expect(received.events[200].report?.id).toBe(sentinel.id);
     await expectOutboxOrder(app, received.events);
     received.stop();
     await client.dispose();
@@ -125,8 +125,8 @@ describe('dispatchEvents delivery', () => {
     await after.waitFor(51);
     const sentinel = await fileReport(app, key, { description: `${marker} sentinel` });
     await untilSentinel(after, ofReport(sentinel.id));
-    expect(after.events.map((e) => e.report.id)).toEqual([...missed, live.id, sentinel.id]);
-    expect(await outboxBefore(app, 'REPORT_CREATED', seen[4].report.id, replayed[0].report.id)).toBe(true);
+    expect(after.events.map(reportIdOf)).toEqual([...missed, live.id, sentinel.id]);
+    expect(await outboxBefore(app, 'REPORT_CREATED', reportIdOf(seen[4]), reportIdOf(replayed[0]))).toBe(true);
     await expectOutboxOrder(app, after.events);
     after.stop();
     await second.dispose();
@@ -152,7 +152,7 @@ describe('dispatchEvents delivery', () => {
     await resumed.waitFor(80, 20_000);
     const sentinel = await fileReport(app, key, { description: `${marker} sentinel` });
     await untilSentinel(resumed, ofReport(sentinel.id));
-    expect(resumed.events.map((e) => e.report.id)).toEqual([...expected, sentinel.id]);
+    expect(resumed.events.map(reportIdOf)).toEqual([...expected, sentinel.id]);
     resumed.stop();
     await client.dispose();
   });
@@ -178,17 +178,17 @@ describe('dispatchEvents delivery', () => {
     await asIntegrator.waitFor(6);
     await asCrew.waitFor(2);
     // The sentinel: the crew moves, a CREW_UPDATED all three audiences see, written after everything above.
-    const moved = await ok(app, 'mutation { updateCrewLocation(lat: 26.2795, lng: 50.2084) { version } }', {}, mine.token);
-    const isSentinel = (e: Record<string, any>) => e.type === 'CREW_UPDATED' && e.crew?.id === mine.id && e.crew.version === moved.updateCrewLocation.version;
+    const moved = await ok<{ updateCrewLocation: { version: number } }>(app, 'mutation { updateCrewLocation(lat: 26.2795, lng: 50.2084) { version } }', {}, mine.token);
+    const isSentinel = (e: DispatchEvent) => e.type === 'CREW_UPDATED' && e.crew?.id === mine.id && e.crew.version === moved.updateCrewLocation.version;
     await Promise.all([asStaff, asIntegrator, asCrew].map((received) => untilSentinel(received, isSentinel)));
-    const staffCreated = asStaff.events.find((e) => e.type === 'REPORT_CREATED' && e.report.id === report.id)!;
-    expect(staffCreated.report.reporter).toEqual({ name: 'Sara Al-Harbi', phone: '+966551234567' });
-    const integratorCreated = asIntegrator.events.find((e) => e.type === 'REPORT_CREATED' && e.report.id === report.id)!;
-    expect(integratorCreated.report.reporter).toEqual({ name: 'S*** A***', phone: '+9665*****567' });
+    const staffCreated = asStaff.events.find((e) => e.type === 'REPORT_CREATED' && e.report?.id === report.id)!;
+    expect(staffCreated.report?.reporter).toEqual({ name: 'Sara Al-Harbi', phone: '+966551234567' });
+    const integratorCreated = asIntegrator.events.find((e) => e.type === 'REPORT_CREATED' && e.report?.id === report.id)!;
+    expect(integratorCreated.report?.reporter).toEqual({ name: 'S*** A***', phone: '+9665*****567' });
     expect(asCrew.events.map((e) => e.type)).toEqual(['ASSIGNMENT_CREATED', 'CREW_UPDATED', 'CREW_UPDATED']);
     expect(isSentinel(asCrew.events[2])).toBe(true);
     expect(asCrew.events.every((e) => (e.crew?.id ?? mine.id) === mine.id)).toBe(true);
-    expect(asCrew.events[0].report.id).toBe(report.id);
+    expect(asCrew.events[0].report?.id).toBe(report.id);
     for (const received of [asStaff, asIntegrator, asCrew]) received.stop();
     await Promise.all(clients.map((client) => client.dispose()));
   });
@@ -212,9 +212,9 @@ describe('dispatchEvents delivery', () => {
     await untilSentinel(dammamOnly, ofReport(dammamPothole.id));
     await untilSentinel(potholes, ofReport(dammamPothole.id));
     await untilSentinel(criticalOnly, ofReport(khobarBillboard.id));
-    expect(dammamOnly.events.map((e) => e.report.id)).toEqual([dammamBillboard.id, dammamPothole.id]);
-    expect(criticalOnly.events.map((e) => e.report.id)).toEqual([dammamBillboard.id, khobarBillboard.id]);
-    expect(potholes.events.map((e) => e.report.id)).toEqual([khobarPothole.id, dammamPothole.id]);
+    expect(dammamOnly.events.map(reportIdOf)).toEqual([dammamBillboard.id, dammamPothole.id]);
+    expect(criticalOnly.events.map(reportIdOf)).toEqual([dammamBillboard.id, khobarBillboard.id]);
+    expect(potholes.events.map(reportIdOf)).toEqual([khobarPothole.id, dammamPothole.id]);
     for (const received of [dammamOnly, criticalOnly, potholes]) received.stop();
     await client.dispose();
   });
@@ -228,7 +228,7 @@ describe('dispatchEvents delivery', () => {
     const executionsBefore = app.fanout.executions;
     const report = await fileReport(app, key);
     await Promise.all(all.map((received) => received.waitFor(1)));
-    expect(all.every((received) => received.events[0].report.id === report.id)).toBe(true);
+    expect(all.every((received) => received.events[0].report?.id === report.id)).toBe(true);
     expect(app.fanout.executions - executionsBefore).toBe(1);
     for (const received of all) received.stop();
     await Promise.all(clients.map((client) => client.dispose()));

@@ -9,15 +9,15 @@ import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, staff } from './support/factories.js';
 import { outboxOrder } from './support/outbox.js';
 import { gql, startServer, type App } from './support/server.js';
-import { connect, ofReport, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
+import { connect, ofReport, reportIdOf, subscribeEvents, untilSentinel, untilSubscribed, type CursorEvent, type RawMessage } from './support/ws.js';
 
 /** A bare socket speaking graphql-transport-ws, for what a well-behaved client library would never do. */
-function rawSocket(app: App): Promise<{ socket: WebSocket; messages: Array<Record<string, any>>; closed: Promise<{ code: number; reason: string }> }> {
+function rawSocket(app: App): Promise<{ socket: WebSocket; messages: Array<RawMessage<{ dispatchEvents: CursorEvent }>>; closed: Promise<{ code: number; reason: string }> }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
-    const messages: Array<Record<string, any>> = [];
+    const messages: Array<RawMessage<{ dispatchEvents: CursorEvent }>> = [];
     const closed = new Promise<{ code: number; reason: string }>((done) => socket.once('close', (code, reason) => done({ code, reason: String(reason) })));
-    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as RawMessage<{ dispatchEvents: CursorEvent }>));
     socket.once('open', () => resolve({ socket, messages, closed }));
     socket.once('error', reject);
   });
@@ -68,8 +68,8 @@ describe('socket authentication and lifetime', () => {
       await untilSubscribed(slowApp, 1);
       const anchor = await fileReport(slowApp, key);
       await expect.poll(() => messages.filter((m) => m.type === 'next').length).toBe(1);
-      const lastCursor = messages.find((m) => m.type === 'next')!.payload.data.dispatchEvents.cursor;
-      expect(messages.find((m) => m.type === 'next')!.payload.data.dispatchEvents.report.id).toBe(anchor.id);
+      const lastCursor = messages.find((m) => m.type === 'next')!.payload.data!.dispatchEvents.cursor;
+      expect(messages.find((m) => m.type === 'next')!.payload.data!.dispatchEvents.report?.id).toBe(anchor.id);
       (socket as unknown as { _socket: { pause(): void } })._socket.pause();
 
       const filed: string[] = [];
@@ -86,14 +86,14 @@ describe('socket authentication and lifetime', () => {
       await expect.poll(() => slowApp.fanout.subscriberCount).toBe(0);
 
       const client = connect(slowApp, dispatcher.token);
-      const resumed = subscribeEvents(client, { after: lastCursor, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
+      const resumed = subscribeEvents<CursorEvent>(client, { after: lastCursor, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
       await resumed.waitFor(filed.length, 30_000);
       const sentinel = await fileReport(slowApp, key, { description: 'sentinel' });
       await untilSentinel(resumed, ofReport(sentinel.id), 30_000);
       expect(resumed.events).toHaveLength(filed.length + 1);
-      expect(new Set(resumed.events.slice(0, -1).map((e) => e.report.id))).toEqual(new Set(filed));
-      expect(resumed.events.at(-1)!.report.id).toBe(sentinel.id);
-      const delivered = resumed.events.map((e) => e.report.id as string);
+      expect(new Set(resumed.events.slice(0, -1).map(reportIdOf))).toEqual(new Set(filed));
+      expect(resumed.events.at(-1)!.report?.id).toBe(sentinel.id);
+      const delivered = resumed.events.map(reportIdOf);
       expect(delivered).toEqual(await outboxOrder(slowApp, 'REPORT_CREATED', delivered));
       await client.dispose();
     } finally {
@@ -125,10 +125,10 @@ describe('overdue and retention', () => {
       await a.orm.em.fork().nativeUpdate(Report, { id: sentinel.id }, { targetAt: new Date(Date.now() - 60_000) });
       expect(await b.maintenance.overdueNow()).toBe(1);
       await untilSentinel(received, ofReport(sentinel.id));
-      expect(new Set(received.events.slice(0, 30).map((e) => e.report.id))).toEqual(new Set(reports.map((r) => r.id)));
+      expect(new Set(received.events.slice(0, 30).map(reportIdOf))).toEqual(new Set(reports.map((r) => r.id)));
       expect(received.events).toHaveLength(31);
-      expect(received.events[30].report.id).toBe(sentinel.id);
-      const overdue = await gql(a, '{ reports(first: 100, filter: { overdue: true }) { totalCount } }', {}, dispatcher.token);
+      expect(received.events[30].report?.id).toBe(sentinel.id);
+      const overdue = await gql<{ reports: { totalCount: number } }>(a, '{ reports(first: 100, filter: { overdue: true }) { totalCount } }', {}, dispatcher.token);
       expect(overdue.data?.reports.totalCount).toBe(31);
       await client.dispose();
     } finally {
@@ -158,7 +158,7 @@ describe('overdue and retention', () => {
       await untilSubscribed(app, 1);
       const report = await fileReport(app, key);
       const [event] = await fresh.waitFor(1);
-      expect(event.report.id).toBe(report.id);
+      expect(event.report?.id).toBe(report.id);
       await client.dispose();
     } finally {
       await app.close();

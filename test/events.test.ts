@@ -20,8 +20,8 @@ describe('live dispatch events over graphql-ws', () => {
     const report = await fileReport(app, key);
     const [event] = await received.waitFor(1);
     expect(event.type).toBe('REPORT_CREATED');
-    expect(event.report.id).toBe(report.id);
-    expect(event.report.version).toBe(1);
+    expect(event.report?.id).toBe(report.id);
+    expect(event.report?.version).toBe(1);
     received.stop();
     await client.dispose();
   });
@@ -37,8 +37,8 @@ describe('live dispatch events over graphql-ws', () => {
     await ok(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: report.id, crewId: team.id } }, dispatcher.token);
     const events = await received.waitFor(2);
     expect(events.map((e) => e.type)).toEqual(['ASSIGNMENT_CREATED', 'CREW_UPDATED']);
-    expect(events[0].report.status).toBe('ASSIGNED');
-    expect(events[1].crew.status).toBe('ASSIGNED');
+    expect(events[0].report?.status).toBe('ASSIGNED');
+    expect(events[1].crew?.status).toBe('ASSIGNED');
     received.stop();
     await client.dispose();
   });

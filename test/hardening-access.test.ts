@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/auth/auth.enums.js';
-import { apiKey, assign, crew, fileReport, progress, staff, unique } from './support/factories.js';
+import { apiKey, assign, crew, fileReport, progress, staff, unique, type FiledReport } from './support/factories.js';
 import { ok, startServer, type App } from './support/server.js';
 import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
 
@@ -25,7 +25,7 @@ describe('the timeline, filtered by role like every other field', () => {
   let integrator: string;
   let first: Member;
   let second: Member;
-  let report: Record<string, any>;
+  let report: FiledReport;
   /** Free text only staff (and the crew whose work it is) may read: notes, names, usernames. */
   let secrets: Record<string, string>;
 
@@ -53,7 +53,7 @@ describe('the timeline, filtered by role like every other field', () => {
   });
   afterAll(() => app.close());
 
-  const timeline = async (token: string): Promise<Line[] | null> => (await ok(app, TIMELINE, { id: report.id }, token)).report?.timeline ?? null;
+  const timeline = async (token: string): Promise<Line[] | null> => (await ok<{ report: { id: string; timeline: Line[] } | null }>(app, TIMELINE, { id: report.id }, token)).report?.timeline ?? null;
   const leaks = (lines: Line[], forbidden: string[]) => forbidden.filter((text) => JSON.stringify(lines).includes(text));
 
   it('shows the intake key that filed it the public status history only: statuses and times, no usernames, notes or crew names', async () => {
@@ -119,17 +119,25 @@ describe('a crew that declined, or whose assignment was cancelled, loses the rep
   afterAll(() => app.close());
 
   /** Everything the crew can learn of the report through queries. */
-  async function reads(member: Member, report: Record<string, any>) {
+  async function reads(member: Member, report: FiledReport) {
     const FIELDS = 'id status assignments { id status } activeAssignment { id } timeline { action }';
-    const byId = await ok(app, `query($id: ID!) { report(id: $id) { ${FIELDS} } }`, { id: report.id }, member.token);
-    const byReference = await ok(app, `query($ref: String!) { reportByReference(reference: $ref) { ${FIELDS} } }`, { ref: report.reference }, member.token);
-    const listed = await ok(app, `query { reports(first: 100) { totalCount edges { node { id } } } }`, {}, member.token);
-    const crewView = await ok(app, `query($id: ID!) { crew(id: $id) { activeAssignment { id } } }`, { id: member.id }, member.token);
+    type Read = {
+      id: string;
+      status: string;
+      assignments: Array<{ id: string; status: string }>;
+      activeAssignment: { id: string } | null;
+      timeline: Array<{ action: string }>;
+    } | null;
+    const byId = await ok<{ report: Read }>(app, `query($id: ID!) { report(id: $id) { ${FIELDS} } }`, { id: report.id }, member.token);
+    const byReference = await ok<{ reportByReference: Read }>(app, `query($ref: String!) { reportByReference(reference: $ref) { ${FIELDS} } }`, { ref: report.reference }, member.token);
+    const listed = await ok<{ reports: { totalCount: number; edges: Array<{ node: { id: string } }> } }>(app, `query { reports(first: 100) { totalCount edges { node { id } } } }`, {}, member.token);
+    const crewView = await ok<{ crew: { activeAssignment: { id: string } | null } | null }>(app, `query($id: ID!) { crew(id: $id) { activeAssignment { id } } }`, { id: member.id }, member.token);
     return {
       report: byId.report,
       byReference: byReference.reportByReference,
-      listed: listed.reports.edges.map((edge: { node: { id: string } }) => edge.node.id),
-      activeOnCrew: crewView.crew.activeAssignment,
+      listed: listed.reports.edges.map((edge) => edge.node.id),
+      // A crew always reads itself: a null here fails the test.
+      activeOnCrew: crewView.crew!.activeAssignment,
     };
   }
 
@@ -139,7 +147,7 @@ describe('a crew that declined, or whose assignment was cancelled, loses the rep
     const assignment = await assign(app, dispatcher.token, report.id, decliner.id);
     expect((await reads(decliner, report)).report).toMatchObject({ id: report.id, assignments: [{ id: assignment.id }], timeline: expect.arrayContaining([{ action: 'ASSIGNED' }]) });
 
-    const answer = await ok(
+    const answer = await ok<{ updateAssignmentStatus: unknown }>(
       app,
       `mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) {
          status report { id assignments { id } activeAssignment { id } timeline { action } } } }`,
@@ -151,11 +159,11 @@ describe('a crew that declined, or whose assignment was cancelled, loses the rep
 
     // Finished work stays visible to the crew that did it.
     const done = await assign(app, dispatcher.token, report.id, completer.id);
-    for (const status of ['ACCEPTED', 'ON_SITE', 'COMPLETED']) await progress(app, completer.token, done.id, status);
+    for (const status of ['ACCEPTED', 'ON_SITE', 'COMPLETED'] as const) await progress(app, completer.token, done.id, status);
     const seen = await reads(completer, report);
     expect(seen.report).toMatchObject({ id: report.id, status: 'RESOLVED', assignments: [{ id: done.id, status: 'COMPLETED' }] });
     expect(seen.listed).toEqual([report.id]);
-    expect(seen.report.timeline.length).toBeGreaterThan(0);
+    expect(seen.report?.timeline.length).toBeGreaterThan(0);
   });
 
   it('over a live subscription: it receives the cancellation of its assignment, then no event of that report', async () => {
@@ -166,7 +174,11 @@ describe('a crew that declined, or whose assignment was cancelled, loses the rep
 
     const client = connect(app, taken.token);
     try {
-      const received = subscribeEvents(client, {}, 'cursor type report { id status assignments { id } activeAssignment { id } timeline { action } } assignment { id status }');
+      const received = subscribeEvents<{ cursor: string; type: string; report: { id: string } | null; assignment: { id: string; status: string } | null }>(
+        client,
+        {},
+        'cursor type report { id status assignments { id } activeAssignment { id } timeline { action } } assignment { id status }',
+      );
       await untilSubscribed(app, 1);
 
       await ok(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "needed at a collapse") { id } }', { id: assignment.id }, dispatcher.token);

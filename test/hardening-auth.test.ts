@@ -7,20 +7,29 @@ import { sha256 } from '../server/src/auth/viewer.js';
 import { apiKey, staff, unique } from './support/factories.js';
 import { loginFrom } from './support/from-address.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
+import type { RawMessage } from './support/ws.js';
 
 const PASSWORD = 'test-password-1';
 const ME = 'query { me { username } }';
 const RENEW = 'mutation { renewToken { token } }';
 const SUBSCRIPTION = 'subscription { dispatchEvents { cursor } }';
 
+/** What `me { username }` answers. */
+interface Me {
+  me: { username: string };
+}
+
+/** The first answer to an operation. */
+type RawResult<T = unknown> = Extract<RawMessage<T>, { type: 'next' | 'error' }>;
+
 /** A raw graphql-transport-ws socket, so a test knows exactly which socket an operation travels on. */
 interface RawSocket {
-  messages: Array<{ id?: string; type: string; payload?: any }>;
+  messages: RawMessage[];
   /** Resolves with the close code and when (performance.now()) the close arrived. */
   closed: Promise<{ code: number; at: number }>;
   send(id: string, query: string, variables?: Record<string, unknown>): void;
   /** Resolves with the first `next` or `error` for `id`. */
-  result(id: string, timeoutMs?: number): Promise<{ type: string; payload?: any }>;
+  result<T = unknown>(id: string, timeoutMs?: number): Promise<RawResult<T>>;
   close(): void;
 }
 
@@ -28,7 +37,7 @@ async function openSocket(app: Pick<App, 'url'>, token: string, localAddress?: s
   const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', localAddress ? { localAddress } : {});
   const messages: RawSocket['messages'] = [];
   const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: performance.now() })));
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as RawMessage));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -41,9 +50,10 @@ async function openSocket(app: Pick<App, 'url'>, token: string, localAddress?: s
     send: (id, query, variables = {}) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
     },
-    result: async (id, timeoutMs = 5_000) => {
-      await until(() => messages.some((m) => m.id === id && (m.type === 'next' || m.type === 'error')), timeoutMs, `a result for ${id}`);
-      return messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error'))!;
+    result: async <T>(id: string, timeoutMs = 5_000) => {
+      const isResult = (m: RawMessage): m is RawResult => m.id === id && (m.type === 'next' || m.type === 'error');
+      await until(() => messages.some(isResult), timeoutMs, `a result for ${id}`);
+      return messages.find(isResult) as RawResult<T>;
     },
     close: () => ws.close(),
   };
@@ -91,7 +101,7 @@ describe('sign-in throttling', () => {
     expect(codeOf(await loginFrom(app, '127.0.0.2', victim.username, PASSWORD))).toBe('RATE_LIMITED');
     const signedIn = await loginFrom(app, '127.0.0.3', victim.username, PASSWORD);
     expect(signedIn.errors).toBeUndefined();
-    expect((await ok(app, ME, {}, signedIn.data!.login.token)).me.username).toBe(victim.username);
+    expect((await ok<Me>(app, ME, {}, signedIn.data!.login.token)).me.username).toBe(victim.username);
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 9; i++) expect(codeOf(await loginFrom(app, '127.0.0.3', victim.username, `typo-${i}`))).toBe('UNAUTHENTICATED');
       expect((await loginFrom(app, '127.0.0.3', victim.username, PASSWORD)).errors).toBeUndefined();
@@ -192,7 +202,7 @@ describe('sessions and sockets', () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => gql<{ renewToken: { token: string } }>(i % 2 ? a : b, RENEW, {}, user.token)));
     expect(codes(results)).toEqual({ OK: 1, UNAUTHENTICATED: 19 });
     const fresh = results.find((result) => !result.errors)!.data!.renewToken.token;
-    expect((await ok(a, ME, {}, fresh)).me.username).toBe(user.username);
+    expect((await ok<Me>(a, ME, {}, fresh)).me.username).toBe(user.username);
     expect(codeOf(await gql(b, ME, {}, user.token))).toBe('UNAUTHENTICATED');
     expect(codeOf(await gql(b, RENEW, {}, user.token))).toBe('UNAUTHENTICATED');
   });
@@ -203,9 +213,10 @@ describe('sessions and sockets', () => {
       const socket = await openSocket(a, user.token);
       socket.send('live', SUBSCRIPTION);
       socket.send('before', ME);
-      expect((await socket.result('before')).payload.data.me.username).toBe(user.username);
+      const before = await socket.result<Me>('before');
+      expect(before.type === 'next' ? before.payload.data?.me.username : before.payload).toBe(user.username);
 
-      expect((await ok(where === 'the same replica' ? a : b, 'mutation { logout }', {}, user.token)).logout).toBe(true);
+      expect((await ok<{ logout: boolean }>(where === 'the same replica' ? a : b, 'mutation { logout }', {}, user.token)).logout).toBe(true);
       const returned = performance.now();
       socket.send('after', ME);
       const { code, at } = await socket.closed;

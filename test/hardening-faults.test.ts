@@ -12,7 +12,7 @@ import { DEMO_KEYS, DEMO_PASSWORD } from '../server/src/db/seed/demo.seed.js';
 import { fileReport, unique } from './support/factories.js';
 import { gql, type App } from './support/server.js';
 import { compileServer, spawnServer, type ServerProcess } from './support/process.js';
-import { connect, subscribeEvents } from './support/ws.js';
+import { connect, reportIdOf, subscribeEvents, type CursorEvent } from './support/ws.js';
 
 const LEGACY_PASSWORD = 'balagh-embedded';
 const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }';
@@ -143,24 +143,24 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
     const login = await gql<{ login: { token: string } }>(app, LOGIN, { u: 'dispatcher', p: DEMO_PASSWORD });
     const token = login.data!.login.token;
     const marker = unique('outage');
-    const file = async (label: string) => (await fileReport(app, DEMO_KEYS.intake, { description: `${marker} ${label}` })).id as string;
+    const file = async (label: string) => (await fileReport(app, DEMO_KEYS.intake, { description: `${marker} ${label}` })).id;
 
     const before = connect(app, token);
-    const first = subscribeEvents(before, { filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
+    const first = subscribeEvents<CursorEvent>(before, { filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
     // The subscription is live once a report filed after it arrives.
     await expect
       .poll(
         async () => {
           const probe = await file('probe');
           await new Promise((resolve) => setTimeout(resolve, 300));
-          return first.events.some((event) => event.report.id === probe);
+          return first.events.some((event) => event.report?.id === probe);
         },
         { timeout: 15_000 },
       )
       .toBe(true);
     const filed: string[] = [];
     for (let i = 0; i < 5; i++) filed.push(await file(`before ${i}`));
-    await expect.poll(() => filed.every((id) => first.events.some((event) => event.report.id === id)), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => filed.every((id) => first.events.some((event) => event.report?.id === id)), { timeout: 10_000 }).toBe(true);
     for (let i = 0; i < 3; i++) filed.push(await file(`just before ${i}`));
 
     process.kill(postmasterPid(dataDir), 'SIGKILL');
@@ -190,7 +190,7 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
       // A socket whose credential cannot be checked is closed with the resumable outage code, not 4500 (final for graphql-ws clients).
       let refusedWith: number | undefined;
       const late = connect(app, `b940_${unique('socket')}`, { onClosed: (code) => (refusedWith = code) });
-      subscribeEvents(late, {}, 'cursor');
+      subscribeEvents<{ cursor: string }>(late, {}, 'cursor');
       await expect.poll(() => refusedWith, { timeout: 5_000 }).toBe(4601);
       await late.dispose();
       console.log(`during the outage: HTTP ${answers.map((answer) => answer.status).join(', ')} (login, reports with a signed-in token, with an unseen token, createReport), /healthz 503`);
@@ -203,19 +203,19 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
     await expect.poll(() => healthStatus(url), { timeout: 30_000, interval: 200 }).toBe(200);
     console.log(`database outage: held ${((released - during) / 1000).toFixed(1)} s, then back by itself in ${((Date.now() - released) / 1000).toFixed(1)} s`);
 
-    const resumeFrom = first.events.at(-1)!.cursor as string;
+    const resumeFrom = first.events.at(-1)!.cursor;
     const after = connect(app, token);
-    const second = subscribeEvents(after, { after: resumeFrom, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
+    const second = subscribeEvents<CursorEvent>(after, { after: resumeFrom, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
     const supervisor = (await gql<{ login: { token: string } }>(app, LOGIN, { u: 'supervisor', p: DEMO_PASSWORD })).data!.login.token;
     let closedWith: number | undefined;
     const watching = connect(app, supervisor, { onClosed: (code) => (closedWith = code) });
-    const watched = subscribeEvents(watching, { filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
+    const watched = subscribeEvents<CursorEvent>(watching, { filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
     for (let i = 0; i < 5; i++) filed.push(await file(`after ${i}`));
     const sentinel = await file('sentinel');
-    await expect.poll(() => second.events.some((event) => event.report.id === sentinel), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => second.events.some((event) => event.report?.id === sentinel), { timeout: 15_000 }).toBe(true);
     await after.dispose();
 
-    const seen = [...first.events, ...second.events].map((event) => event.report.id as string);
+    const seen = [...first.events, ...second.events].map(reportIdOf);
     for (const id of [...filed, sentinel])
       expect(
         seen.filter((one) => one === id),
@@ -224,7 +224,7 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
     expect(second.errors).toEqual([]);
 
     // The sign-out listener is back too: signing out closes the supervisor's socket through the database.
-    await expect.poll(() => watched.events.some((event) => event.report.id === sentinel), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => watched.events.some((event) => event.report?.id === sentinel), { timeout: 15_000 }).toBe(true);
     expect((await gql(app, 'mutation { logout }', {}, supervisor)).errors).toBeUndefined();
     await expect.poll(() => closedWith, { timeout: 5_000 }).toBe(4403);
     await watching.dispose();

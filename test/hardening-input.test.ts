@@ -142,7 +142,7 @@ describe('a forged report list cursor is BAD_USER_INPUT naming `after`, never an
     const key = await apiKey(app, Role.INTAKE);
     await fileReport(app, key);
     await fileReport(app, key);
-    const first = await gql(app, LIST, {}, dispatcher.token);
+    const first = await gql<{ reports: { edges: Array<{ cursor: string }> } }>(app, LIST, {}, dispatcher.token);
     expect(first.errors).toBeUndefined();
     const next = await gql(app, LIST, { after: first.data!.reports.edges[0].cursor }, dispatcher.token);
     expect(next.errors).toBeUndefined();

@@ -26,7 +26,7 @@ function repeat(count: number, item: (index: number) => string): string {
 function overSocket(client: Client, query: string, variables: Record<string, unknown> = {}, operationName?: string): Promise<Omit<GqlResponse, 'status'>> {
   return new Promise((resolve) => {
     let result: Omit<GqlResponse, 'status'> = {};
-    client.subscribe<Record<string, any>>(
+    client.subscribe(
       { query, variables, operationName },
       {
         next: (value) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../server/src/auth/auth.enums.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, sql, staff } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
@@ -11,6 +12,8 @@ const RARE = 25_000;
 const SEARCH = `query($text: String!, $first: Int! = 20) {
   reports(filter: { text: $text }, first: $first) { totalCount edges { node { id reference description } } }
 }`;
+type Found = { reports: { totalCount: number; edges: Array<{ node: { id: string; reference: string; description: string } }> } };
+type Page = { reports: { edges: Array<{ node: { id: string } }> } };
 
 /** Fills `report` with ROWS reports in one statement: common Arabic and English words, and a few rare ones. */
 async function fill(app: App): Promise<void> {
@@ -58,7 +61,7 @@ describe('text search over many reports', () => {
   /** The plan PostgreSQL chooses for the page statement the server sends for this search. */
   async function plan(text: string): Promise<string> {
     statements.length = 0;
-    await ok(app, 'query($text: String!) { reports(filter: { text: $text }) { edges { node { id } } } }', { text }, token);
+    await ok<Page>(app, 'query($text: String!) { reports(filter: { text: $text }) { edges { node { id } } } }', { text }, token);
     const page = statements.find((statement) => statement.includes('ilike'));
     expect(page).toBeDefined();
     const rows = await sql<{ 'QUERY PLAN': string }>(app, `explain ${page}`);
@@ -66,14 +69,14 @@ describe('text search over many reports', () => {
   }
 
   it('finds Arabic and English words and references, case-insensitively, through the trigram indexes (Arabic letters make trigrams), not by reading every report', async () => {
-    const arabic = await ok(app, SEARCH, { text: 'تسرب مياه' }, token);
+    const arabic = await ok<Found>(app, SEARCH, { text: 'تسرب مياه' }, token);
     expect(arabic.reports.totalCount).toBe(ROWS / RARE);
     for (const edge of arabic.reports.edges) expect(edge.node.description).toContain('تسرب مياه');
-    const english = await ok(app, SEARCH, { text: 'WaterMain' }, token);
+    const english = await ok<Found>(app, SEARCH, { text: 'WaterMain' }, token);
     expect(english.reports.totalCount).toBe(ROWS / RARE);
     for (const edge of english.reports.edges) expect(edge.node.description).toContain('watermain');
-    const reference = await ok(app, SEARCH, { text: '2025-0012345' }, token);
-    expect(reference.reports.edges.map((edge: { node: { reference: string } }) => edge.node.reference)).toEqual(['940-2025-0012345']);
+    const reference = await ok<Found>(app, SEARCH, { text: '2025-0012345' }, token);
+    expect(reference.reports.edges.map((edge) => edge.node.reference)).toEqual(['940-2025-0012345']);
 
     const [{ trigrams }] = await sql<{ trigrams: string[] }>(app, "select show_trgm('تسرب') as trigrams");
     expect(trigrams.length).toBeGreaterThan(0);
@@ -89,14 +92,14 @@ describe('text search over many reports', () => {
     const short = await gql(app, SEARCH, { text: ' zq ' }, token);
     expect(codeOf(short)).toBe('BAD_USER_INPUT');
     expect(short.errors?.[0].extensions?.field).toBe('filter.text');
-    const blank = await ok(app, 'query { reports(filter: { text: "  " }, first: 1) { edges { node { id } } } }', {}, token);
+    const blank = await ok<Page>(app, 'query { reports(filter: { text: "  " }, first: 1) { edges { node { id } } } }', {}, token);
     expect(blank.reports.edges).toHaveLength(1);
   });
 
   it('lets a life-safety createReport through while 40 slow searches hold at most SEARCH_CONCURRENCY connections', async () => {
-    const intake = await apiKey(app, 'INTAKE' as never);
+    const intake = await apiKey(app, Role.INTAKE);
     // Counting a word in a sixth of the reports reads every one of them: each search takes a while.
-    const searches = Array.from({ length: 40 }, () => gql(app, SEARCH, { text: 'حفرة' }, token));
+    const searches = Array.from({ length: 40 }, () => gql<Found>(app, SEARCH, { text: 'حفرة' }, token));
     let finished = 0;
     for (const search of searches) void search.then(() => finished++);
     await until(() => app.services.reads.searchesQueued >= 30, 'the searches to queue');
@@ -123,7 +126,7 @@ describe('text search over many reports', () => {
       expect(slow.errors?.[0].message).not.toMatch(/statement|cancel.*request|57014/i);
       const [{ active }] = await sql<{ active: string }>(strict, "select count(*) as active from pg_stat_activity where state = 'active' and query ilike '%حفرة%' and pid <> pg_backend_pid()");
       expect(Number(active)).toBe(0);
-      const quick = await ok(strict, 'query { reports(first: 1) { edges { node { id } } } }', {}, strictToken);
+      const quick = await ok<Page>(strict, 'query { reports(first: 1) { edges { node { id } } } }', {}, strictToken);
       expect(quick.reports.edges).toHaveLength(1);
       const timeouts = await sql<{ t: string }>(strict, 'show statement_timeout');
       expect(timeouts[0].t ?? Object.values(timeouts[0])[0]).toBe('0');

@@ -9,21 +9,24 @@ import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, crew, fileReport, reportInput, staff } from './support/factories.js';
 import { outboxOrder } from './support/outbox.js';
-import { gql, startServer, type App } from './support/server.js';
-import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
+import { gql, startServer, type App, type GqlError } from './support/server.js';
+import { connect, reportIdOf, subscribeEvents, untilSubscribed, type CursorEvent, type RawMessage } from './support/ws.js';
+
+/** What arrives on a raw socket: events as `cursor report { id }` selects them, or refusals. */
+type Message = RawMessage<{ dispatchEvents: CursorEvent }>;
 
 interface RawSocket {
   socket: WebSocket;
-  messages: Array<Record<string, any>>;
+  messages: Message[];
   closed: Promise<{ code: number; reason: string }>;
 }
 
 /** A bare graphql-transport-ws socket, acknowledged, so a test sees every message the server sends. */
 async function rawSocket(app: App, token: string): Promise<RawSocket> {
   const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
-  const messages: Array<Record<string, any>> = [];
+  const messages: Message[] = [];
   const closed = new Promise<{ code: number; reason: string }>((done) => socket.once('close', (code, reason) => done({ code, reason: String(reason) })));
-  socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Message));
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
@@ -38,25 +41,26 @@ function send(raw: RawSocket, id: string, query: string, variables: Record<strin
 }
 
 /** The `error` message for `id`, or undefined while none came. */
-function refusal(raw: RawSocket, id: string): Array<Record<string, any>> | undefined {
-  return raw.messages.find((m) => m.id === id && m.type === 'error')?.payload;
+function refusal(raw: RawSocket, id: string): GqlError[] | undefined {
+  return raw.messages.find((m): m is Extract<Message, { type: 'error' }> => m.id === id && m.type === 'error')?.payload;
 }
 
-function nexts(raw: RawSocket, id: string): Array<Record<string, any>> {
-  return raw.messages.filter((m) => m.id === id && m.type === 'next').map((m) => m.payload);
+/** The results that came for `id`. */
+function nexts(raw: RawSocket, id: string): Array<Extract<Message, { type: 'next' }>['payload']> {
+  return raw.messages.filter((m): m is Extract<Message, { type: 'next' }> => m.id === id && m.type === 'next').map((m) => m.payload);
 }
 
 /** Runs one query or mutation over graphql-ws and returns what came back, as a client library sees it. */
-function overSocket(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: unknown; errors: Array<Record<string, any>> }> {
+function overSocket(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: unknown; errors: GqlError[] }> {
   return new Promise((resolve) => {
-    let result: { data?: unknown; errors: Array<Record<string, any>> } = { errors: [] };
+    let result: { data?: unknown; errors: GqlError[] } = { errors: [] };
     client.subscribe(
       { query, variables },
       {
         next: (value) => {
-          result = { data: value.data, errors: [...((value.errors as Array<Record<string, any>> | undefined) ?? [])] };
+          result = { data: value.data, errors: [...((value.errors as GqlError[] | undefined) ?? [])] };
         },
-        error: (err) => resolve({ errors: Array.isArray(err) ? err : [{ message: String(err) }] }),
+        error: (err) => resolve({ errors: Array.isArray(err) ? (err as GqlError[]) : [{ message: String(err) }] }),
         complete: () => resolve(result),
       },
     );
@@ -87,7 +91,7 @@ describe('subscription caps', () => {
 
     const report = await fileReport(app, key);
     await expect.poll(() => ['a', 'b', 'c'].every((id) => nexts(raw, id).length === 1)).toBe(true);
-    expect(nexts(raw, 'a')[0].data.dispatchEvents.report.id).toBe(report.id);
+    expect(nexts(raw, 'a')[0].data?.dispatchEvents.report?.id).toBe(report.id);
 
     raw.socket.send(JSON.stringify({ id: 'a', type: 'complete' }));
     await expect.poll(() => app.fanout.subscriberCount).toBe(2);
@@ -120,7 +124,7 @@ describe('subscription caps', () => {
     const executionsBefore = app.fanout.executions;
     const report = await fileReport(app, key);
     await expect.poll(() => nexts(victim, 'v').length).toBe(1);
-    expect(nexts(victim, 'v')[0].data.dispatchEvents.report.id).toBe(report.id);
+    expect(nexts(victim, 'v')[0].data?.dispatchEvents.report?.id).toBe(report.id);
     await expect.poll(() => nexts(same, 's').length).toBe(1);
     expect(app.fanout.executions - executionsBefore).toBeLessThanOrEqual(4);
 
@@ -274,7 +278,7 @@ describe('event cursors that point nowhere', () => {
     await untilSubscribed(app, 1);
     const report = await fileReport(app, key);
     const [event] = await resumed.waitFor(1);
-    expect(event.report.id).toBe(report.id);
+    expect(event.report?.id).toBe(report.id);
     expect(resumed.errors).toEqual([]);
     resumed.stop();
   });
@@ -292,7 +296,7 @@ describe('a database outage', () => {
       const key = await apiKey(app, Role.INTAKE);
       const closes: number[] = [];
       const first = connect(app, dispatcher.token, { onClosed: (code) => closes.push(code) });
-      const live = subscribeEvents(first, { filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
+      const live = subscribeEvents<CursorEvent>(first, { filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
       await untilSubscribed(app, 1);
 
       const before: string[] = [];
@@ -304,29 +308,29 @@ describe('a database outage', () => {
       await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
       await expect.poll(() => closes, { timeout: 15_000 }).toContain(WS_CLOSE.DATABASE_UNAVAILABLE);
       await expect.poll(() => app.fanout.subscriberCount).toBe(0);
-      const seen = live.events.map((e) => e.report.id);
+      const seen = live.events.map(reportIdOf);
       const lastCursor = live.events.at(-1)!.cursor;
       await admin.query(`alter database ${database} with allow_connections true`);
 
       const after: string[] = [];
       const deadline = Date.now() + 30_000;
       while (after.length < 5 && Date.now() < deadline) {
-        const attempt = await gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: reportInput() }, key);
+        const attempt = await gql<{ createReport: { id: string } }>(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }', { input: reportInput() }, key);
         if (attempt.data?.createReport) after.push(attempt.data.createReport.id);
         else await new Promise((resolve) => setTimeout(resolve, 200));
       }
 
       const second = connect(app, dispatcher.token);
-      const resumed = subscribeEvents(second, { after: lastCursor, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
+      const resumed = subscribeEvents<CursorEvent>(second, { after: lastCursor, filter: { types: ['REPORT_CREATED'] } }, 'cursor report { id }');
       const expected = [...before, ...after].filter((id) => !seen.includes(id));
       await resumed.waitFor(expected.length, 30_000);
       const sentinel = await fileReport(app, key, { description: 'sentinel' });
       await resumed.waitFor(expected.length + 1, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(resumed.errors).toEqual([]);
-      expect(resumed.events.map((e) => e.report.id)).toEqual([...expected, sentinel.id]);
-      expect([...seen, ...resumed.events.map((e) => e.report.id)]).toEqual([...before, ...after, sentinel.id]);
-      const delivered = resumed.events.map((e) => e.report.id as string);
+      expect(resumed.events.map(reportIdOf)).toEqual([...expected, sentinel.id]);
+      expect([...seen, ...resumed.events.map(reportIdOf)]).toEqual([...before, ...after, sentinel.id]);
+      const delivered = resumed.events.map(reportIdOf);
       expect(delivered).toEqual(await outboxOrder(app, 'REPORT_CREATED', delivered));
       await Promise.all([first.dispose(), second.dispose()]);
     } finally {

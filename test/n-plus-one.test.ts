@@ -64,10 +64,10 @@ describe('listing reports with their relations', () => {
   async function statementsToList(marker: string, first: number): Promise<{ statements: number; rows: number; assigned: number }> {
     await ok(app, 'query { me { id } reports(first: 1) { edges { node { category { code } } } } }', {}, dispatcher.token);
     const before = statements;
-    const data = await ok(app, LIST, { text: marker, first }, dispatcher.token);
+    const data = await ok<{ reports: { edges: Array<{ node: { activeAssignment: object | null } }> } }>(app, LIST, { text: marker, first }, dispatcher.token);
     const used = statements - before;
-    const nodes = data.reports.edges.map((edge: { node: Record<string, any> }) => edge.node);
-    return { statements: used, rows: nodes.length, assigned: nodes.filter((node: Record<string, any>) => node.activeAssignment).length };
+    const nodes = data.reports.edges.map((edge) => edge.node);
+    return { statements: used, rows: nodes.length, assigned: nodes.filter((node) => node.activeAssignment).length };
   }
 
   it('runs the same small number of statements for 10 and for 100 reports', async () => {

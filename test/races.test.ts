@@ -5,6 +5,7 @@ import { codeOf, gql, startServer, type App, type GqlResponse } from './support/
 
 const ASSIGN = 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id crew { id } } }';
 const CREATE = 'mutation($input: CreateReportInput!) { createReport(input: $input) { id reference description } }';
+type Created = { createReport: { id: string; reference: string; description: string } };
 const ACTIVE_ASSIGNMENTS = `select count(*) as n from assignment where report_id = ? and status in ('PENDING', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE')`;
 
 function outcomes(results: GqlResponse[]): { succeeded: GqlResponse[]; codes: Array<string | undefined> } {
@@ -58,7 +59,7 @@ describe('concurrent commands on the same rows', () => {
   it('files one report when a gateway sends the same idempotency key 10 times at once', async () => {
     const key = await apiKey(app, Role.INTAKE);
     const input = reportInput({ idempotencyKey: unique('retry'), description: unique('idempotent') });
-    const results = await Promise.all(Array.from({ length: 10 }, () => gql<{ createReport: { id: string; reference: string } }>(app, CREATE, { input }, key)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => gql<Created>(app, CREATE, { input }, key)));
 
     expect(results.map((result) => result.errors)).toEqual(Array(10).fill(undefined));
     const ids = new Set(results.map((result) => result.data!.createReport.id));
@@ -71,8 +72,8 @@ describe('concurrent commands on the same rows', () => {
   it('answers a later retry with the first report, even when the retry carries different content', async () => {
     const key = await apiKey(app, Role.INTAKE);
     const idempotencyKey = unique('retry');
-    const first = await gql(app, CREATE, { input: reportInput({ idempotencyKey, description: 'first attempt' }) }, key);
-    const retry = await gql(app, CREATE, { input: reportInput({ idempotencyKey, description: 'second attempt' }) }, key);
+    const first = await gql<Created>(app, CREATE, { input: reportInput({ idempotencyKey, description: 'first attempt' }) }, key);
+    const retry = await gql<Created>(app, CREATE, { input: reportInput({ idempotencyKey, description: 'second attempt' }) }, key);
     expect(retry.data!.createReport).toEqual(first.data!.createReport);
     expect(retry.data!.createReport.description).toBe('first attempt');
     expect(await count(app, 'select count(*) as n from report where idempotency_key = ?', [idempotencyKey])).toBe(1);
@@ -82,8 +83,8 @@ describe('concurrent commands on the same rows', () => {
     const [whatsapp, app940] = await Promise.all([apiKey(app, Role.INTAKE), apiKey(app, Role.INTAKE)]);
     const idempotencyKey = unique('shared-key');
     const [a, b] = await Promise.all([
-      gql(app, CREATE, { input: reportInput({ idempotencyKey, channel: 'WHATSAPP' }) }, whatsapp),
-      gql(app, CREATE, { input: reportInput({ idempotencyKey, channel: 'BALAGHATI_APP' }) }, app940),
+      gql<Created>(app, CREATE, { input: reportInput({ idempotencyKey, channel: 'WHATSAPP' }) }, whatsapp),
+      gql<Created>(app, CREATE, { input: reportInput({ idempotencyKey, channel: 'BALAGHATI_APP' }) }, app940),
     ]);
     expect(a.errors).toBeUndefined();
     expect(b.errors).toBeUndefined();

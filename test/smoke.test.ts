@@ -17,8 +17,13 @@ describe('the server answers GraphQL over HTTP on a real database', () => {
     expect(report.status).toBe('RECEIVED');
     expect(report.location.municipality.code).toBe('KHOBAR');
     const dispatcher = await staff(app);
-    const data = await ok(app, 'query($id: ID!) { report(id: $id) { reference timeline { action actor } } }', { id: report.id }, dispatcher.token);
+    const data = await ok<{ report: { reference: string; timeline: Array<{ action: string; actor: string | null }> } }>(
+      app,
+      'query($id: ID!) { report(id: $id) { reference timeline { action actor } } }',
+      { id: report.id },
+      dispatcher.token,
+    );
     expect(data.report.reference).toBe(report.reference);
-    expect(data.report.timeline.map((t: { action: string }) => t.action)).toEqual(['CREATED']);
+    expect(data.report.timeline.map((t) => t.action)).toEqual(['CREATED']);
   });
 });

@@ -3,7 +3,7 @@ import { AssignmentStatus } from '../server/src/assignments/assignments.enums.js
 import { CREW_SETTABLE } from '../server/src/assignments/assignments.transitions.js';
 import { ReportKind, ReportStatus } from '../server/src/reports/reports.enums.js';
 import { ReportAction, REPORT_TRANSITIONS } from '../server/src/reports/reports.transitions.js';
-import { assign, count, crew, crewRow, fileReport, progress, staff, unique } from './support/factories.js';
+import { assign, count, crew, crewRow, fileReport, progress, staff, unique, type FiledReport } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
 const { RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED, REJECTED, DUPLICATE } = ReportStatus;
@@ -57,6 +57,7 @@ const REPORT_STATE = `query($id: ID!) {
 }`;
 
 const CREW_STATE = 'query($id: ID!) { crew(id: $id) { id status onDuty version activeAssignment { id status } } }';
+type CrewState = { crew: { id: string; status: string; onDuty: boolean; version: number; activeAssignment: { id: string; status: string } | null } | null };
 
 interface TimelineLine {
   actor: string;
@@ -81,7 +82,7 @@ describe('report and assignment lifecycles', () => {
   let app: App;
   let dispatcher: { username: string; token: string };
   let worker: { id: string; username: string; token: string };
-  let original: Record<string, any>;
+  let original: FiledReport;
 
   beforeAll(async () => {
     app = await startServer();
@@ -387,18 +388,18 @@ describe('report and assignment lifecycles', () => {
     const setDuty = 'mutation($id: ID!, $on: Boolean!) { setCrewOnDuty(crewId: $id, onDuty: $on) { id onDuty status } }';
     const busy = await gql(app, setDuty, { id: member.id, on: false }, member.token);
     expect(codeOf(busy)).toBe('CONFLICT');
-    expect((await ok(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew).toMatchObject({ onDuty: true, status: 'ASSIGNED' });
+    expect((await ok<CrewState>(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew).toMatchObject({ onDuty: true, status: 'ASSIGNED' });
 
     await progress(app, member.token, assignment.id, DECLINED, 'end of shift');
-    const off = await ok(app, setDuty, { id: member.id, on: false }, member.token);
+    const off = await ok<{ setCrewOnDuty: unknown }>(app, setDuty, { id: member.id, on: false }, member.token);
     expect(off.setCrewOnDuty).toMatchObject({ onDuty: false, status: 'OFF_DUTY' });
-    const on = await ok(app, setDuty, { id: member.id, on: true }, dispatcher.token);
+    const on = await ok<{ setCrewOnDuty: unknown }>(app, setDuty, { id: member.id, on: true }, dispatcher.token);
     expect(on.setCrewOnDuty).toMatchObject({ onDuty: true, status: 'AVAILABLE' });
   });
 
   it("derives the crew's status from its assignment: AVAILABLE → ASSIGNED → EN_ROUTE → ON_SITE → AVAILABLE", async () => {
     const member = await crew(app);
-    const crewState = async () => (await ok(app, CREW_STATE, { id: member.id }, member.token)).crew;
+    const crewState = async () => (await ok<CrewState>(app, CREW_STATE, { id: member.id }, member.token)).crew!;
     const seen: Array<{ status: string; activeAssignment: unknown }> = [];
     const record = async () => {
       const { status, activeAssignment } = await crewState();
@@ -430,22 +431,23 @@ describe('report and assignment lifecycles', () => {
     const second = await assign(app, dispatcher.token, (await reportIn(RECEIVED)).id, member.id);
     await progress(app, member.token, second.id, ACCEPTED);
     await progress(app, member.token, second.id, EN_ROUTE);
-    const view = (await ok(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew;
+    const view = (await ok<CrewState>(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew;
     expect(view).toMatchObject({ status: 'EN_ROUTE', activeAssignment: { id: second.id } });
     await ok(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "reassigning") { id } }', { id: second.id }, dispatcher.token);
-    expect((await ok(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew).toMatchObject({ status: 'ASSIGNED', activeAssignment: { id: first.id } });
+    expect((await ok<CrewState>(app, CREW_STATE, { id: member.id }, dispatcher.token)).crew).toMatchObject({ status: 'ASSIGNED', activeAssignment: { id: first.id } });
   });
 
   it('merging a report that already has duplicates moves them to the original, so no duplicate points at a duplicate', async () => {
     const merge = (id: string, of: string) => ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of }, dispatcher.token);
     const READ = 'query($id: ID!) { report(id: $id) { status version duplicateOf { id } timeline { action note } } }';
+    type Read = { report: { status: string; version: number; duplicateOf: { id: string } | null; timeline: Array<{ action: string; note: string | null }> } | null };
     const [original, middle, follower] = [await fileReport(app, dispatcher.token), await fileReport(app, dispatcher.token), await fileReport(app, dispatcher.token)];
     await merge(follower.id, middle.id);
-    const before = (await ok(app, READ, { id: follower.id }, dispatcher.token)).report;
+    const before = (await ok<Read>(app, READ, { id: follower.id }, dispatcher.token)).report!;
     await merge(middle.id, original.id);
 
-    expect((await ok(app, READ, { id: middle.id }, dispatcher.token)).report).toMatchObject({ status: 'DUPLICATE', duplicateOf: { id: original.id } });
-    const after = (await ok(app, READ, { id: follower.id }, dispatcher.token)).report;
+    expect((await ok<Read>(app, READ, { id: middle.id }, dispatcher.token)).report).toMatchObject({ status: 'DUPLICATE', duplicateOf: { id: original.id } });
+    const after = (await ok<Read>(app, READ, { id: follower.id }, dispatcher.token)).report!;
     expect(after).toMatchObject({ status: 'DUPLICATE', version: before.version + 1, duplicateOf: { id: original.id } });
     expect(after.timeline.at(-1)).toEqual({ action: 'MERGED_WITH_ORIGINAL', note: `duplicate of ${original.reference}, with ${middle.reference}` });
     // Consoles learn of the move like of any change: one REPORT_UPDATED for its merge, one for the move.

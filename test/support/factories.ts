@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { AssignmentStatus } from '../../server/src/assignments/assignments.enums.js';
 import { Role } from '../../server/src/auth/auth.enums.js';
+import type { CrewStatus } from '../../server/src/crews/crews.enums.js';
 import { Crew } from '../../server/src/crews/crews.entity.js';
 import { Department, Municipality } from '../../server/src/reference/reference.entity.js';
+import type { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from '../../server/src/reports/reports.enums.js';
 import { ok, type App } from './server.js';
 
 /** A name no other test uses, so tests share the database without stepping on each other. */
@@ -60,6 +63,35 @@ export interface ReportInput {
 export const REPORT_FIELDS =
   'id reference status priority version targetAt receivedAt kind channel category { code } location { lat lng municipality { code } } reporter { name phone beneficiaryType }';
 
+/** A server enum as it arrives in JSON: the union of its values, so a test compares it with a plain string. */
+export type Wire<E extends string> = `${E}`;
+
+/** A report as REPORT_FIELDS selects it (times as the ISO strings JSON carries). */
+export interface FiledReport {
+  id: string;
+  reference: string;
+  status: Wire<ReportStatus>;
+  priority: Wire<Priority>;
+  version: number;
+  targetAt: string;
+  receivedAt: string;
+  kind: Wire<ReportKind>;
+  channel: Wire<Channel>;
+  category: { code: string };
+  location: { lat: number; lng: number; municipality: { code: string } };
+  reporter: { name: string | null; phone: string | null; beneficiaryType: Wire<BeneficiaryType> | null };
+}
+
+/** An assignment as ASSIGNMENT_FIELDS selects it. */
+export interface AssignmentResult {
+  id: string;
+  status: Wire<AssignmentStatus>;
+  version: number;
+  note: string | null;
+  report: { id: string; status: Wire<ReportStatus>; version: number };
+  crew: { id: string; status: Wire<CrewStatus> };
+}
+
 /** A valid createReport input (a pothole in Al Khobar), with overrides. */
 export function reportInput(overrides: ReportInput = {}): ReportInput {
   return {
@@ -75,13 +107,8 @@ export function reportInput(overrides: ReportInput = {}): ReportInput {
 }
 
 /** Files a report through GraphQL and returns it. */
-export async function fileReport(app: App, token: string, overrides: ReportInput = {}): Promise<Record<string, any>> {
-  const data = await ok<{ createReport: Record<string, any> }>(
-    app,
-    `mutation($input: CreateReportInput!) { createReport(input: $input) { ${REPORT_FIELDS} } }`,
-    { input: reportInput(overrides) },
-    token,
-  );
+export async function fileReport(app: App, token: string, overrides: ReportInput = {}): Promise<FiledReport> {
+  const data = await ok<{ createReport: FiledReport }>(app, `mutation($input: CreateReportInput!) { createReport(input: $input) { ${REPORT_FIELDS} } }`, { input: reportInput(overrides) }, token);
   return data.createReport;
 }
 
@@ -107,8 +134,8 @@ export async function crewRow(app: App, overrides: CrewOverrides = {}): Promise<
 export const ASSIGNMENT_FIELDS = 'id status version note report { id status version } crew { id status }';
 
 /** A dispatcher gives the report to the crew; returns the new assignment. */
-export async function assign(app: App, token: string, reportId: string, crewId: string): Promise<Record<string, any>> {
-  const data = await ok<{ assignReport: Record<string, any> }>(
+export async function assign(app: App, token: string, reportId: string, crewId: string): Promise<AssignmentResult> {
+  const data = await ok<{ assignReport: AssignmentResult }>(
     app,
     `mutation($input: AssignReportInput!) { assignReport(input: $input) { ${ASSIGNMENT_FIELDS} } }`,
     { input: { reportId, crewId } },
@@ -118,8 +145,8 @@ export async function assign(app: App, token: string, reportId: string, crewId: 
 }
 
 /** The crew (or a dispatcher on its behalf) reports progress; a note is always sent, as DECLINED and COMPLETED need one. */
-export async function progress(app: App, token: string, assignmentId: string, status: string, note = `${status.toLowerCase()} by test`): Promise<Record<string, any>> {
-  const data = await ok<{ updateAssignmentStatus: Record<string, any> }>(
+export async function progress(app: App, token: string, assignmentId: string, status: Wire<AssignmentStatus>, note = `${status.toLowerCase()} by test`): Promise<AssignmentResult> {
+  const data = await ok<{ updateAssignmentStatus: AssignmentResult }>(
     app,
     `mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { ${ASSIGNMENT_FIELDS} } }`,
     { input: { assignmentId, status, note } },
@@ -128,8 +155,8 @@ export async function progress(app: App, token: string, assignmentId: string, st
   return data.updateAssignmentStatus;
 }
 
-/** Runs SQL against the test database (for asserting what was, or was not, written). */
-export async function sql<T = Record<string, any>>(app: App, query: string, params: unknown[] = []): Promise<T[]> {
+/** Runs SQL against the test database (for asserting what was, or was not, written); `T` is the row the statement selects. */
+export async function sql<T extends object = Record<string, unknown>>(app: App, query: string, params: unknown[] = []): Promise<T[]> {
   return app.orm.em.fork().getConnection().execute<T[]>(query, params);
 }
 

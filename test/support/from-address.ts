@@ -7,7 +7,7 @@ import type { App, GqlResponse } from './server.js';
  * POSTs one GraphQL operation from a chosen local address (any of 127.0.0.0/8 on Linux), so the server
  * sees a different client address: how tests play an attacker and a user at different addresses.
  */
-export function gqlFrom<T = Record<string, any>>(
+export function gqlFrom<T = unknown>(
   app: Pick<App, 'url'>,
   localAddress: string,
   query: string,

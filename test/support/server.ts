@@ -10,14 +10,22 @@ export async function startServer(overrides: Partial<Config> = {}, options: AppO
   return createApp(config, { logger: false, ...options });
 }
 
-export interface GqlResponse<T = Record<string, any>> {
+/** One GraphQL error as the server sends it. */
+export interface GqlError {
+  message: string;
+  path?: Array<string | number>;
+  extensions?: { code?: string; field?: string; [key: string]: unknown };
+}
+
+/** A GraphQL answer and its HTTP status; `T` is the shape of `data` the operation selects. */
+export interface GqlResponse<T = unknown> {
   status: number;
   data?: T | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+  errors?: GqlError[];
 }
 
 /** POSTs one GraphQL operation the way any client would. */
-export async function gql<T = Record<string, any>>(app: Pick<App, 'url'>, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+export async function gql<T = unknown>(app: Pick<App, 'url'>, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
   const response = await fetch(`${app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -27,14 +35,14 @@ export async function gql<T = Record<string, any>>(app: Pick<App, 'url'>, query:
   return { status: response.status, ...body };
 }
 
-/** The data of a successful operation; fails the test with the errors otherwise. */
-export async function ok<T = Record<string, any>>(app: Pick<App, 'url'>, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+/** The data of a successful operation (of the shape `T` the caller names); fails the test with the errors otherwise. */
+export async function ok<T>(app: Pick<App, 'url'>, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const result = await gql<T>(app, query, variables, token);
   if (result.errors?.length || !result.data) throw new Error(`GraphQL failed: ${JSON.stringify(result.errors)}`);
   return result.data;
 }
 
 /** The first error's code, for asserting typed failures. */
-export function codeOf(result: GqlResponse): string | undefined {
+export function codeOf(result: Pick<GqlResponse, 'errors'>): string | undefined {
   return result.errors?.[0]?.extensions?.code;
 }
