@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { Role } from '../server/src/auth/auth.enums.js';
 import { Crew } from '../server/src/crews/crews.entity.js';
 import { Report } from '../server/src/reports/reports.entity.js';
 import { apiKey, assign, crewRow, fileReport, login, staff, unique, type FiledReport } from './support/factories.js';
-import { compileServer } from './support/process.js';
+import { compileServer, runCli } from './support/process.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
 
 /**
@@ -322,7 +319,7 @@ describe('sockets', () => {
 
 describe('HTTP outside GraphQL', () => {
   it('an unknown path is a JSON 404 with NOT_FOUND on a server without a console build too (an API-only deployment)', async () => {
-    const apiOnly = await startServer({ consoleDir: path.join(os.tmpdir(), 'balagh-no-console-here') });
+    const apiOnly = await startServer({}, { console: false });
     try {
       for (const [method, route] of [
         ['POST', '/nothing-here'],
@@ -346,17 +343,13 @@ describe('HTTP outside GraphQL', () => {
 
   describe('with the console served', () => {
     let withConsole: App;
-    let consoleDir: string;
 
     beforeAll(async () => {
-      consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-behaviours-'));
-      await writeFile(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
-      withConsole = await startServer({ consoleDir });
+      withConsole = await startServer({}, { console: '<!doctype html><title>console</title>' });
     });
 
     afterAll(async () => {
       await withConsole?.close();
-      if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
     });
 
     it.each(['/nothing-here', '/graphql/extra', '/api/v1/reports'])('POST %s is a JSON 404 with code NOT_FOUND', async (pathname) => {
@@ -422,14 +415,7 @@ describe('the CLI, compiled and run as `npm run user:create` / `apikey:create` r
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const { BALAGH_PASSWORD: _password, BALAGH_API_KEY: _key, ...inherited } = process.env;
-    return new Promise((resolve) => {
-      execFile(process.execPath, [path.join(outDir, 'cli.js'), ...args], { env: { ...inherited, DATABASE_URL: inject('databaseUrl'), ...env } }, (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(outDir, args, { DATABASE_URL: inject('databaseUrl'), ...env });
 
   it('user:create makes a user who can sign in', async () => {
     const username = unique('cli-user');

@@ -8,7 +8,7 @@ import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, count, fileReport, reportInput, staff } from './support/factories.js';
 import { gql, startServer, type App } from './support/server.js';
-import { compileServer, spawnServer, type ServerProcess } from './support/process.js';
+import { compileServer, spawnServer, stopServer, type ServerProcess } from './support/process.js';
 import { connect, ofReport, reportIdOf, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
 
 describe('two replicas on one database', () => {
@@ -22,7 +22,7 @@ describe('two replicas on one database', () => {
     b = await spawnServer(outDir, { DATABASE_URL: url, PORT: '0', DEMO: 'false', EVENT_POLL_MS: '200' });
   }, 180_000);
   afterAll(async () => {
-    b?.child.kill('SIGTERM');
+    if (b) await stopServer(b);
     await a?.close();
     await rm(outDir, { recursive: true, force: true });
   });

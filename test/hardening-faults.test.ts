@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
@@ -11,16 +10,11 @@ import { freePort, passwordFile, startEmbeddedPostgres } from '../server/src/db/
 import { DEMO_KEYS, DEMO_PASSWORD } from '../server/src/db/seed/demo.seed.js';
 import { fileReport, unique } from './support/factories.js';
 import { gql, type App } from './support/server.js';
-import { compileServer, spawnServer, type ServerProcess } from './support/process.js';
+import { compileServer, exited, spawnServer, stopServer, type ServerProcess } from './support/process.js';
 import { connect, reportIdOf, subscribeEvents, type CursorEvent } from './support/ws.js';
 
 const LEGACY_PASSWORD = 'balagh-embedded';
 const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }';
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /** Whether `pid` is a live process (a zombie is not). */
 function alive(pid: number): boolean {
@@ -87,11 +81,7 @@ describe('the server recovers from crashes by itself (npm start, embedded Postgr
   }, 180_000);
 
   afterAll(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await Promise.race([exited(server.child), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-    }
+    if (server) await stopServer(server);
     const pid = dataDir && existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')) ? postmasterPid(dataDir) : 0;
     if (pid && alive(pid)) {
       process.kill(pid, 'SIGINT');

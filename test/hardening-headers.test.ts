@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tileSource } from '../server/src/common/security-headers.js';
 import { freshDatabase } from './support/database.js';
@@ -50,17 +47,13 @@ function expectSecurityHeaders(response: Response, what: string, kind: 'document
 
 describe('security headers on every response', () => {
   let app: App;
-  let consoleDir: string;
 
   beforeAll(async () => {
-    consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-headers-'));
-    await writeFile(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title><div id="app"></div>');
-    app = await startServer({ consoleDir });
+    app = await startServer({}, { console: '<!doctype html><title>console</title><div id="app"></div>' });
   });
 
   afterAll(async () => {
     await app?.close();
-    await rm(consoleDir, { recursive: true, force: true });
   });
 
   it('the console page and its client-side routes', async () => {
@@ -109,21 +102,18 @@ describe('security headers on every response', () => {
 
 describe('security headers that follow the configuration', () => {
   it('img-src admits the MAP_TILE_URL host, a {s} subdomain as a wildcard', async () => {
-    const consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-headers-'));
-    await writeFile(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
-    const app = await startServer({ mapTileUrl: 'https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png', consoleDir });
+    const app = await startServer({ mapTileUrl: 'https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png' }, { console: '<!doctype html><title>console</title>' });
     try {
       const response = await fetch(`${app.url}/map`);
       expect(directives(response.headers.get('content-security-policy')).get('img-src')).toEqual(["'self'", 'data:', 'https://*.tiles.example.org']);
       expectSecurityHeaders(response, 'with MAP_TILE_URL');
     } finally {
       await app.close();
-      await rm(consoleDir, { recursive: true, force: true });
     }
   });
 
   it('sends HSTS and upgrade-insecure-requests only when HSTS_MAX_AGE is set', async () => {
-    const app = await startServer({ hstsMaxAge: 31_536_000, consoleDir: path.join(os.tmpdir(), 'balagh-no-console') });
+    const app = await startServer({ hstsMaxAge: 31_536_000 }, { console: false });
     try {
       for (const response of [await fetch(`${app.url}/healthz`), await fetch(`${app.url}/no-console-here`)]) {
         expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');

@@ -1,6 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
+
+/**
+ * Servers and the CLI as real processes of their own, compiled as `npm start` runs them: the one way a test
+ * starts one (test/support/server.ts starts the server inside the test's process).
+ */
 
 /** The server running as a real process of its own (`node main.js`, as `npm start` runs it). */
 export interface ServerProcess {
@@ -51,4 +56,33 @@ export async function spawnServer(outDir: string, env: Record<string, string>): 
     });
   });
   return { url, child, output: () => output };
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Stops a spawned server: SIGTERM, then SIGKILL if it is still running after `graceMs`; resolves once it has exited. */
+export async function stopServer(server: ServerProcess, graceMs = 10_000): Promise<void> {
+  server.child.kill('SIGTERM');
+  await Promise.race([exited(server.child), new Promise((resolve) => setTimeout(resolve, graceMs))]);
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGKILL');
+  await exited(server.child);
+}
+
+/**
+ * Runs the CLI compiled into `outDir` (`node cli.js …`, as `npm run user:create` runs it) with `env` over this
+ * process's environment, less the secrets the CLI would read from it (BALAGH_PASSWORD, BALAGH_API_KEY) unless
+ * `env` gives them; resolves with its exit code and output.
+ */
+export function runCli(outDir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { BALAGH_PASSWORD: _password, BALAGH_API_KEY: _key, ...inherited } = process.env;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(outDir, 'cli.js'), ...args], { env: { ...inherited, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

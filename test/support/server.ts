@@ -1,13 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../server/src/app.js';
 import { loadConfig, type Config } from '../../server/src/config.js';
 
 export type { App };
 
-/** Starts the real app (Fastify, Apollo, ORM) on a free port against the test run's PostgreSQL. */
-export async function startServer(overrides: Partial<Config> = {}, options: AppOptions = {}): Promise<App> {
+export interface StartOptions extends AppOptions {
+  /**
+   * The console build the server serves: a string is the page written as its `index.html`, in a temporary
+   * folder that goes when the app closes; `false` is none at all (an API-only deployment). Without it the
+   * server serves `consoleDir` from the overrides, else the configured one (console/dist when built).
+   */
+  console?: string | false;
+}
+
+/**
+ * Starts the real app (Fastify, Apollo, ORM) on a free port against the test run's PostgreSQL: the one way a
+ * test starts the server in its own process (test/support/process.ts runs it as a process of its own).
+ */
+export async function startServer(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<App> {
+  const { console: page, ...appOptions } = options;
+  let consoleFolder: string | undefined;
+  if (page === false) {
+    overrides = { ...overrides, consoleDir: path.join(os.tmpdir(), `balagh-no-console-${randomUUID()}`) }; // a folder that does not exist
+  } else if (page !== undefined) {
+    consoleFolder = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-page-'));
+    await writeFile(path.join(consoleFolder, 'index.html'), page);
+    overrides = { ...overrides, consoleDir: consoleFolder };
+  }
   const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', databaseUrl: inject('databaseUrl'), demo: false, ...overrides };
-  return createApp(config, { logger: false, ...options });
+  let app: App;
+  try {
+    app = await createApp(config, { logger: false, ...appOptions });
+  } catch (err) {
+    if (consoleFolder) await rm(consoleFolder, { recursive: true, force: true });
+    throw err;
+  }
+  if (consoleFolder) {
+    const folder = consoleFolder;
+    const close = app.close.bind(app);
+    app.close = async () => {
+      try {
+        await close();
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    };
+  }
+  return app;
 }
 
 /** One GraphQL error as the server sends it. */
