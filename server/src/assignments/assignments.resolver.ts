@@ -7,11 +7,13 @@ import { CrewView } from '../crews/crews.types.js';
 import { toReportView } from '../reports/reports.mapper.js';
 import { ReportView } from '../reports/reports.types.js';
 import { toAssignmentView } from './assignments.mapper.js';
-import { nextSteps } from './assignments.transitions.js';
+import { ASSIGNMENT_TRANSITIONS, nextSteps } from './assignments.transitions.js';
 import { AssignmentStep, AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
 
 /** The cost rule counts a report's assignments as 10: one, and a new one after each decline or cancellation. */
 const ASSIGNMENTS_MAX: CostExtensions = { maxItems: 10 };
+/** The cost rule counts an assignment's next steps as the most any status allows. */
+const STEPS_MAX: CostExtensions = { maxItems: Math.max(...Object.values(ASSIGNMENT_TRANSITIONS).map((next) => next.length)) };
 
 @Resolver(() => AssignmentView)
 export class AssignmentsResolver {
@@ -58,6 +60,7 @@ export class AssignmentsResolver {
     return crew;
   }
 
+  @Extensions(STEPS_MAX)
   @FieldResolver(() => [AssignmentStep], {
     description:
       "Where the caller may move it now, from the assignment's transition table and the caller's role: a crew its own progress (never CANCELLED), a dispatcher any step and CANCELLED; empty once it is finished",

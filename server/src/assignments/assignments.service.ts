@@ -2,19 +2,19 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { mayMoveAssignment } from '../access/access.policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { badInput, conflict, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
-import { leadingAssignment } from '../common/loaders.js';
+import { leadingAssignment } from './assignments.leading.js';
 import * as check from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
-import { toCrewView } from '../crews/crews.mapper.js';
+import { toCrewSnapshot, toCrewView } from '../crews/crews.mapper.js';
 import { appendEvent } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { Report } from '../reports/reports.entity.js';
-import { toReportView } from '../reports/reports.mapper.js';
+import { toReportSnapshot } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { nextStatus, ReportAction } from '../reports/reports.transitions.js';
 import { Assignment } from './assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from './assignments.enums.js';
-import { toAssignmentView } from './assignments.mapper.js';
+import { toAssignmentSnapshot } from './assignments.mapper.js';
 import { assertAssignmentTransition, CREW_SETTABLE, NOTE_REQUIRED, REPORT_EFFECT } from './assignments.transitions.js';
 import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
 
@@ -142,7 +142,7 @@ export class AssignmentsService {
     const changed = previous.status !== unchanged.status || previous.activeAssignmentId !== unchanged.activeAssignmentId;
     if (changed) crew.version += 1;
     const crewView = toCrewView(crew, after);
-    appendEvent(tx, type, { assignment: toAssignmentView(assignment), report: toReportView(report), crew: crewView });
-    if (changed) appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: crewView });
+    appendEvent(tx, type, { v: 1, assignment: toAssignmentSnapshot(assignment), report: toReportSnapshot(report), crew: toCrewSnapshot(crewView) });
+    if (changed) appendEvent(tx, DispatchEventType.CREW_UPDATED, { v: 1, crew: toCrewSnapshot(crewView) });
   }
 }

@@ -12,7 +12,7 @@ export class AssignmentView {
   status!: AssignmentStatus;
 
   @Field(() => String, { nullable: true, description: 'Latest note from the dispatcher or the crew' })
-  note?: string | null;
+  note!: string | null;
 
   @Field(() => Date, { description: 'When the dispatcher assigned it' })
   createdAt!: Date;

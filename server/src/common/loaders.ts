@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ACTIVE_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { Assignment } from '../assignments/assignments.entity.js';
-import type { AssignmentStatus } from '../assignments/assignments.enums.js';
-import { activeAssignmentSql, leadingOrderSql, toAssignmentView } from '../assignments/assignments.mapper.js';
+import { toAssignmentView } from '../assignments/assignments.mapper.js';
+import { leadingAssignments, type LeadingAssignment } from '../assignments/assignments.leading.js';
 import type { AssignmentView } from '../assignments/assignments.types.js';
-import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
+import { CREW_READ } from '../crews/crews.mapper.js';
 import type { CrewView } from '../crews/crews.types.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
@@ -28,48 +28,6 @@ function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[]
   return keys.map((key) => map.get(key) ?? []);
 }
 
-const PROGRESS: Record<string, number> = { PENDING: 0, ACCEPTED: 1, EN_ROUTE: 2, ON_SITE: 3 };
-
-/**
- * Of a crew's active assignments, the one furthest along decides what the crew is doing; among equals
- * the oldest, as `leadingOrderSql` orders them in the database.
- */
-export function leadingAssignment(assignments: Assignment[]): Assignment | undefined {
-  let lead: Assignment | undefined;
-  for (const assignment of assignments) {
-    if (!lead || ahead(assignment, lead)) lead = assignment;
-  }
-  return lead;
-}
-
-function ahead(a: Assignment, b: Assignment): boolean {
-  if (PROGRESS[a.status] !== PROGRESS[b.status]) return PROGRESS[a.status] > PROGRESS[b.status];
-  if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt < b.createdAt;
-  return a.id < b.id;
-}
-
-/** What a crew's status follows: its active assignment furthest along. */
-export interface LeadingAssignment {
-  id: string;
-  status: AssignmentStatus;
-}
-
-/**
- * Each crew's leading active assignment as the database has it (committed or flushed), in one statement
- * that reads one entry of `assignment_crew_leading_index` a crew however many it holds. Crews without one
- * are absent from the map.
- */
-export async function leadingAssignments(em: EntityManager, crewIds: readonly string[]): Promise<Map<string, LeadingAssignment>> {
-  if (crewIds.length === 0) return new Map();
-  const rows = await em.execute<(LeadingAssignment & { crewId: string })[]>(
-    `select c.id as "crewId", l.id, l.status from crew c cross join lateral (
-       select l.id, l.status from assignment l where l.crew_id = c.id and ${activeAssignmentSql('l')} order by ${leadingOrderSql('l')} limit 1
-     ) as l where c.id in (?)`,
-    [[...crewIds]],
-  );
-  return new Map(rows.map((row) => [row.crewId, { id: row.id, status: row.status }]));
-}
-
 /**
  * Batch loaders for one request: a page of 100 reports with their crew and active assignment costs one
  * query per relation, not one per row. Categories, municipalities and departments come from the
@@ -82,10 +40,10 @@ export function createLoaders(em: EntityManager, reference: ReferenceService) {
     department: { load: (code: string) => reference.departmentByCode(em, code) },
     /** Crew views; their derived status comes from `leadingAssignmentByCrew` when a client asks for it. */
     crew: new DataLoader<string, CrewView | undefined>(async (ids) => {
-      const rows = await em.execute<{ crew: CrewView }[]>(`select ${crewViewJsonSql('c')} as crew from crew c where c.id in (?)`, [[...ids]]);
+      const rows = await em.execute<CrewView[]>(`select ${CREW_READ.columnsSql(em, 'c')} from crew c where c.id in (?)`, [[...ids]]);
       return byKey(
         ids,
-        rows.map((row) => reviveCrewView(row.crew)),
+        rows.map((row) => CREW_READ.revive(em, row)),
         (view) => view.id,
       );
     }),

@@ -3,8 +3,9 @@ import { ObjectType } from 'type-graphql';
 /**
  * `@ObjectType` for the API's view classes, with type-graphql's `simpleResolvers`: a field without a
  * `@FieldResolver` reads the property directly instead of going through type-graphql's middleware
- * wrapper. Nothing here uses middlewares or an auth checker (services authorize), so the result is the
- * same; a 50-report queue page has about 1,200 such fields.
+ * wrapper. Views have no middlewares and no `@Authorized` fields (the auth checker guards root fields
+ * only; what a viewer sees is the access policy's audience rules), so the result is the same; a 50-report
+ * queue page has about 1,200 such fields.
  */
 export function ViewType(name: string, description: string): ClassDecorator {
   return ObjectType(name, { simpleResolvers: true, description });

@@ -1,5 +1,7 @@
 import { AssignmentStatus } from '../assignments/assignments.enums.js';
-import type { Crew } from './crews.entity.js';
+import { ReadModel } from '../common/read-model.js';
+import type { CrewSnapshotV1 } from '../outbox/outbox.map.js';
+import { Crew } from './crews.entity.js';
 import { CrewStatus } from './crews.enums.js';
 import { asView } from '../common/view-type.js';
 import { CrewView, type CrewLocationView } from './crews.types.js';
@@ -13,40 +15,41 @@ export function deriveCrewStatus(onDuty: boolean, leading: { status: AssignmentS
   return CrewStatus.ASSIGNED;
 }
 
-/** The one mapping of a crew row (with its leading active assignment) to its API shape and snapshot. */
-export function toCrewView(crew: Crew, leading: { id: string; status: AssignmentStatus } | undefined | null): CrewView {
-  return asView(CrewView, {
-    id: crew.id,
-    name: crew.name,
-    onDuty: crew.onDuty,
-    status: deriveCrewStatus(crew.onDuty, leading),
-    skills: crew.skills,
-    version: crew.version,
-    departmentCode: crew.department.code,
-    municipalityCode: crew.municipality.code,
-    lat: crew.lat ?? null,
-    lng: crew.lng ?? null,
-    locationAt: crew.locationAt ?? null,
-    activeAssignmentId: leading?.id ?? null,
-  });
-}
-
 /**
- * The crew row `c` as the JSON of its view without the derived parts (null when there is no crew), for
- * reads that build views straight from rows instead of hydrating entities; `reviveCrewView` makes the
- * view, whose status and active assignment the resolvers then derive only when a client asks for them.
+ * Where each stored property of a crew's view comes from: the one mapping, for entities and for rows read
+ * straight from SQL. Status and active assignment are derived: `toCrewView` adds them, and on views read
+ * from rows the resolvers derive them only when a client asks.
  */
-export function crewViewJsonSql(c: string): string {
-  return `case when ${c}.id is null then null else json_build_object('id', ${c}.id, 'name', ${c}.name, 'onDuty', ${c}.on_duty,
-    'skills', ${c}.skills, 'version', ${c}.version, 'departmentCode', ${c}.department_code, 'municipalityCode', ${c}.municipality_code,
-    'lat', ${c}.lat, 'lng', ${c}.lng, 'locationAt', ${c}.location_at) end`;
+export const CREW_READ = new ReadModel<Crew, Omit<CrewView, 'status' | 'activeAssignmentId'>, CrewView>(Crew, CrewView, {
+  id: 'id',
+  name: 'name',
+  onDuty: 'onDuty',
+  skills: 'skills',
+  version: 'version',
+  departmentCode: 'department',
+  municipalityCode: 'municipality',
+  lat: 'lat',
+  lng: 'lng',
+  locationAt: 'locationAt',
+});
+
+/** A crew's view with its leading active assignment, which decides its status. */
+export function toCrewView(crew: Crew, leading: { id: string; status: AssignmentStatus } | undefined | null): CrewView {
+  const view = CREW_READ.fromEntity(crew);
+  view.status = deriveCrewStatus(crew.onDuty, leading);
+  view.activeAssignmentId = leading?.id ?? null;
+  return view;
 }
 
-/** A crew view from its plain JSON form: an event's snapshot, or a row of `crewViewJsonSql`. */
-export function reviveCrewView(json: CrewView): CrewView {
-  const view = asView(CrewView, json);
-  view.locationAt = json.locationAt ? new Date(json.locationAt) : null;
-  return view;
+/** The crew as an event stores it (version 1). */
+export function toCrewSnapshot(view: CrewView): CrewSnapshotV1 {
+  if (!view.status) throw new Error(`crew ${view.id} snapshot without its status`);
+  return { ...view, status: view.status, lat: view.lat ?? null, lng: view.lng ?? null, locationAt: view.locationAt?.toISOString() ?? null, activeAssignmentId: view.activeAssignmentId ?? null };
+}
+
+/** Today's view of a crew an event stored (version 1). */
+export function fromCrewSnapshot(snapshot: CrewSnapshotV1): CrewView {
+  return asView(CrewView, { ...snapshot, locationAt: snapshot.locationAt ? new Date(snapshot.locationAt) : null });
 }
 
 export function toCrewLocationView(crew: CrewView): CrewLocationView | null {

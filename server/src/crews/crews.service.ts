@@ -3,13 +3,13 @@ import { crewAudience, mayManageCrew } from '../access/access.policy.js';
 import type { Viewer } from '../auth/viewer.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
 import { distanceKm } from '../common/geo.js';
-import { leadingAssignments, type LeadingAssignment } from '../common/loaders.js';
+import { leadingAssignments, type LeadingAssignment } from '../assignments/assignments.leading.js';
 import * as check from '../common/validate.js';
 import { appendEvent } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Crew } from './crews.entity.js';
-import { toCrewView } from './crews.mapper.js';
+import { toCrewSnapshot, toCrewView } from './crews.mapper.js';
 import type { CrewFilter, CrewView } from './crews.types.js';
 
 /** Crews: who they are, whether they are on duty, where they are; status is derived, never stored. */
@@ -61,7 +61,7 @@ export class CrewsService {
       crew.onDuty = onDuty;
       crew.version += 1;
       const view = toCrewView(crew, leading);
-      appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: view });
+      appendEvent(tx, DispatchEventType.CREW_UPDATED, { v: 1, crew: toCrewSnapshot(view) });
       return view;
     });
   }
@@ -78,7 +78,7 @@ export class CrewsService {
       crew.locationAt = new Date();
       crew.version += 1;
       const view = toCrewView(crew, await this.leading(tx, crew));
-      appendEvent(tx, DispatchEventType.CREW_UPDATED, { crew: view });
+      appendEvent(tx, DispatchEventType.CREW_UPDATED, { v: 1, crew: toCrewSnapshot(view) });
       return view;
     });
   }

@@ -4,8 +4,6 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import { badInput, cursorExpired, limitReached } from '../common/errors.js';
 import { storableArguments } from '../common/validate.js';
-import type { ReportView } from '../reports/reports.types.js';
-import type { CrewView } from '../crews/crews.types.js';
 import { compareCursors, decodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
 import { formatErrors, INTERNAL, USER_INPUT, withCode, type FormatError } from './events.errors.js';
 import type { EventHub, OutboxEvent } from './events.hub.js';
@@ -77,9 +75,12 @@ function audienceKey(viewer: Viewer, audience: EventAudience): string {
 /** Whether an event passes a group's audience and filter; category and priority apply to events that carry a report. */
 export function groupSees(audience: EventAudience, filter: DispatchEventFilter | null, event: OutboxEvent): boolean {
   if (!eventAudienceAllows(audience, event)) return false;
+  const { stored } = event;
+  if (!stored) return false;
   if (!filter) return true;
-  if (filter.types?.length && !filter.types.includes(event.type)) return false;
-  const { report, crew } = event.payload as { report?: ReportView; crew?: CrewView };
+  if (filter.types?.length && !filter.types.includes(stored.type)) return false;
+  const report = 'report' in stored.payload ? stored.payload.report : undefined;
+  const crew = 'crew' in stored.payload ? stored.payload.crew : undefined;
   if (filter.municipalityCodes?.length) {
     const municipality = report?.municipalityCode ?? crew?.municipalityCode;
     if (!municipality || !filter.municipalityCodes.includes(municipality)) return false;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PgListener } from '../common/pg-listener.js';
-import type { DispatchEventPayload, DispatchEventType } from '../outbox/outbox.map.js';
+import { readStoredEvent, type StoredEvent } from '../outbox/outbox.map.js';
 import { compareCursors, CURSOR_PART_MAX, encodeCursor, ORIGIN, type Cursor } from './events.cursor.js';
 
 /** The channel the outbox trigger notifies when a transaction that wrote events commits. */
@@ -11,20 +11,20 @@ export interface OutboxEvent {
   cursor: Cursor;
   /** The cursor as clients see it. */
   cursorText: string;
-  type: DispatchEventType;
   occurredAt: Date;
   /** The crews that see it besides staff and integrators (the access policy's `eventCrews`). */
   crewIds: string[];
-  payload: DispatchEventPayload;
+  /** Its type and payload, read through the versioned event map; null for a row this version cannot read (no subscriber sees it, cursors pass it). */
+  stored: StoredEvent | null;
 }
 
 interface Row {
   id: string;
   tx_id: string;
-  type: DispatchEventType;
+  type: string;
   occurred_at: Date;
   crew_ids: string[];
-  payload: DispatchEventPayload;
+  payload: unknown;
 }
 
 /**
@@ -58,7 +58,7 @@ export interface ResumeBounds {
 
 function toEvent(row: Row): OutboxEvent {
   const cursor = { txId: BigInt(row.tx_id), id: BigInt(row.id) };
-  return { cursor, cursorText: encodeCursor(cursor), type: row.type, occurredAt: row.occurred_at, crewIds: row.crew_ids, payload: row.payload };
+  return { cursor, cursorText: encodeCursor(cursor), occurredAt: row.occurred_at, crewIds: row.crew_ids, stored: readStoredEvent(row.type, row.payload) };
 }
 
 export interface EventHubOptions {

@@ -1,21 +1,24 @@
-import { reviveAssignmentView } from '../assignments/assignments.mapper.js';
-import { reviveCrewView } from '../crews/crews.mapper.js';
-import { reviveReportView } from '../reports/reports.mapper.js';
-import type { AssignmentView } from '../assignments/assignments.types.js';
-import type { CrewView } from '../crews/crews.types.js';
-import type { ReportView } from '../reports/reports.types.js';
+import { fromAssignmentSnapshot } from '../assignments/assignments.mapper.js';
+import { fromCrewSnapshot } from '../crews/crews.mapper.js';
+import { fromReportSnapshot } from '../reports/reports.mapper.js';
 import type { OutboxEvent } from './events.hub.js';
 import type { DispatchEventView } from './events.types.js';
 
-/** The one mapping of an outbox event to its API shape: the entities as they were at the event. */
+/**
+ * The one mapping of an outbox event to its API shape: the entities as they were at the event, from the
+ * stored snapshots of its version. Only events the fan-out let through come here, so an unreadable row
+ * (`stored` null) is a bug.
+ */
 export function toDispatchEventView(event: OutboxEvent): DispatchEventView {
-  const payload = event.payload as { report?: ReportView; assignment?: AssignmentView; crew?: CrewView };
+  const { stored } = event;
+  if (!stored) throw new Error(`outbox event ${event.cursorText} has no readable payload`);
+  const { payload } = stored;
   return {
     cursor: event.cursorText,
-    type: event.type,
+    type: stored.type,
     occurredAt: new Date(event.occurredAt),
-    report: payload.report ? reviveReportView(payload.report) : null,
-    assignment: payload.assignment ? reviveAssignmentView(payload.assignment) : null,
-    crew: payload.crew ? reviveCrewView(payload.crew) : null,
+    report: 'report' in payload ? fromReportSnapshot(payload.report) : null,
+    assignment: 'assignment' in payload ? fromAssignmentSnapshot(payload.assignment) : null,
+    crew: 'crew' in payload ? fromCrewSnapshot(payload.crew) : null,
   };
 }

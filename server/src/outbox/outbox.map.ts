@@ -1,7 +1,7 @@
 import { registerEnumType } from 'type-graphql';
-import type { AssignmentView } from '../assignments/assignments.types.js';
-import type { CrewView } from '../crews/crews.types.js';
-import type { ReportView } from '../reports/reports.types.js';
+import type { AssignmentStatus } from '../assignments/assignments.enums.js';
+import type { CrewStatus } from '../crews/crews.enums.js';
+import type { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from '../reports/reports.enums.js';
 
 export enum DispatchEventType {
   REPORT_CREATED = 'REPORT_CREATED',
@@ -26,16 +26,121 @@ registerEnumType(DispatchEventType, {
 });
 
 /**
- * The one map of event types to payloads, used by the writers (services, inside their transaction) and
- * the readers (the hub and the subscription). Payloads are the views' plain fields as JSON.
+ * A report as an event stored it, version 1: its own type, apart from the GraphQL view, so renaming an API
+ * field never changes what stored rows mean (the events feature maps a snapshot to today's view).
+ * Timestamps are ISO 8601 text, as JSON holds them.
  */
-export interface DispatchEventPayloads {
-  REPORT_CREATED: { report: ReportView };
-  REPORT_UPDATED: { report: ReportView; action: string };
-  ASSIGNMENT_CREATED: { assignment: AssignmentView; report: ReportView; crew: CrewView };
-  ASSIGNMENT_UPDATED: { assignment: AssignmentView; report: ReportView; crew: CrewView };
-  CREW_UPDATED: { crew: CrewView };
-  REPORT_OVERDUE: { report: ReportView };
+export interface ReportSnapshotV1 {
+  id: string;
+  reference: string;
+  kind: ReportKind;
+  channel: Channel;
+  priority: Priority;
+  status: ReportStatus;
+  description: string;
+  receivedAt: string;
+  targetAt: string;
+  updatedAt: string;
+  version: number;
+  rejectionReason: string | null;
+  referredTo: string | null;
+  categoryCode: string;
+  municipalityCode: string;
+  lat: number;
+  lng: number;
+  address: string | null;
+  reporterName: string | null;
+  reporterPhone: string | null;
+  beneficiaryType: BeneficiaryType | null;
+  submittedBy: string;
+  duplicateOfId: string | null;
 }
 
-export type DispatchEventPayload<T extends DispatchEventType = DispatchEventType> = DispatchEventPayloads[T];
+/** An assignment as an event stored it, version 1. */
+export interface AssignmentSnapshotV1 {
+  id: string;
+  status: AssignmentStatus;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  reportId: string;
+  crewId: string;
+}
+
+/** A crew as an event stored it, version 1, with its status and leading assignment at that moment. */
+export interface CrewSnapshotV1 {
+  id: string;
+  name: string;
+  onDuty: boolean;
+  status: CrewStatus;
+  skills: string[];
+  version: number;
+  departmentCode: string;
+  municipalityCode: string;
+  lat: number | null;
+  lng: number | null;
+  locationAt: string | null;
+  activeAssignmentId: string | null;
+}
+
+/**
+ * The one map of event types to stored payloads (version 1), used by the writers (services, inside their
+ * transaction) and the readers (the hub, the fan-out, the subscription). A payload without `v` was written
+ * before versions were recorded and has version 1's shape.
+ */
+export interface DispatchEventPayloads {
+  REPORT_CREATED: { v: 1; report: ReportSnapshotV1 };
+  REPORT_UPDATED: { v: 1; report: ReportSnapshotV1; action: string };
+  ASSIGNMENT_CREATED: { v: 1; assignment: AssignmentSnapshotV1; report: ReportSnapshotV1; crew: CrewSnapshotV1 };
+  ASSIGNMENT_UPDATED: { v: 1; assignment: AssignmentSnapshotV1; report: ReportSnapshotV1; crew: CrewSnapshotV1 };
+  CREW_UPDATED: { v: 1; crew: CrewSnapshotV1 };
+  REPORT_OVERDUE: { v: 1; report: ReportSnapshotV1 };
+}
+
+/** A stored event: its type and the payload that type carries, so a reader narrows on `type` and needs no cast. */
+export type StoredEvent = { [T in DispatchEventType]: { type: T; payload: DispatchEventPayloads[T] } }[DispatchEventType];
+
+const TYPES = new Set<string>(Object.values(DispatchEventType));
+const PARTS: Record<DispatchEventType, readonly ('report' | 'assignment' | 'crew')[]> = {
+  REPORT_CREATED: ['report'],
+  REPORT_UPDATED: ['report'],
+  ASSIGNMENT_CREATED: ['assignment', 'report', 'crew'],
+  ASSIGNMENT_UPDATED: ['assignment', 'report', 'crew'],
+  CREW_UPDATED: ['crew'],
+  REPORT_OVERDUE: ['report'],
+};
+
+function isType(type: string): type is DispatchEventType {
+  return TYPES.has(type);
+}
+
+/** Whether `payload` is what an event of `type` stores: an object of version 1 (or unversioned) carrying its parts. */
+function isPayloadOf<T extends DispatchEventType>(type: T, payload: unknown): payload is DispatchEventPayloads[T] {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const version: unknown = 'v' in payload ? payload.v : 1;
+  if (version !== 1) return false;
+  return PARTS[type].every((part) => {
+    const value: unknown = Reflect.get(payload, part);
+    return typeof value === 'object' && value !== null;
+  });
+}
+
+/** An outbox row's type and payload as a StoredEvent, or null for a row this code cannot read (an unknown type or version). */
+export function readStoredEvent(type: string, payload: unknown): StoredEvent | null {
+  if (!isType(type)) return null;
+  switch (type) {
+    case DispatchEventType.REPORT_CREATED:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.REPORT_UPDATED:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.ASSIGNMENT_CREATED:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.ASSIGNMENT_UPDATED:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.CREW_UPDATED:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.REPORT_OVERDUE:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+  }
+}

@@ -10,20 +10,21 @@ import type { DispatchEventPayloads, DispatchEventType } from './outbox.map.js';
  * assignment events name their own crew (`eventCrews`).
  */
 export function appendEvent<T extends DispatchEventType>(em: EntityManager, type: T, payload: DispatchEventPayloads[T], reportHolders: readonly string[] = []): void {
-  em.persist(Object.assign(new DispatchEventRow(), outboxRow(type, payload, reportHolders)));
+  em.persist(outboxRow(type, payload, reportHolders));
 }
 
 /**
- * The columns of an outbox row: who may see the event follows from its payload. `appendEvent` queues
- * one; a command written as a single statement (createReport) inserts these values itself.
+ * The outbox row of an event: who may see it follows from its payload and the report's holders.
+ * `appendEvent` queues one; a command written as a single statement (createReport) inserts the same row
+ * with `insertSelectSql`.
  */
 export function outboxRow<T extends DispatchEventType>(type: T, payload: DispatchEventPayloads[T], reportHolders: readonly string[] = []) {
   const parts: { report?: { id: string }; assignment?: { id: string; crewId: string }; crew?: { id: string } } = payload;
-  return {
+  return Object.assign(new DispatchEventRow(), {
     type,
     reportId: parts.report?.id ?? null,
     assignmentId: parts.assignment?.id ?? null,
     crewIds: eventCrews(parts, reportHolders),
     payload,
-  };
+  });
 }

@@ -1,41 +1,18 @@
 import { masksReporter } from '../access/access.policy.js';
 import { maskName, maskPhone, type Viewer } from '../auth/viewer.js';
-import type { Report } from './reports.entity.js';
+import { ReadModel } from '../common/read-model.js';
+import type { ReportSnapshotV1 } from '../outbox/outbox.map.js';
+import { Report } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK } from './reports.enums.js';
 import { asView } from '../common/view-type.js';
 import { ReportLocationView, ReportView, type ReporterView } from './reports.types.js';
 
-/** The one mapping of a report row to its API shape (and event snapshot). */
-export function toReportView(report: Report): ReportView {
-  return asView(ReportView, {
-    id: report.id,
-    reference: report.reference,
-    kind: report.kind,
-    channel: report.channel,
-    priority: report.priority,
-    status: report.status,
-    description: report.description,
-    receivedAt: report.receivedAt,
-    targetAt: report.targetAt,
-    updatedAt: report.updatedAt,
-    version: report.version,
-    rejectionReason: report.rejectionReason ?? null,
-    referredTo: report.referredTo ?? null,
-    categoryCode: report.category.code,
-    municipalityCode: report.municipality.code,
-    lat: report.lat,
-    lng: report.lng,
-    address: report.address ?? null,
-    reporterName: report.reporterName ?? null,
-    reporterPhone: report.reporterPhone ?? null,
-    beneficiaryType: report.beneficiaryType ?? null,
-    submittedBy: report.submittedBy,
-    duplicateOfId: report.duplicateOf?.id ?? null,
-  });
-}
-
-/** The `report` column behind each property of a ReportView. */
-const REPORT_VIEW_COLUMNS: Record<keyof ReportView, string> = {
+/**
+ * Where each property of a report's view comes from on the entity: the one mapping of a report to its API
+ * shape, for a hydrated entity (`toReportView`) and for rows read straight from SQL (the queue page), whose
+ * columns come from the entity's metadata.
+ */
+export const REPORT_READ = new ReadModel<Report, ReportView>(Report, ReportView, {
   id: 'id',
   reference: 'reference',
   kind: 'kind',
@@ -43,23 +20,38 @@ const REPORT_VIEW_COLUMNS: Record<keyof ReportView, string> = {
   priority: 'priority',
   status: 'status',
   description: 'description',
-  receivedAt: 'received_at',
-  targetAt: 'target_at',
-  updatedAt: 'updated_at',
+  receivedAt: 'receivedAt',
+  targetAt: 'targetAt',
+  updatedAt: 'updatedAt',
   version: 'version',
-  rejectionReason: 'rejection_reason',
-  referredTo: 'referred_to',
-  categoryCode: 'category_code',
-  municipalityCode: 'municipality_code',
+  rejectionReason: 'rejectionReason',
+  referredTo: 'referredTo',
+  categoryCode: 'category',
+  municipalityCode: 'municipality',
   lat: 'lat',
   lng: 'lng',
   address: 'address',
-  reporterName: 'reporter_name',
-  reporterPhone: 'reporter_phone',
-  beneficiaryType: 'beneficiary_type',
-  submittedBy: 'submitted_by',
-  duplicateOfId: 'duplicate_of_id',
-};
+  reporterName: 'reporterName',
+  reporterPhone: 'reporterPhone',
+  beneficiaryType: 'beneficiaryType',
+  submittedBy: 'submittedBy',
+  duplicateOfId: 'duplicateOf',
+});
+
+export function toReportView(report: Report): ReportView {
+  return REPORT_READ.fromEntity(report);
+}
+
+/** The report as an event stores it (version 1). */
+export function toReportSnapshot(report: Report): ReportSnapshotV1 {
+  const view = toReportView(report);
+  return { ...view, receivedAt: view.receivedAt.toISOString(), targetAt: view.targetAt.toISOString(), updatedAt: view.updatedAt.toISOString() };
+}
+
+/** Today's view of a report an event stored (version 1). */
+export function fromReportSnapshot(snapshot: ReportSnapshotV1): ReportView {
+  return asView(ReportView, { ...snapshot, receivedAt: new Date(snapshot.receivedAt), targetAt: new Date(snapshot.targetAt), updatedAt: new Date(snapshot.updatedAt) });
+}
 
 /**
  * The view properties each field of the GraphQL `Report` type reads, for lists that read only what their
@@ -103,28 +95,6 @@ export function reportPropertiesFor(fields: Iterable<string>): Set<keyof ReportV
     for (const property of reads) properties.add(property);
   }
   return properties;
-}
-
-/**
- * The columns of the report row `r` that make its view (all, or the given properties), under the view's
- * property names, for reads that build views straight from rows instead of hydrating entities (the
- * queue); `reviveReportView` finishes a row of them as it finishes an event's snapshot.
- */
-export function reportViewColumnsSql(r: string, properties: Iterable<keyof ReportView> | null = null): string {
-  const names = properties ? [...properties] : (Object.keys(REPORT_VIEW_COLUMNS) as (keyof ReportView)[]);
-  return names.map((name) => `${r}.${REPORT_VIEW_COLUMNS[name]} as "${name}"`).join(', ');
-}
-
-/**
- * A report view from its plain form: an event's JSON snapshot, or a row of `reportViewColumnsSql` (dates
- * as text, and only the columns it selected).
- */
-export function reviveReportView(json: ReportView): ReportView {
-  const view = asView(ReportView, json);
-  if (json.receivedAt !== undefined) view.receivedAt = new Date(json.receivedAt);
-  if (json.targetAt !== undefined) view.targetAt = new Date(json.targetAt);
-  if (json.updatedAt !== undefined) view.updatedAt = new Date(json.updatedAt);
-  return view;
 }
 
 /** Where the report is; its municipality is resolved from the code. */

@@ -1,12 +1,13 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
-import { activeAssignmentSql, assignmentViewJsonSql, reviveAssignmentView } from '../assignments/assignments.mapper.js';
+import { activeAssignmentSql, ASSIGNMENT_READ } from '../assignments/assignments.mapper.js';
 import type { AssignmentView } from '../assignments/assignments.types.js';
 import { principalOf, type Viewer } from '../auth/viewer.js';
 import type { BoundedReads } from '../common/bounded-reads.js';
 import { badInput, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import * as check from '../common/validate.js';
-import { crewViewJsonSql, reviveCrewView } from '../crews/crews.mapper.js';
+import { insertSelectSql } from '../common/read-model.js';
+import { CREW_READ } from '../crews/crews.mapper.js';
 import type { CrewView } from '../crews/crews.types.js';
 import { appendEvent, outboxRow } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
@@ -14,7 +15,7 @@ import { Category, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
-import { queueOrderSql, reportViewColumnsSql, reviveReportView, toReportView } from './reports.mapper.js';
+import { queueOrderSql, REPORT_READ, toReportSnapshot } from './reports.mapper.js';
 import { nextStatus, ReportAction, TIMELINE_ACTION } from './reports.transitions.js';
 import type { CreateReportInput, ReportFilter, ReportView, TriageReportInput } from './reports.types.js';
 
@@ -153,57 +154,23 @@ export class ReportsService {
     report.submittedBy = submittedBy;
     report.idempotencyKey = idempotencyKey;
     report.reference = '';
-    const event = outboxRow(DispatchEventType.REPORT_CREATED, { report: toReportView(report) });
+    const event = outboxRow(DispatchEventType.REPORT_CREATED, { v: 1, report: toReportSnapshot(report) });
 
     try {
       // The report, its CREATED timeline entry and its outbox event in one statement (so one transaction
       // and one round trip): the reference comes from the sequence inside it and is written into the
       // event's snapshot there. Intake is the busiest write; six round trips through the unit of work
       // were most of its cost (bench/RESULTS.md).
+      const created = insertSelectSql(em, report, { reference: 'seq.reference' });
+      const timeline = insertSelectSql(em, this.timelineEntry(report, viewer, 'CREATED', null, report.status, null));
+      const outbox = insertSelectSql(em, event, { payload: (value) => `jsonb_set(${value}, '{report,reference}', to_jsonb(created.reference))` });
       const [row] = await em.execute<{ reference: string }[]>(
-        `with seq as (select nextval('report_reference_seq')::text as n),
-         created as (
-           insert into report (id, reference, kind, channel, category_code, priority, priority_rank, status, description, lat, lng, address,
-             municipality_code, reporter_name, reporter_phone, beneficiary_type, received_at, target_at, submitted_by, idempotency_key, updated_at, version)
-           select ?, '940-' || ? || '-' || lpad(seq.n, greatest(6, length(seq.n)), '0'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from seq
-           returning id, reference),
-         timeline as (
-           insert into timeline_entry (report_id, at, actor, action, from_status, to_status) select id, ?, ?, 'CREATED', null, ? from created),
-         event as (
-           insert into dispatch_event (type, report_id, assignment_id, crew_ids, payload)
-           select ?, id, ?, ?::uuid[], jsonb_set(?::jsonb, '{report,reference}', to_jsonb(reference)) from created)
+        `with seq as (select '940-' || ? || '-' || lpad(n, greatest(6, length(n)), '0') as reference from (select nextval('report_reference_seq')::text as n) s),
+         created as (${created.sql} from seq returning id, reference),
+         timeline as (${timeline.sql} from created),
+         event as (${outbox.sql} from created)
          select reference from created`,
-        [
-          report.id,
-          YEAR.format(report.receivedAt),
-          report.kind,
-          report.channel,
-          category.code,
-          report.priority,
-          report.priorityRank,
-          report.status,
-          report.description,
-          report.lat,
-          report.lng,
-          report.address,
-          municipality.code,
-          report.reporterName,
-          report.reporterPhone,
-          report.beneficiaryType,
-          report.receivedAt,
-          report.targetAt,
-          report.submittedBy,
-          report.idempotencyKey,
-          report.updatedAt,
-          report.version,
-          report.receivedAt,
-          viewer.name,
-          report.status,
-          event.type,
-          event.assignmentId,
-          `{${event.crewIds.join(',')}}`,
-          JSON.stringify(event.payload),
-        ],
+        [YEAR.format(report.receivedAt), ...created.params, ...timeline.params, ...outbox.params],
       );
       report.reference = row.reference;
       return report;
@@ -288,7 +255,7 @@ export class ReportsService {
           follower.duplicateOf = original;
           this.touch(follower);
           this.addTimeline(tx, follower, viewer, 'MERGED_WITH_ORIGINAL', null, null, `${note}, with ${report.reference}`);
-          appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(follower), action: ReportAction.MARK_DUPLICATE });
+          appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(follower), action: ReportAction.MARK_DUPLICATE }, await this.holders(tx, follower.id));
         }
       },
       originalId,
@@ -328,7 +295,7 @@ export class ReportsService {
       await apply?.(report, tx);
       this.touch(report);
       this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
-      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { report: toReportView(report), action }, await this.holders(tx, report.id));
+      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action }, await this.holders(tx, report.id));
       return report;
     });
   }
@@ -349,7 +316,7 @@ export class ReportsService {
       for (const report of reports) {
         report.overdueNotifiedAt = new Date();
         report.version += 1;
-        appendEvent(tx, DispatchEventType.REPORT_OVERDUE, { report: toReportView(report) }, await this.holders(tx, report.id));
+        appendEvent(tx, DispatchEventType.REPORT_OVERDUE, { v: 1, report: toReportSnapshot(report) }, await this.holders(tx, report.id));
       }
       return reports.length;
     });
@@ -374,15 +341,21 @@ export class ReportsService {
   }
 
   addTimeline(tx: EntityManager, report: Report, viewer: Viewer, action: string, from: ReportStatus | null, to: ReportStatus | null, note: string | null, assignmentId: string | null = null): void {
+    tx.persist(this.timelineEntry(report, viewer, action, from, to, note, assignmentId));
+  }
+
+  /** The timeline line of a change, at the report's last update: queued by `addTimeline`, or inserted by createReport's single statement. */
+  timelineEntry(report: Report, viewer: Viewer, action: string, from: ReportStatus | null, to: ReportStatus | null, note: string | null, assignmentId: string | null = null): TimelineEntry {
     const entry = new TimelineEntry();
     entry.report = report;
+    entry.at = report.updatedAt;
     entry.assignmentId = assignmentId;
     entry.actor = viewer.name;
     entry.action = action;
     entry.fromStatus = from === to ? null : from;
     entry.toStatus = from === to ? null : to;
     entry.note = note;
-    tx.persist(entry);
+    return entry;
   }
 
   async get(em: EntityManager, viewer: Viewer, id: string): Promise<Report | null> {
@@ -430,21 +403,21 @@ export class ReportsService {
     const rows = await this.reads.select<PageRow>(
       em,
       read.activeAssignment
-        ? `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank",
-                  ${assignmentViewJsonSql('a')} as "activeAssignment", ${crewViewJsonSql('c')} as "crew"
+        ? `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r.priority_rank as "priorityRank",
+                  ${ASSIGNMENT_READ.jsonSql(em, 'a')} as "activeAssignment", ${CREW_READ.jsonSql(em, 'c')} as "crew"
            from ${page}
            left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
            left join crew c on c.id = a.crew_id
            order by ${order}`
-        : `select ${reportViewColumnsSql('r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by ${order}`,
+        : `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by ${order}`,
       [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
       { search },
     );
     const shown = rows.slice(0, size);
     return {
-      reports: shown.map(({ priorityRank: _rank, activeAssignment: _assignment, crew: _crew, ...report }) => reviveReportView(report)),
+      reports: shown.map(({ priorityRank: _rank, activeAssignment: _assignment, crew: _crew, ...report }) => REPORT_READ.revive(em, report)),
       active: read.activeAssignment
-        ? shown.map((row) => (row.activeAssignment && row.crew ? { assignment: reviveAssignmentView(row.activeAssignment), crew: reviveCrewView(row.crew) } : null))
+        ? shown.map((row) => (row.activeAssignment && row.crew ? { assignment: ASSIGNMENT_READ.revive(em, row.activeAssignment), crew: CREW_READ.revive(em, row.crew) } : null))
         : undefined,
       cursors: shown.map(encodeCursor),
       hasNextPage: rows.length > size,

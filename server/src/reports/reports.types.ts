@@ -44,21 +44,21 @@ export class ReportView {
   version!: number;
 
   @Field(() => String, { nullable: true, description: 'Why it was rejected, when REJECTED' })
-  rejectionReason?: string | null;
+  rejectionReason!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The external entity it was referred to, when REJECTED as not ours' })
-  referredTo?: string | null;
+  referredTo!: string | null;
 
   categoryCode!: string;
   municipalityCode!: string;
   lat!: number;
   lng!: number;
-  address?: string | null;
-  reporterName?: string | null;
-  reporterPhone?: string | null;
-  beneficiaryType?: BeneficiaryType | null;
+  address!: string | null;
+  reporterName!: string | null;
+  reporterPhone!: string | null;
+  beneficiaryType!: BeneficiaryType | null;
   submittedBy!: string;
-  duplicateOfId?: string | null;
+  duplicateOfId!: string | null;
 }
 
 @ViewType('ReportLocation', 'Where the problem is')
