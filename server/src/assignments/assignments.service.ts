@@ -11,7 +11,7 @@ import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { Report } from '../reports/reports.entity.js';
 import { toReportSnapshot } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
-import { nextStatus, ReportAction } from '../reports/reports.transitions.js';
+import { nextStatus, ReportAction, TIMELINE_ACTION } from '../reports/reports.transitions.js';
 import { Assignment } from './assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from './assignments.enums.js';
 import { toAssignmentSnapshot } from './assignments.mapper.js';
@@ -46,7 +46,7 @@ export class AssignmentsService {
         assignment.note = note ?? null;
         tx.persist(assignment);
         this.reports.touch(report);
-        this.reports.addTimeline(tx, report, viewer, 'ASSIGNED', from, report.status, note ?? `assigned to ${crew.name}`, assignment.id);
+        this.reports.addTimeline(tx, report, viewer, TIMELINE_ACTION[ReportAction.ASSIGN], from, report.status, note ?? `assigned to ${crew.name}`, assignment.id);
         this.publish(tx, DispatchEventType.ASSIGNMENT_CREATED, assignment, report, crew, before, leadingAssignment([...(before ? [before] : []), assignment]));
         return assignment;
       });

@@ -1,9 +1,8 @@
 import { OPERATIONS } from '../access/access.policy.js';
 import { Authorized, Ctx, Extensions, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '../auth/viewer.js';
 import type { Context } from '../common/context.js';
 import type { CostExtensions } from '../common/limits.js';
-import { provinceData } from '../db/seed/reference.seed.js';
+import { provinceData } from './reference.data.js';
 import { toCategoryView, toDepartmentView, toMunicipalityView } from './reference.mapper.js';
 import { CategoryView, DepartmentView, MunicipalityView } from './reference.types.js';
 
@@ -16,7 +15,6 @@ export class ReferenceResolver {
   @Extensions(listOf(provinceData.categories))
   @Query(() => [CategoryView], { description: 'Every category, most urgent target first' })
   async categories(@Ctx() ctx: Context): Promise<CategoryView[]> {
-    requireViewer(ctx.viewer);
     return (await ctx.services.reference.categories(ctx.em)).map(toCategoryView);
   }
 
@@ -24,7 +22,6 @@ export class ReferenceResolver {
   @Extensions(listOf(provinceData.municipalities))
   @Query(() => [MunicipalityView], { description: 'Every municipality of the province' })
   async municipalities(@Ctx() ctx: Context): Promise<MunicipalityView[]> {
-    requireViewer(ctx.viewer);
     return (await ctx.services.reference.municipalities(ctx.em)).map(toMunicipalityView);
   }
 
@@ -32,7 +29,6 @@ export class ReferenceResolver {
   @Extensions(listOf(provinceData.departments))
   @Query(() => [DepartmentView], { description: 'Every department' })
   async departments(@Ctx() ctx: Context): Promise<DepartmentView[]> {
-    requireViewer(ctx.viewer);
     return (await ctx.services.reference.departments(ctx.em)).map(toDepartmentView);
   }
 

@@ -8,7 +8,7 @@ import { Crew } from '../../crews/crews.entity.js';
 import { Department, Municipality } from '../../reference/reference.entity.js';
 import { Report } from '../../reports/reports.entity.js';
 import { BeneficiaryType, Channel, ReportKind, ReportStatus } from '../../reports/reports.enums.js';
-import { provinceData } from './reference.seed.js';
+import { provinceData } from '../../reference/reference.data.js';
 
 /** The demo password of every demo user; it exists only in demo mode. */
 export const DEMO_PASSWORD = 'balagh940';

@@ -1,8 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import data from './eastern-province.json' with { type: 'json' };
-
-/** The province's reference data, shipped with the server (copied from shared/data/eastern-province.json). */
-export const provinceData = data;
+import { provinceData as data } from '../../reference/reference.data.js';
 
 /**
  * Inserts municipalities, departments and categories that are missing. Existing rows are left alone:
