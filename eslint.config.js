@@ -7,7 +7,7 @@ import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-// Layering that holds today. The server's own floors (issue 9's re-flooring) are not encoded yet.
+// What the server, the console and the benchmarks may import of each other.
 const SERVER_MAY_NOT = [
   { group: ['**/console/src/**', '**/console/scripts/**'], message: 'The server does not import the console.' },
   { group: ['**/bench/**'], message: 'The server does not import the benchmarks.' },
@@ -23,6 +23,38 @@ const CONSOLE_MAY_NOT = [
 const BENCH_MAY_NOT = [
   { group: ['**/server/**', '**/console/src/**', '**/test/**'], message: 'Benchmarks measure the build: load server code from dist/ (path.join(DIST, ...)), not from the sources.' },
 ];
+
+/**
+ * The server's floors, lowest first (docs/ARCHITECTURE.md): a folder imports freely from the floors below
+ * it; from a floor above, only model files (`*.entity.ts`, `*.enums.ts`, `*.types.ts`: the vocabulary every
+ * floor shares, which entities and GraphQL types need in both directions). So above the model, imports
+ * between folders run one way, and no two folders import each other's code both ways. Only the composition
+ * root (app.ts, container.ts, schema.ts, main.ts, cli.ts) sees everything, and nothing imports it.
+ * `common/` is infrastructure and imports nothing of the server outside itself.
+ */
+const SERVER_FLOORS = ['common', 'access', 'outbox', 'reference', 'auth', 'crews', 'reports', 'assignments', 'queue', 'events', 'db'];
+const ROOT = {
+  regex: '(^|/)(app|container|schema|main|cli)\\.js$',
+  message: 'Only the composition root imports app.ts, container.ts, schema.ts, main.ts and cli.ts; take what you need as a parameter.',
+};
+const floorRules = SERVER_FLOORS.map((floor, index) => {
+  const above = SERVER_FLOORS.slice(index + 1);
+  const patterns =
+    floor === 'common'
+      ? [{ regex: '^\\.\\./', message: 'common/ is infrastructure: it imports nothing of the server outside common/.' }]
+      : [
+          ROOT,
+          {
+            regex: `(^|/)(${above.join('|')})/(?![^/]*\\.(entity|enums|types)\\.js$)`,
+            message: `${floor}/ sits below ${above.join(', ')}: from those it may import only model files (*.entity, *.enums, *.types); anything else belongs on a lower floor, or is handed in by container.ts.`,
+          },
+        ];
+  return { files: [`server/src/${floor}/**`], rules: { 'no-restricted-imports': ['error', { patterns: [...SERVER_MAY_NOT, ...patterns] }] } };
+});
+const MODEL_MAY_NOT = {
+  regex: '\\.(service|resolver|loaders|mapper|transitions|leading|policy)\\.js$',
+  message: 'Model files (entities, enums, GraphQL types) are the vocabulary under every floor: they import no rules, services or resolvers.',
+};
 
 export default defineConfig(
   globalIgnores([
@@ -50,6 +82,8 @@ export default defineConfig(
     rules: {
       // Underscore-prefixed parameters and destructured leftovers are deliberate (positional resolver/callback arguments, omitting a key from a rest object).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // A feature declares its loaders by extending the context's Loaders interface with their type (declaration merging).
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
     },
   },
   {
@@ -67,6 +101,8 @@ export default defineConfig(
   },
 
   { files: ['server/src/**'], rules: { 'no-restricted-imports': ['error', { patterns: SERVER_MAY_NOT }] } },
+  ...floorRules,
+  { files: ['server/src/**/*.{entity,enums,types}.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...SERVER_MAY_NOT, ROOT, MODEL_MAY_NOT] }] } },
   { files: ['console/src/**'], rules: { 'no-restricted-imports': ['error', { patterns: CONSOLE_MAY_NOT }] } },
   { files: ['bench/**'], rules: { 'no-restricted-imports': ['error', { patterns: BENCH_MAY_NOT }] } },
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
-import { Role } from '../server/src/auth/auth.enums.js';
-import { sha256 } from '../server/src/auth/viewer.js';
+import { Role } from '../server/src/access/access.roles.js';
+import { sha256 } from '../server/src/auth/password.js';
 import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique, type FiledReport } from './support/factories.js';
 import { loginFrom } from './support/from-address.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { Crew } from '../server/src/crews/crews.entity.js';
 import { Report } from '../server/src/reports/reports.entity.js';
 import { apiKey, assign, crewRow, fileReport, login, staff, unique, type FiledReport } from './support/factories.js';

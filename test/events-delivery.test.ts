@@ -1,7 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
-import type { Viewer } from '../server/src/auth/viewer.js';
+import { Role } from '../server/src/access/access.roles.js';
+import type { Viewer } from '../server/src/access/access.viewer.js';
 import { ReportKind, Channel } from '../server/src/reports/reports.enums.js';
 import { apiKey, crew, fileReport, reportInput, staff, unique } from './support/factories.js';
 import { outboxBefore, outboxOrder } from './support/outbox.js';

@@ -1,7 +1,7 @@
 import { CloseCode } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { pruneEvents } from '../server/src/events/events.maintenance.js';
 import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { Report } from '../server/src/reports/reports.entity.js';

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../server/src/db/embedded.js';
 import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { freshDatabase } from './support/database.js';

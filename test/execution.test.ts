@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { apiKey, count, fileReport, reportInput, staff } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
 
@@ -37,15 +37,15 @@ describe('compiled execution behaves as graphql-js for clients', () => {
   });
 
   it('answers an unexpected failure inside a resolver with a logged INTERNAL_SERVER_ERROR, not a crash or a leak', async () => {
-    const list = app.services.reports.list;
-    app.services.reports.list = () => Promise.reject(new Error('secret internals'));
+    const list = app.services.queue.list;
+    app.services.queue.list = () => Promise.reject(new Error('secret internals'));
     try {
       const result = await gql(app, '{ reports(first: 1) { edges { node { id } } } }', {}, dispatcher.token);
       expect(result.status).toBe(200);
       expect(result.data).toBeNull();
       expect(result.errors).toEqual([{ message: 'Internal error; it has been logged', path: ['reports'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
     } finally {
-      app.services.reports.list = list;
+      app.services.queue.list = list;
     }
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { apiKey, count, fileReport, reportInput, sql, staff } from './support/factories.js';
 import { gql, startServer, type App, type GqlResponse } from './support/server.js';
 import { connect } from './support/ws.js';

@@ -3,7 +3,7 @@ import vm from 'node:vm';
 import { getIntrospectionQuery, getNamedType, getNullableType, isCompositeType, isListType, isObjectType } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/src/config.js';
+import { loadConfig } from '../server/src/common/config.js';
 import { buildAppSchema } from '../server/src/schema.js';
 import { staff } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, fileReport, sql, staff } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
@@ -102,8 +102,8 @@ describe('text search over many reports', () => {
     const searches = Array.from({ length: 40 }, () => gql<Found>(app, SEARCH, { text: 'حفرة' }, token));
     let finished = 0;
     for (const search of searches) void search.then(() => finished++);
-    await until(() => app.services.reads.searchesQueued >= 30, 'the searches to queue');
-    expect(app.services.reads.searchesRunning).toBe(3);
+    await until(() => app.services.queue.reads.searchesQueued >= 30, 'the searches to queue');
+    expect(app.services.queue.reads.searchesRunning).toBe(3);
 
     const created = await fileReport(app, intake, { categoryCode: 'HAZARDOUS_BILLBOARD', description: 'لوحة إعلانية آيلة للسقوط على الطريق' });
     expect(created.priority).toBe('CRITICAL');

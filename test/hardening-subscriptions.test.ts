@@ -3,7 +3,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { decodeCursor, encodeCursor } from '../server/src/events/events.cursor.js';
 import { WS_CLOSE } from '../server/src/events/events.socket.js';
 import { freshDatabase } from './support/database.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { apiKey, assign, crew, fileReport, progress, sql, staff, unique } from './support/factories.js';
 import { ok, startServer, type App } from './support/server.js';
 
@@ -92,6 +92,23 @@ describe('rules the server publishes for clients', () => {
       expect(seen.status).toBe('IN_PROGRESS');
       expect(seen.allowedActions).toEqual([]);
     });
+  });
+
+  it('filter.open lists exactly the reports whose Report.open is true, and open: false the others', async () => {
+    const marker = unique('open-filter');
+    const waiting = await fileReport(app, dispatcher.token, { description: `${marker} waiting` });
+    const answered = await fileReport(app, dispatcher.token, { kind: 'INQUIRY', categoryCode: 'GENERAL_INQUIRY', description: `${marker} answered` });
+    await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered") { id } }', { id: answered.id }, dispatcher.token);
+    const rejected = await fileReport(app, dispatcher.token, { description: `${marker} rejected` });
+    await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id: rejected.id }, dispatcher.token);
+    type Listed = { reports: { edges: { node: { id: string; open: boolean } }[] } };
+    const list = async (open: boolean) =>
+      (
+        await ok<Listed>(app, 'query($text: String!, $open: Boolean) { reports(filter: { text: $text, open: $open }) { edges { node { id open } } } }', { text: marker, open }, dispatcher.token)
+      ).reports.edges.map((edge) => edge.node);
+    expect(await list(true)).toEqual([{ id: waiting.id, open: true }]);
+    expect((await list(false)).map((node) => node.id).sort()).toEqual([answered.id, rejected.id].sort());
+    expect((await list(false)).every((node) => !node.open)).toBe(true);
   });
 
   describe('Assignment.nextSteps', () => {

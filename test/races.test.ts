@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { apiKey, count, crewRow, fileReport, reportInput, staff, unique } from './support/factories.js';
 import { codeOf, gql, startServer, type App, type GqlResponse } from './support/server.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../server/src/auth/auth.enums.js';
+import { Role } from '../server/src/access/access.roles.js';
 import { apiKey, fileReport, staff } from './support/factories.js';
 import { ok, startServer, type App } from './support/server.js';
 

@@ -9,17 +9,16 @@ import fastifyStatic from '@fastify/static';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Config } from './config.js';
+import type { Config } from './common/config.js';
 import { revocationListener } from './auth/auth.revocations.js';
 import { clientAddressOf, trustFunction } from './auth/client-address.js';
-import type { Viewer } from './auth/viewer.js';
-import type { Context } from './common/context.js';
+import type { Viewer } from './access/access.viewer.js';
+import type { Context } from './access/access.context.js';
 import { isDatabaseDown, serviceUnavailable, sqlState, UNSTORABLE_TEXT_STATES } from './common/errors.js';
 import { boundedDocumentStore, documentPolicy, operationRequired } from './common/documents.js';
 import { jitGateway } from './common/execution.js';
-import { createLoaders } from './common/loaders.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
-import { createServices, type Services } from './common/services.js';
+import { createLoaders, createServices, type Services } from './container.js';
 import { openOrm } from './db/orm.js';
 import { seedDemo } from './db/seed/demo.seed.js';
 import { seedReference } from './db/seed/reference.seed.js';
@@ -131,7 +130,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const contextFor = (viewer: Viewer | null, clientAddress: string | null = null): Context => {
     const em = orm.em.fork();
-    return { em, viewer, clientAddress, loaders: createLoaders(em, services.reference), services };
+    return { em, viewer, clientAddress, loaders: createLoaders(em, services), services };
   };
   const schema = await buildAppSchema();
   const hub = new EventHub({ databaseUrl: config.databaseUrl, pollMs: config.eventPollMs, log: fastify.log });

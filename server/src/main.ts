@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './common/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { DEMO_KEYS, DEMO_PASSWORD } from './db/seed/demo.seed.js';
 

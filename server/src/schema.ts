@@ -8,13 +8,14 @@ import { storableArguments } from './common/validate.js';
 import { CrewsResolver } from './crews/crews.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
-import { ReportConnectionResolver, ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
+import { QueueResolver } from './queue/queue.resolver.js';
+import { ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
 
 export const resolvers = [
   AuthResolver,
   ReportsResolver,
   ReportLocationResolver,
-  ReportConnectionResolver,
+  QueueResolver,
   AssignmentsResolver,
   ReportAssignmentsResolver,
   CrewAssignmentResolver,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AssignmentStatus } from '../../server/src/assignments/assignments.enums.js';
-import { Role } from '../../server/src/auth/auth.enums.js';
+import { Role } from '../../server/src/access/access.roles.js';
 import type { CrewStatus } from '../../server/src/crews/crews.enums.js';
 import { Crew } from '../../server/src/crews/crews.entity.js';
 import { Department, Municipality } from '../../server/src/reference/reference.entity.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../server/src/app.js';
-import { loadConfig, type Config } from '../../server/src/config.js';
+import { loadConfig, type Config } from '../../server/src/common/config.js';
 
 export type { App };
 

@@ -1,7 +1,7 @@
 import type { AuthChecker } from 'type-graphql';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from '../assignments/assignments.enums.js';
-import { Role, STAFF_ROLES } from '../auth/auth.enums.js';
-import { principalOf, type Viewer } from '../auth/viewer.js';
+import { Role, STAFF_ROLES } from './access.roles.js';
+import { principalOf, type Viewer } from './access.viewer.js';
 import { forbidden, unauthenticated } from '../common/errors.js';
 
 const { CREW, INTAKE, INTEGRATOR } = Role;

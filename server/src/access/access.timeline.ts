@@ -1,6 +1,6 @@
 import type { AssignmentView } from '../assignments/assignments.types.js';
-import { Role } from '../auth/auth.enums.js';
-import { principalOf, type Viewer } from '../auth/viewer.js';
+import { Role } from './access.roles.js';
+import { principalOf, type Viewer } from './access.viewer.js';
 import type { TimelineEntry } from '../reports/reports.entity.js';
 import type { ReportStatus } from '../reports/reports.enums.js';
 import type { ReportView, TimelineEntryView } from '../reports/reports.types.js';

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { OPERATIONS, seesAssignment, visibleAssignments } from '../access/access.policy.js';
-import { requireViewer } from '../auth/viewer.js';
-import type { Context } from '../common/context.js';
+import { requireViewer } from '../access/access.viewer.js';
+import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
 import { CrewView } from '../crews/crews.types.js';
 import { toReportView } from '../reports/reports.mapper.js';
@@ -83,7 +83,7 @@ export class ReportAssignmentsResolver {
   @FieldResolver(() => [AssignmentView], { description: 'Every assignment, oldest first (a crew sees only its own, and none once it declined or was taken off; an intake key none)' })
   async assignments(@Root() report: ReportView, @Ctx() ctx: Context): Promise<AssignmentView[]> {
     const viewer = requireViewer(ctx.viewer);
-    return visibleAssignments(viewer, (await ctx.loaders.assignmentsByReport.load(report.id)).map(toAssignmentView));
+    return visibleAssignments(viewer, await ctx.loaders.assignmentsByReport.load(report.id));
   }
 }
 

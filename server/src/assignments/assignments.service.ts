@@ -1,8 +1,8 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { mayMoveAssignment } from '../access/access.policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../access/access.viewer.js';
 import { badInput, conflict, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
-import { leadingAssignment } from './assignments.leading.js';
+import { leadingAssignment, leadingAssignments, type LeadingAssignment } from './assignments.leading.js';
 import * as check from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { toCrewSnapshot, toCrewView } from '../crews/crews.mapper.js';
@@ -26,6 +26,11 @@ import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignmen
 export class AssignmentsService {
   constructor(private readonly reports: ReportsService) {}
 
+  /** Each crew's leading active assignment as the database has it: what crews' status follows (CrewWork). */
+  leading(em: EntityManager, crewIds: readonly string[]): Promise<Map<string, LeadingAssignment>> {
+    return leadingAssignments(em, crewIds);
+  }
+
   /** Gives a RECEIVED report to an on-duty crew; CONFLICT when it is already assigned or the crew is off duty. */
   async assign(em: EntityManager, viewer: Viewer, input: AssignReportInput): Promise<Assignment> {
     const reportId = check.id('input.reportId', input.reportId);
@@ -39,7 +44,7 @@ export class AssignmentsService {
         report.status = nextStatus(ReportAction.ASSIGN, from, report.kind);
         const crew = await this.lockCrew(tx, crewId, 'input.crewId');
         if (!crew.onDuty) throw conflict(`${crew.name} is off duty`, { crewId });
-        const before = await this.leading(tx, crew);
+        const before = await this.leadingOf(tx, crew);
         const assignment = new Assignment();
         assignment.report = report;
         assignment.crew = crew;
@@ -91,7 +96,7 @@ export class AssignmentsService {
       this.checkVersion(assignment.version, expectedVersion, 'input.expectedVersion');
       assertAssignmentTransition(assignment.status, to);
       const crew = await this.lockCrew(tx, assignment.crew.id, field);
-      const before = await this.leading(tx, crew);
+      const before = await this.leadingOf(tx, crew);
       assignment.status = to;
       assignment.note = note ?? assignment.note;
       assignment.version += 1;
@@ -101,7 +106,7 @@ export class AssignmentsService {
       if (effect) report.status = nextStatus(effect, from, report.kind);
       this.reports.touch(report);
       this.reports.addTimeline(tx, report, viewer, `ASSIGNMENT_${to}`, from, report.status, note, assignment.id);
-      const after = await this.leading(tx, crew);
+      const after = await this.leadingOf(tx, crew);
       this.publish(tx, DispatchEventType.ASSIGNMENT_UPDATED, assignment, report, crew, before, after);
       return assignment;
     });
@@ -119,7 +124,7 @@ export class AssignmentsService {
   }
 
   /** The crew's leading active assignment as the transaction sees it (after pending changes are flushed). */
-  private async leading(tx: EntityManager, crew: Crew): Promise<Assignment | undefined> {
+  private async leadingOf(tx: EntityManager, crew: Crew): Promise<Assignment | undefined> {
     const active = await tx.find(Assignment, { crew, status: { $in: [...ACTIVE_ASSIGNMENT_STATUSES] } });
     return leadingAssignment(active);
   }
@@ -144,5 +149,11 @@ export class AssignmentsService {
     const crewView = toCrewView(crew, after);
     appendEvent(tx, type, { v: 1, assignment: toAssignmentSnapshot(assignment), report: toReportSnapshot(report), crew: toCrewSnapshot(crewView) });
     if (changed) appendEvent(tx, DispatchEventType.CREW_UPDATED, { v: 1, crew: toCrewSnapshot(crewView) });
+  }
+}
+
+declare module '../access/access.context.js' {
+  interface Services {
+    assignments: AssignmentsService;
   }
 }

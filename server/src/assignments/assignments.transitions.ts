@@ -1,5 +1,5 @@
 import { mayMoveAssignment } from '../access/access.policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../access/access.viewer.js';
 import { conflict } from '../common/errors.js';
 import { ReportAction } from '../reports/reports.transitions.js';
 import { AssignmentStatus } from './assignments.enums.js';

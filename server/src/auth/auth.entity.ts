@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Crew } from '../crews/crews.entity.js';
-import { Role } from './auth.enums.js';
+import { Role } from '../access/access.roles.js';
 
 /** A person who signs in: staff of the center or a crew's phone. */
 @Entity({ tableName: 'app_user' })

@@ -1,10 +1,10 @@
 import { OPERATIONS } from '../access/access.policy.js';
 import { Authorized, Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../common/context.js';
+import type { Context } from '../access/access.context.js';
 import { CrewView } from '../crews/crews.types.js';
 import { toViewerView } from './auth.mapper.js';
 import { LoginPayload, ViewerView } from './auth.types.js';
-import { requireViewer } from './viewer.js';
+import { requireViewer } from '../access/access.viewer.js';
 
 @Resolver(() => ViewerView)
 export class AuthResolver {

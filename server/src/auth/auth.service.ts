@@ -4,10 +4,10 @@ import { badInput, forbidden, unauthenticated } from '../common/errors.js';
 import { requiredText } from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { ApiKey, Session, User } from './auth.entity.js';
-import { Role } from './auth.enums.js';
+import { Role } from '../access/access.roles.js';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle, type LoginLimits } from './login-throttle.js';
-import { hashPassword, verifyNoPassword, verifyPassword } from './password.js';
-import { sha256, type Viewer } from './viewer.js';
+import { hashPassword, sha256, verifyNoPassword, verifyPassword } from './password.js';
+import type { Viewer } from '../access/access.viewer.js';
 
 /** How long a resolved credential is trusted before the database is asked again (revocations skip the wait). */
 const CACHE_MS = 5_000;
@@ -207,5 +207,11 @@ export class AuthService {
     key.role = input.role;
     await em.persist(key).flush();
     return key;
+  }
+}
+
+declare module '../access/access.context.js' {
+  interface Services {
+    auth: AuthService;
   }
 }

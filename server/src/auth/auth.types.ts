@@ -1,7 +1,7 @@
 import { Field, ID } from 'type-graphql';
 import { ViewType } from '../common/view-type.js';
 import { CrewView } from '../crews/crews.types.js';
-import { Role } from './auth.enums.js';
+import { Role } from '../access/access.roles.js';
 
 @ViewType('Viewer', 'Who is calling: a signed-in user or an API key')
 export class ViewerView {

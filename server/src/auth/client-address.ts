@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import proxyaddr from '@fastify/proxy-addr';
-import type { TrustProxy } from '../config.js';
+import type { TrustProxy } from '../common/config.js';
 
 /** Whether the hop at `address` (`hop` 0 is the TCP peer) is a proxy whose `X-Forwarded-For` is believed. */
 export type TrustFunction = (address: string, hop: number) => boolean;

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const PARAMS = { N: 16384, r: 8, p: 1, keyLength: 32 };
 
@@ -35,4 +35,9 @@ export async function verifyNoPassword(password: string): Promise<false> {
   unmatchable ??= hashPassword(randomBytes(32).toString('base64url'));
   await verifyPassword(password, await unmatchable);
   return false;
+}
+
+/** What is stored of a session token or API key: long random secrets need no slow hash, only not being kept in the clear. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

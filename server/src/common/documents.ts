@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, DocumentStore } from '@apollo/server';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ParseOptions, type ValidationRule } from 'graphql';
-import type { Config } from '../config.js';
+import type { Config } from './config.js';
 import { documentBytes, documentCache } from './document-cache.js';
 import { documentLimits, queryLimits } from './limits.js';
 

@@ -1,10 +1,10 @@
-import type { ApolloServerOptionsWithGateway } from '@apollo/server';
+import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, getVariableValues, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { Context } from './context.js';
 import { documentBytes, documentCache } from './document-cache.js';
 
-type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
+/** Apollo's gateway hook: it passes the request's context through untouched, so any context will do. */
+type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 
 /** A subscription has no events to resolve in a single HTTP response; the fan-out serves it over WebSocket. */
 function subscriptionOverHttp(): GraphQLError {

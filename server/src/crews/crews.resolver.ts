@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { OPERATIONS } from '../access/access.policy.js';
-import { requireViewer } from '../auth/viewer.js';
-import type { Context } from '../common/context.js';
+import { requireViewer } from '../access/access.viewer.js';
+import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
 import { toDepartmentView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { DepartmentView, MunicipalityView } from '../reference/reference.types.js';

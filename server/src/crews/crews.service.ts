@@ -1,9 +1,9 @@
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import type { AssignmentStatus } from '../assignments/assignments.enums.js';
 import { crewAudience, mayManageCrew } from '../access/access.policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../access/access.viewer.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
 import { distanceKm } from '../common/geo.js';
-import { leadingAssignments, type LeadingAssignment } from '../assignments/assignments.leading.js';
 import * as check from '../common/validate.js';
 import { appendEvent } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
@@ -12,9 +12,26 @@ import { Crew } from './crews.entity.js';
 import { toCrewSnapshot, toCrewView } from './crews.mapper.js';
 import type { CrewFilter, CrewView } from './crews.types.js';
 
+/** What a crew's status follows: its active assignment furthest along. */
+export interface LeadingWork {
+  id: string;
+  status: AssignmentStatus;
+}
+
+/**
+ * What crews need of assignments: each crew's leading active assignment, as the assignments feature defines
+ * it (container.ts hands its service in here), so crews never import the feature that builds on them.
+ */
+export interface CrewWork {
+  leading(em: EntityManager, crewIds: readonly string[]): Promise<Map<string, LeadingWork>>;
+}
+
 /** Crews: who they are, whether they are on duty, where they are; status is derived, never stored. */
 export class CrewsService {
-  constructor(private readonly reference: ReferenceService) {}
+  constructor(
+    private readonly reference: ReferenceService,
+    private readonly work: CrewWork,
+  ) {}
 
   /** Crews the viewer may see (a crew sees itself), filtered, with their derived status. */
   async list(em: EntityManager, viewer: Viewer, filter: CrewFilter | null | undefined): Promise<CrewView[]> {
@@ -26,7 +43,7 @@ export class CrewsService {
     if (filter?.onDuty !== null && filter?.onDuty !== undefined) where.push({ onDuty: filter.onDuty });
     if (filter?.near) this.reference.checkPoint('filter.near', filter.near.lat, filter.near.lng);
     const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { name: 'asc' } });
-    const leading = await leadingAssignments(
+    const leading = await this.work.leading(
       em,
       crews.map((crew) => crew.id),
     );
@@ -90,7 +107,13 @@ export class CrewsService {
   }
 
   /** The crew's leading active assignment; these commands read it before they change anything. */
-  private async leading(em: EntityManager, crew: Crew): Promise<LeadingAssignment | undefined> {
-    return (await leadingAssignments(em, [crew.id])).get(crew.id);
+  private async leading(em: EntityManager, crew: Crew): Promise<LeadingWork | undefined> {
+    return (await this.work.leading(em, [crew.id])).get(crew.id);
+  }
+}
+
+declare module '../access/access.context.js' {
+  interface Services {
+    crews: CrewsService;
   }
 }

@@ -1,7 +1,7 @@
 import { execute, getOperationAST, getVariableValues, GraphQLError, Kind, valueFromAST, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
 import { authorize, eventAudience, eventAudienceAllows, masksReporter } from '../access/access.policy.js';
-import type { Viewer } from '../auth/viewer.js';
-import type { Context } from '../common/context.js';
+import type { Viewer } from '../access/access.viewer.js';
+import type { Context } from '../access/access.context.js';
 import { badInput, cursorExpired, limitReached } from '../common/errors.js';
 import { storableArguments } from '../common/validate.js';
 import { compareCursors, decodeCursor, ORIGIN, type Cursor } from './events.cursor.js';

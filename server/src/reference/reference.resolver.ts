@@ -1,6 +1,6 @@
 import { OPERATIONS } from '../access/access.policy.js';
 import { Authorized, Ctx, Extensions, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../common/context.js';
+import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
 import { provinceData } from './reference.data.js';
 import { toCategoryView, toDepartmentView, toMunicipalityView } from './reference.mapper.js';

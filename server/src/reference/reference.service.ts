@@ -109,3 +109,9 @@ export class ReferenceService {
     return derived;
   }
 }
+
+declare module '../access/access.context.js' {
+  interface Services {
+    reference: ReferenceService;
+  }
+}

@@ -1,5 +1,5 @@
 import { masksReporter } from '../access/access.policy.js';
-import { maskName, maskPhone, type Viewer } from '../auth/viewer.js';
+import { maskName, maskPhone, type Viewer } from '../access/access.viewer.js';
 import { ReadModel } from '../common/read-model.js';
 import type { ReportSnapshotV1 } from '../outbox/outbox.map.js';
 import { Report } from './reports.entity.js';

@@ -1,42 +1,22 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Int } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { OPERATIONS } from '../access/access.policy.js';
 import { visibleTimeline } from '../access/access.timeline.js';
-import { toAssignmentView } from '../assignments/assignments.mapper.js';
-import { Role } from '../auth/auth.enums.js';
-import { requireViewer } from '../auth/viewer.js';
-import type { Context } from '../common/context.js';
+import { Role } from '../access/access.roles.js';
+import { requireViewer } from '../access/access.viewer.js';
+import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
-import { primePage } from '../common/loaders.js';
 import { mapLoaded } from '../common/maybe-promise.js';
-import { selectedFields } from '../common/selection.js';
-import { asView } from '../common/view-type.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
-import { isOpen, isOverdue, queueKey, reportPropertiesFor, toReporterView, toReportLocationView, toReportView } from './reports.mapper.js';
+import { isOpen, isOverdue, queueKey, toReporterView, toReportLocationView, toReportView } from './reports.mapper.js';
 import { allowedActions, ReportAction } from './reports.transitions.js';
-import { CreateReportInput, ReportConnection, ReporterView, ReportLocationView, ReportsArgs, ReportView, TimelineEntryView, TriageReportInput } from './reports.types.js';
+import { CreateReportInput, ReporterView, ReportLocationView, ReportView, TimelineEntryView, TriageReportInput } from './reports.types.js';
 
 /** The cost rule counts a report's timeline as 50 entries: a full life (filed, triaged, assigned, each crew step, resolved, followed up, closed) several times over. */
 const TIMELINE_MAX: CostExtensions = { maxItems: 50 };
 
 @Resolver(() => ReportView)
 export class ReportsResolver {
-  @Authorized(...OPERATIONS.reports)
-  @Query(() => ReportConnection, { description: 'Reports the caller may see, by priority then target time (a crew: its own work; an intake key: what it filed)' })
-  async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ReportConnection> {
-    const viewer = requireViewer(ctx.viewer);
-    const fields = selectedFields(info, ['edges', 'node']);
-    const read = { properties: reportPropertiesFor(fields), activeAssignment: fields.has('activeAssignment') };
-    const page = await ctx.services.reports.list(ctx.em, viewer, args.filter, args.first, args.after, read);
-    primePage(ctx.loaders, page);
-    return asView(ReportConnection, {
-      edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: report })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null, hasPreviousPage: Boolean(args.after), startCursor: page.cursors[0] ?? null },
-      countQuery: page.count,
-    });
-  }
-
   @Authorized(...OPERATIONS.report)
   @Query(() => ReportView, { nullable: true, description: 'One report, or null when it does not exist or the caller may not see it' })
   async report(@Arg('id', () => ID, { description: 'The report' }) id: string, @Ctx() ctx: Context): Promise<ReportView | null> {
@@ -160,7 +140,7 @@ export class ReportsResolver {
   async timeline(@Root() report: ReportView, @Ctx() ctx: Context): Promise<TimelineEntryView[]> {
     const viewer = requireViewer(ctx.viewer);
     const [entries, assignments] = await Promise.all([ctx.loaders.timelineByReport.load(report.id), viewer.role === Role.CREW ? ctx.loaders.assignmentsByReport.load(report.id) : []]);
-    return visibleTimeline(viewer, report, entries, assignments.map(toAssignmentView));
+    return visibleTimeline(viewer, report, entries, assignments);
   }
 
   @FieldResolver(() => ReportView, { nullable: true, description: 'The report this one repeats, when DUPLICATE; null when the caller may not read it' })
@@ -180,14 +160,5 @@ export class ReportLocationResolver {
       if (!municipality) throw new Error(`municipality ${location.municipalityCode} missing`);
       return toMunicipalityView(municipality);
     });
-  }
-}
-
-@Resolver(() => ReportConnection)
-export class ReportConnectionResolver {
-  @FieldResolver(() => Int, { description: 'How many reports match the filter in all (counted only when asked for)' })
-  totalCount(@Root() connection: ReportConnection, @Ctx() ctx: Context): Promise<number> {
-    requireViewer(ctx.viewer);
-    return connection.countQuery();
   }
 }

@@ -1,109 +1,20 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
-import { activeAssignmentSql, ASSIGNMENT_READ } from '../assignments/assignments.mapper.js';
-import type { AssignmentView } from '../assignments/assignments.types.js';
-import { principalOf, type Viewer } from '../auth/viewer.js';
-import type { BoundedReads } from '../common/bounded-reads.js';
+import { principalOf, type Viewer } from '../access/access.viewer.js';
 import { badInput, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import * as check from '../common/validate.js';
 import { insertSelectSql } from '../common/read-model.js';
-import { CREW_READ } from '../crews/crews.mapper.js';
-import type { CrewView } from '../crews/crews.types.js';
 import { appendEvent, outboxRow } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import { Category, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
 import { Report, TimelineEntry } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
-import { queueOrderSql, REPORT_READ, toReportSnapshot } from './reports.mapper.js';
+import { toReportSnapshot } from './reports.mapper.js';
 import { nextStatus, ReportAction, TIMELINE_ACTION } from './reports.transitions.js';
-import type { CreateReportInput, ReportFilter, ReportView, TriageReportInput } from './reports.types.js';
+import type { CreateReportInput, TriageReportInput } from './reports.types.js';
 
 const YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Riyadh', year: 'numeric' });
-
-export interface ReportPage {
-  /** The page's reports; with `ReportRead.properties`, views holding just those properties. */
-  reports: ReportView[];
-  /** Per report, its active assignment and that assignment's crew, read with the page (null when it has none); undefined when not read. */
-  active?: ({ assignment: AssignmentView; crew: CrewView } | null)[];
-  cursors: string[];
-  hasNextPage: boolean;
-  count: () => Promise<number>;
-}
-
-/** What a list reads besides its order: the view properties its fields need (null for all), and whether the active assignment and crew. */
-export interface ReportRead {
-  properties: Set<keyof ReportView> | null;
-  activeAssignment: boolean;
-}
-
-/** A row of the list's statement: the report's view columns, its queue rank, and JSON for the assignment and crew. */
-type PageRow = ReportView & { targetAt: string; priorityRank: number; activeAssignment: AssignmentView | null; crew: CrewView | null };
-
-interface Cursor {
-  rank: number;
-  /** The target time exactly as PostgreSQL wrote it (microseconds), so the keyset comparison is exact. */
-  targetAt: string;
-  id: string;
-}
-
-/** A timestamp as PostgreSQL writes one (or ISO 8601), in its parts, and nothing else. */
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|([+-])(\d{2}):?(\d{2})?)$/;
-
-/**
- * Target times a list cursor can carry: from 2000 (before anything this platform received) to ten years
- * ahead (response targets are hours and days). Outside them the cursor was not written by this list.
- */
-const CURSOR_TARGET_RANGE = { fromMs: Date.UTC(2000, 0, 1), aheadMs: 10 * 366 * 86_400_000 };
-
-/** The instant `text` names, or NaN unless it is a real calendar date and time (no 31 February, no hour 25) in range. */
-function cursorInstant(text: string): number {
-  const parts = TIMESTAMP.exec(text);
-  if (!parts) return NaN;
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
-  const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  const date = new Date(local);
-  const real =
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    date.getUTCHours() === hour &&
-    date.getUTCMinutes() === minute &&
-    date.getUTCSeconds() === second;
-  const [sign, offsetHours, offsetMinutes] = [parts[7], Number(parts[8] ?? 0), Number(parts[9] ?? 0)];
-  if (!real || offsetHours > 15 || offsetMinutes > 59) return NaN;
-  const instant = local - (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  if (instant < CURSOR_TARGET_RANGE.fromMs || instant > Date.now() + CURSOR_TARGET_RANGE.aheadMs) return NaN;
-  return instant;
-}
-
-const RANKS = new Set(Object.values(PRIORITY_RANK));
-
-function encodeCursor(row: PageRow): string {
-  return Buffer.from(JSON.stringify([row.priorityRank, row.targetAt, row.id])).toString('base64url');
-}
-
-function decodeCursor(value: string): Cursor {
-  try {
-    const [rank, targetAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
-    if (typeof rank !== 'number' || !RANKS.has(rank) || typeof targetAt !== 'string' || Number.isNaN(cursorInstant(targetAt)) || typeof id !== 'string') {
-      throw new Error('shape');
-    }
-    return { rank, targetAt, id: check.id('after', id) };
-  } catch {
-    throw badInput('after', 'after is not a cursor from this list');
-  }
-}
-
-/**
- * The shortest text a search takes: the trigram indexes find rows from the pattern's three-character pieces,
- * and a shorter pattern has none, so it could only be answered by reading every report.
- */
-const MIN_SEARCH_CHARACTERS = 3;
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
 
 /**
  * The report lifecycle: intake (idempotent), triage, closure, rejection, merging, reopening, and the
@@ -111,10 +22,7 @@ function escapeLike(text: string): string {
  * checks the transition table, bumps the version, writes the timeline and appends the outbox event.
  */
 export class ReportsService {
-  constructor(
-    private readonly reference: ReferenceService,
-    private readonly reads: BoundedReads,
-  ) {}
+  constructor(private readonly reference: ReferenceService) {}
 
   /**
    * Files a report. A second call by the same sender with the same idempotency key returns the first
@@ -378,84 +286,10 @@ export class ReportsService {
     const [{ allowed }] = await em.execute<{ allowed: boolean }[]>(`select exists (select 1 from report r where r.id = ? and ${rule.sql}) as allowed`, [report.id, ...rule.params]);
     return allowed;
   }
+}
 
-  /**
-   * A keyset page in queue order (priority, target time, id) with each report's active assignment and
-   * its crew, and a lazy total count. The page is one statement that builds the views straight from
-   * rows (no entity hydration): the queue is the dispatchers' hottest read, and this is where a page's
-   * CPU went (bench/RESULTS.md).
-   */
-  async list(
-    em: EntityManager,
-    viewer: Viewer,
-    filter: ReportFilter | null | undefined,
-    first: number,
-    after: string | null | undefined,
-    read: ReportRead = { properties: null, activeAssignment: true },
-  ): Promise<ReportPage> {
-    const size = check.pageSize('first', first);
-    const cursor = after ? decodeCursor(after) : undefined;
-    const where = this.where(viewer, filter ?? {});
-    const order = queueOrderSql('r');
-    const keyset = cursor ? ` and (${order}) > (?, ?, ?)` : '';
-    const page = `(select * from report r where ${where.sql}${keyset} order by ${order} limit ?) r`;
-    const search = !!where.text;
-    const rows = await this.reads.select<PageRow>(
-      em,
-      read.activeAssignment
-        ? `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r.priority_rank as "priorityRank",
-                  ${ASSIGNMENT_READ.jsonSql(em, 'a')} as "activeAssignment", ${CREW_READ.jsonSql(em, 'c')} as "crew"
-           from ${page}
-           left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
-           left join crew c on c.id = a.crew_id
-           order by ${order}`
-        : `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by ${order}`,
-      [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
-      { search },
-    );
-    const shown = rows.slice(0, size);
-    return {
-      reports: shown.map(({ priorityRank: _rank, activeAssignment: _assignment, crew: _crew, ...report }) => REPORT_READ.revive(em, report)),
-      active: read.activeAssignment
-        ? shown.map((row) => (row.activeAssignment && row.crew ? { assignment: ASSIGNMENT_READ.revive(em, row.activeAssignment), crew: CREW_READ.revive(em, row.crew) } : null))
-        : undefined,
-      cursors: shown.map(encodeCursor),
-      hasNextPage: rows.length > size,
-      count: async () => {
-        const [{ n }] = await this.reads.select<{ n: string }>(em, `select count(*) as n from report r where ${where.sql}`, where.params, { search });
-        return Number(n);
-      },
-    };
-  }
-
-  /**
-   * The SQL condition on `report r` for the filter and what the viewer may see (as `canRead` decides for one
-   * report), and the search text when there is one.
-   */
-  private where(viewer: Viewer, filter: ReportFilter): { sql: string; params: unknown[]; text: string | undefined } {
-    const and: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      and.push(sql);
-      params.push(...values);
-    };
-    const audience = reportAudienceSql(reportAudience(viewer), 'r');
-    if (audience.params.length || audience.sql !== 'true') add(audience.sql, ...audience.params);
-    if (filter.statuses?.length) add('r.status in (?)', [...filter.statuses]);
-    if (filter.priorities?.length) add('r.priority in (?)', [...filter.priorities]);
-    if (filter.categoryCodes?.length) add('r.category_code in (?)', [...filter.categoryCodes]);
-    if (filter.municipalityCodes?.length) add('r.municipality_code in (?)', [...filter.municipalityCodes]);
-    const now = new Date();
-    if (filter.overdue === true) add('r.status in (?) and r.target_at < ?', [...OPEN_STATUSES], now);
-    if (filter.overdue === false) add('(r.status not in (?) or r.target_at >= ?)', [...OPEN_STATUSES], now);
-    const text = check.text('filter.text', filter.text, { max: 200 });
-    if (text) {
-      if (text.length < MIN_SEARCH_CHARACTERS) throw badInput('filter.text', `filter.text must have at least ${MIN_SEARCH_CHARACTERS} characters`);
-      const pattern = `%${escapeLike(text)}%`;
-      add('(r.description ilike ? or r.reference ilike ?)', pattern, pattern);
-    }
-    if (filter.receivedFrom) add('r.received_at >= ?', filter.receivedFrom);
-    if (filter.receivedTo) add('r.received_at < ?', filter.receivedTo);
-    return { sql: and.length ? and.join(' and ') : 'true', params, text };
+declare module '../access/access.context.js' {
+  interface Services {
+    reports: ReportsService;
   }
 }

@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import { mayCall, type Operation } from '../access/access.policy.js';
-import type { Viewer } from '../auth/viewer.js';
+import type { Viewer } from '../access/access.viewer.js';
 import { conflict } from '../common/errors.js';
 import { ReportKind, ReportStatus } from './reports.enums.js';
 

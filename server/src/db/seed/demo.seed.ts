@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AssignmentStatus } from '../../assignments/assignments.enums.js';
 import { User } from '../../auth/auth.entity.js';
-import { Role } from '../../auth/auth.enums.js';
-import type { Viewer } from '../../auth/viewer.js';
-import type { Services } from '../../common/services.js';
+import { Role } from '../../access/access.roles.js';
+import type { Viewer } from '../../access/access.viewer.js';
+import type { Services } from '../../access/access.context.js';
 import { Crew } from '../../crews/crews.entity.js';
 import { Department, Municipality } from '../../reference/reference.entity.js';
 import { Report } from '../../reports/reports.entity.js';

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { unauthenticated } from '../common/errors.js';
-import type { Role } from './auth.enums.js';
+import type { Role } from './access.roles.js';
 
 /** Who is calling: a signed-in user or an API key, resolved once per request (or per socket). */
 export interface Viewer {
@@ -20,10 +19,6 @@ export interface Viewer {
 /** `user:<id>` or `key:<id>`: what a report records as its submitter. */
 export function principalOf(viewer: Viewer): string {
   return `${viewer.kind}:${viewer.id}`;
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The caller; UNAUTHENTICATED without one. Which roles an operation needs is the access policy's (access/access.policy.ts). */

@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Loaders, Services } from './access/access.context.js';
+import { createAssignmentLoaders } from './assignments/assignments.loaders.js';
+import { AssignmentsService } from './assignments/assignments.service.js';
+import { AuthService } from './auth/auth.service.js';
+import type { LoginLimits } from './auth/login-throttle.js';
+import { BoundedReads, type ReadLimits } from './common/bounded-reads.js';
+import { createCrewLoaders } from './crews/crews.loaders.js';
+import { CrewsService } from './crews/crews.service.js';
+import { QueueService } from './queue/queue.service.js';
+import { createReferenceLoaders } from './reference/reference.loaders.js';
+import { ReferenceService } from './reference/reference.service.js';
+import { createReportLoaders } from './reports/reports.loaders.js';
+import { ReportsService } from './reports/reports.service.js';
+
+/**
+ * The composition root: the one module that sees every feature. It builds the services (wiring each to
+ * what it needs: the assignments give crews their leading work, the queue its bounded reads) and each
+ * request's loaders; features declare their entries in `Services` and `Loaders` and import none of this.
+ */
+
+/** Read limits when the caller gives none: READ_STATEMENT_TIMEOUT_MS and SEARCH_CONCURRENCY's defaults. */
+const DEFAULT_READ_LIMITS: ReadLimits = { statementTimeoutMs: 5_000, searchConcurrency: 3 };
+
+/** The services of one app instance; stateless but for the auth cache and the search slots, shared by all requests. */
+export function createServices(options: { tokenTtlHours: number; login?: LoginLimits; reads?: ReadLimits }): Services {
+  const reference = new ReferenceService();
+  const reports = new ReportsService(reference);
+  const assignments = new AssignmentsService(reports);
+  return {
+    reference,
+    reports,
+    queue: new QueueService(new BoundedReads(options.reads ?? DEFAULT_READ_LIMITS)),
+    assignments,
+    crews: new CrewsService(reference, assignments),
+    auth: new AuthService(options.tokenTtlHours, options.login),
+  };
+}
+
+/** Batch loaders for one request (or one event of a subscription), over its EntityManager. */
+export function createLoaders(em: EntityManager, services: Services): Loaders {
+  return { ...createReferenceLoaders(em, services.reference), ...createCrewLoaders(em), ...createReportLoaders(em), ...createAssignmentLoaders(em) };
+}
+
+export type { Loaders, Services };
