@@ -91,7 +91,7 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
   };
 }
 
-/** A report a crew holds, as its app loads it: ASSIGNED, with a PENDING assignment to `crewId` (give its next steps as the crew sees them). */
-export function workItem(crewId: string, overrides: Partial<WorkItem['activeAssignment']> = {}): WorkItem {
-  return { ...report({ status: 'ASSIGNED' }), activeAssignment: { ...assignment(), nextSteps: [], crew: { id: crewId }, ...overrides } };
+/** A report the calling crew holds, as its app loads it: ASSIGNED, with the crew's PENDING assignment (give its next steps as the crew sees them). */
+export function workItem(overrides: Partial<WorkItem['activeAssignment']> = {}): WorkItem {
+  return { ...report({ status: 'ASSIGNED' }), activeAssignment: { ...assignment(), nextSteps: [], ...overrides } };
 }

@@ -3,8 +3,10 @@ import { shallowRef } from 'vue';
 import { ApiError } from '../../graphql/errors.ts';
 import type { LiveFeedOptions } from '../../live/live-feed.ts';
 import { crew, event, report, workItem } from '../../test/builders.ts';
+import { reportsFilterOf } from '../../test/documents.ts';
 import { fakeRun } from '../../test/fake-run.ts';
 import { CrewController, type WorkItem } from './crew.controller.ts';
+import { CrewWorkQuery } from './crew.operations.ts';
 
 const CREW = crew({ id: 'c-mine', name: 'Khobar Billboards 1' });
 /** What the server offers a crew on a PENDING and on an ON_SITE assignment. */
@@ -14,7 +16,7 @@ const ANSWER = [
 ] as const;
 const FINISH = [{ status: 'COMPLETED', noteRequired: true }] as const;
 
-/** A report the crew's query returns: the server may return one no crew holds any more. */
+/** A report the crew's query returns: an open report the crew can read, with its active assignment only when the crew holds it. */
 type Node = Omit<WorkItem, 'activeAssignment'> & { activeAssignment: WorkItem['activeAssignment'] | null };
 
 /** A crew app over a fake server that returns `work`, and a fake feed the test drives; translations are the keys. */
@@ -43,20 +45,29 @@ describe('the crew app', () => {
     vi.useRealTimers();
   });
 
-  it('shows the reports its own crew holds, not those another crew holds', async () => {
-    const mine = workItem(CREW.id);
-    const { controller, feed } = setup([mine, workItem('c-other'), { ...report({ status: 'ASSIGNED' }), activeAssignment: null }]);
+  it('shows the open reports on which the server gives its crew an active assignment, not those it no longer holds', async () => {
+    const mine = workItem();
+    const inProgress = { ...workItem({ status: 'ON_SITE' }), status: 'IN_PROGRESS' as const };
+    // open reports the crew can still read but holds no more: it declined one (now RECEIVED again), another crew took over the other
+    const declined = { ...report({ status: 'RECEIVED' }), activeAssignment: null };
+    const takenOver = { ...report({ status: 'ASSIGNED' }), activeAssignment: null };
+    const { server, controller, feed } = setup([mine, declined, inProgress, takenOver]);
     feed.onResync();
     await vi.runAllTimersAsync();
     expect(controller.loaded.value).toBe(true);
     expect(controller.me.value?.crew?.id).toBe(CREW.id);
-    expect(controller.work.value.map((w) => w.id)).toEqual([mine.id]);
+    expect(controller.work.value.map((w) => w.id)).toEqual([mine.id, inProgress.id]);
+    expect(server.callsOf('CrewWork')).toEqual([{}]);
+  });
+
+  it('asks the server for its open work, naming no statuses of its own', () => {
+    expect(reportsFilterOf(CrewWorkQuery)).toEqual({ open: true });
   });
 
   it('offers exactly the steps the server gives the crew, and asks for a note where one is required', async () => {
-    const pending = workItem(CREW.id, { status: 'PENDING', nextSteps: [...ANSWER] });
-    const enRoute = workItem(CREW.id, { status: 'EN_ROUTE', nextSteps: [{ status: 'ON_SITE', noteRequired: false }] });
-    const nothing = workItem(CREW.id, { status: 'ON_SITE', nextSteps: [] });
+    const pending = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
+    const enRoute = workItem({ status: 'EN_ROUTE', nextSteps: [{ status: 'ON_SITE', noteRequired: false }] });
+    const nothing = workItem({ status: 'ON_SITE', nextSteps: [] });
     const { controller } = setup([pending, enRoute, nothing]);
     await controller.reload();
     expect(controller.steps(pending)).toEqual(ANSWER);
@@ -70,7 +81,7 @@ describe('the crew app', () => {
     ['DECLINED', 'PENDING', ANSWER, 'crewApp.needReason'],
     ['COMPLETED', 'ON_SITE', FINISH, 'crewApp.needNote'],
   ] as const)('does not send %s without a note, and says what is missing', async (status, from, nextSteps, message) => {
-    const item = workItem(CREW.id, { status: from, nextSteps: [...nextSteps] });
+    const item = workItem({ status: from, nextSteps: [...nextSteps] });
     const { server, controller } = setup([item]);
     await controller.reload();
     controller.notes[item.activeAssignment.id] = '   ';
@@ -82,7 +93,7 @@ describe('the crew app', () => {
   });
 
   it('sends a step with its note at the version shown, clears the note and reloads', async () => {
-    const item = workItem(CREW.id, { status: 'ON_SITE', version: 3, nextSteps: [...FINISH] });
+    const item = workItem({ status: 'ON_SITE', version: 3, nextSteps: [...FINISH] });
     const { server, controller } = setup([item]);
     server.handlers.UpdateAssignmentStatus = () => ({ updateAssignmentStatus: { ...item.activeAssignment, status: 'COMPLETED', version: 4 } });
     await controller.reload();
@@ -100,7 +111,7 @@ describe('the crew app', () => {
   });
 
   it('says plainly when the assignment changed meanwhile, and keeps the note', async () => {
-    const item = workItem(CREW.id, { status: 'PENDING', nextSteps: [...ANSWER] });
+    const item = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
     const { server, controller } = setup([item]);
     server.handlers.UpdateAssignmentStatus = () => {
       throw new ApiError({ code: 'CONFLICT', message: 'stale version' });
@@ -113,7 +124,7 @@ describe('the crew app', () => {
   });
 
   it('reloads once for a burst of events about its crew or its reports, and not for others', async () => {
-    const item = workItem(CREW.id);
+    const item = workItem();
     const { server, controller, feed } = setup([item]);
     await controller.reload();
     const loads = () => server.callsOf('CrewWork').length;

@@ -92,13 +92,13 @@ export class CrewController {
     this.reloadTimer = null;
   }
 
-  /** Loads the crew member and the reports their crew holds now. */
+  /** Loads the crew member and the reports their crew holds now: its open reports on which it has an active assignment. */
   async reload(): Promise<void> {
     try {
       const [viewer, reports] = await Promise.all([this.run(CrewViewerQuery, {}), this.run(CrewWorkQuery, {})]);
       this.me.value = viewer.me;
-      const crewId = viewer.me.crew?.id;
-      this.work.value = reports.reports.edges.map((e) => e.node).filter((r): r is WorkItem => r.activeAssignment?.crew.id === crewId);
+      // The server shows a crew only its own active assignment: an open report with one is the crew's work.
+      this.work.value = reports.reports.edges.map((e) => e.node).filter((r): r is WorkItem => r.activeAssignment !== null);
       this.loaded.value = true;
     } catch (err) {
       this.message.value = err instanceof ApiError ? err.failure.message : this.t('crewApp.loadFailed');

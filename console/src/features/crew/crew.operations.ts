@@ -11,15 +11,19 @@ export const CrewViewerQuery = graphql(
   [CrewFields],
 );
 
-/** A crew's own open work, with the steps it may report and which need a note: the server scopes `reports` to the calling crew. */
+/**
+ * A crew's open work, with the steps it may report and which need a note. The server scopes `reports` to
+ * the calling crew and shows a crew only its own active assignment, so the crew's work is the open reports
+ * whose activeAssignment is not null (a report it declined or was taken off has none).
+ */
 export const CrewWorkQuery = graphql(
   `
   query CrewWork {
-    reports(first: 50, filter: { statuses: [ASSIGNED, IN_PROGRESS] }) {
+    reports(first: 50, filter: { open: true }) {
       edges {
         node {
           ...ReportCore
-          activeAssignment { ...AssignmentFields nextSteps { status noteRequired } crew { id } }
+          activeAssignment { ...AssignmentFields nextSteps { status noteRequired } }
         }
       }
     }
