@@ -1,15 +1,15 @@
 import type { AuthChecker } from 'type-graphql';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from '../assignments/assignments.enums.js';
-import { Role, STAFF_ROLES } from './access.roles.js';
+import { KEY_ROLES, Role, STAFF_ROLES, USER_ROLES } from './access.roles.js';
 import { principalOf, type Viewer } from './access.viewer.js';
 import { forbidden, unauthenticated } from '../common/errors.js';
 
 const { CREW, INTAKE, INTEGRATOR } = Role;
 const STAFF = STAFF_ROLES;
 /** Every role: any signed-in user or API key. */
-const SIGNED_IN: readonly Role[] = [...STAFF, CREW, INTAKE, INTEGRATOR];
+const SIGNED_IN: readonly Role[] = [...USER_ROLES, ...KEY_ROLES];
 /** Signed-in users (API keys have no session to renew or end). */
-const USERS: readonly Role[] = [...STAFF, CREW];
+const USERS = USER_ROLES;
 
 /**
  * Who may call each operation of the API, one row per root field: the resolvers declare these with

@@ -12,6 +12,12 @@ export enum Role {
 /** Roles that run the center: read everything, dispatch, decide. */
 export const STAFF_ROLES: readonly Role[] = [Role.DISPATCHER, Role.SUPERVISOR];
 
+/** Roles of signed-in users (with a password and sessions). */
+export const USER_ROLES: readonly Role[] = [...STAFF_ROLES, Role.CREW];
+
+/** Roles of API keys (gateways and integrators: no session). */
+export const KEY_ROLES: readonly Role[] = [Role.INTAKE, Role.INTEGRATOR];
+
 registerEnumType(Role, {
   name: 'Role',
   description: 'What a signed-in user or an API key may do',

@@ -45,3 +45,8 @@ export function visibleTimeline(viewer: Viewer, report: Pick<ReportView, 'submit
   const own = new Set(assignments.filter((assignment) => assignment.crewId === viewer.crewId).map((assignment) => assignment.id));
   return entries.map((entry) => (!entry.assignmentId || own.has(entry.assignmentId) ? { ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null } : timelineCodes(entry)));
 }
+
+/** Whether `visibleTimeline` reads the report's assignments for this viewer (only a crew's lines depend on them), so others skip loading them. */
+export function timelineReadsAssignments(viewer: Viewer): boolean {
+  return viewer.role === Role.CREW;
+}

@@ -4,7 +4,7 @@ import { badInput, forbidden, unauthenticated } from '../common/errors.js';
 import { requiredText } from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { ApiKey, Session, User } from './auth.entity.js';
-import { Role } from '../access/access.roles.js';
+import { KEY_ROLES, Role, USER_ROLES } from '../access/access.roles.js';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle, type LoginLimits } from './login-throttle.js';
 import { hashPassword, sha256, verifyNoPassword, verifyPassword } from './password.js';
 import type { Viewer } from '../access/access.viewer.js';
@@ -186,7 +186,7 @@ export class AuthService {
     const username = requiredText('username', input.username, 80).toLowerCase();
     if (!/^[a-z0-9._-]+$/.test(username)) throw badInput('username', 'username may use a-z, 0-9, dot, dash and underscore');
     if (input.password.length < 8) throw badInput('password', 'password must have at least 8 characters');
-    if (![Role.DISPATCHER, Role.SUPERVISOR, Role.CREW].includes(input.role)) throw badInput('role', 'users are DISPATCHER, SUPERVISOR or CREW; INTAKE and INTEGRATOR are API keys');
+    if (!USER_ROLES.includes(input.role)) throw badInput('role', `users are ${USER_ROLES.join(', ')}; ${KEY_ROLES.join(' and ')} are API keys`);
     if (input.role === Role.CREW && !input.crewId) throw badInput('crewId', 'a CREW user belongs to a crew');
     const user = new User();
     user.username = username;
@@ -199,7 +199,7 @@ export class AuthService {
 
   /** Stores a key's hash; the plain key is only ever known to the caller. */
   async createApiKey(em: EntityManager, input: { name: string; key: string; role: Role }): Promise<ApiKey> {
-    if (![Role.INTAKE, Role.INTEGRATOR].includes(input.role)) throw badInput('role', 'API keys are INTAKE or INTEGRATOR');
+    if (!KEY_ROLES.includes(input.role)) throw badInput('role', `API keys are ${KEY_ROLES.join(' or ')}`);
     if (input.key.length < 12) throw badInput('key', 'an API key must have at least 12 characters');
     const key = new ApiKey();
     key.name = requiredText('name', input.name, 120);

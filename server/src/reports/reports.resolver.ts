@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { OPERATIONS } from '../access/access.policy.js';
-import { visibleTimeline } from '../access/access.timeline.js';
-import { Role } from '../access/access.roles.js';
+import { timelineReadsAssignments, visibleTimeline } from '../access/access.timeline.js';
 import { requireViewer } from '../access/access.viewer.js';
 import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
@@ -139,7 +138,7 @@ export class ReportsResolver {
   })
   async timeline(@Root() report: ReportView, @Ctx() ctx: Context): Promise<TimelineEntryView[]> {
     const viewer = requireViewer(ctx.viewer);
-    const [entries, assignments] = await Promise.all([ctx.loaders.timelineByReport.load(report.id), viewer.role === Role.CREW ? ctx.loaders.assignmentsByReport.load(report.id) : []]);
+    const [entries, assignments] = await Promise.all([ctx.loaders.timelineByReport.load(report.id), timelineReadsAssignments(viewer) ? ctx.loaders.assignmentsByReport.load(report.id) : []]);
     return visibleTimeline(viewer, report, entries, assignments);
   }
 
