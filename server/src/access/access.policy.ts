@@ -100,6 +100,11 @@ export function reportAudience(viewer: Viewer): ReportAudience {
   return { kind: 'none' };
 }
 
+/** Whether the viewer's audience is every report, so a check needs no facts about the report. */
+export function readsEveryReport(viewer: Viewer): boolean {
+  return reportAudience(viewer).kind === 'all';
+}
+
 /** The facts about one report the audience rule reads: who filed it and its assignments. */
 export interface ReportFacts {
   submittedBy: string;
