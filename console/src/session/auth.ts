@@ -1,5 +1,5 @@
 import { watch } from 'vue';
-import { run } from '../graphql/client.ts';
+import { useRun, type Run } from '../graphql/client.ts';
 import { ApiError } from '../graphql/errors.ts';
 import { LoginMutation, LogoutMutation, RenewTokenMutation } from './session.operations.ts';
 import { clearSession, session, setSession, type Session } from './session.ts';
@@ -9,7 +9,7 @@ const RETRY_RENEW_MS = 60_000;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Signs in and keeps the session; throws ApiError (UNAUTHENTICATED, RATE_LIMITED, …) on failure. */
-export async function signIn(username: string, password: string): Promise<Session> {
+export async function signIn(run: Run, username: string, password: string): Promise<Session> {
   const data = await run(LoginMutation, { username, password });
   const next: Session = { token: data.login.token, expiresAt: data.login.expiresAt, viewer: data.login.viewer };
   setSession(next);
@@ -17,7 +17,7 @@ export async function signIn(username: string, password: string): Promise<Sessio
 }
 
 /** Ends the session on the server (the token dies at once) and forgets it here, even when offline. */
-export async function signOut(): Promise<void> {
+export async function signOut(run: Run): Promise<void> {
   try {
     await run(LogoutMutation, {});
   } catch {
@@ -34,7 +34,7 @@ export function renewDelay(expiresAt: string, nowMs: number): number {
   return Math.min(MAX_TIMEOUT_MS, Math.max(MIN_RENEW_MS, Math.floor(left / 2)));
 }
 
-async function renew(): Promise<void> {
+async function renew(run: Run): Promise<void> {
   const before = session.value;
   if (!before) return;
   try {
@@ -46,23 +46,33 @@ async function renew(): Promise<void> {
       clearSession();
       return;
     }
-    timer = setTimeout(() => void renew(), RETRY_RENEW_MS);
+    timer = setTimeout(() => void renew(run), RETRY_RENEW_MS);
   }
 }
 
 /**
  * Keeps the shift's session alive: renews the token before it expires, for as long as the console is
- * open. A renewal kills the old token at once, so the live feed reconnects with the new one.
+ * open (App.vue calls it once, in its setup, with the app's client). A renewal kills the old token at
+ * once, so the live feed reconnects with the new one.
  */
-export function keepSessionAlive(): void {
+export function keepSessionAlive(run: Run): void {
   watch(
     () => session.value?.expiresAt,
     (expiresAt) => {
       if (timer) clearTimeout(timer);
       timer = null;
       if (!expiresAt) return;
-      timer = setTimeout(() => void renew(), renewDelay(expiresAt, Date.now()));
+      timer = setTimeout(() => void renew(run), renewDelay(expiresAt, Date.now()));
     },
     { immediate: true },
   );
+}
+
+/** Signing in and out over the app's GraphQL client, for a component: call in setup. */
+export function useAuth() {
+  const run = useRun();
+  return {
+    signIn: (username: string, password: string) => signIn(run, username, password),
+    signOut: () => signOut(run),
+  };
 }

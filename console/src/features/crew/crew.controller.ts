@@ -1,7 +1,7 @@
 import { reactive, shallowRef } from 'vue';
 import type { AssignmentStatus } from '../../domain/assignment.ts';
 import type { DispatchEvent } from '../../domain/event.ts';
-import { run as runOperation, type Run } from '../../graphql/client.ts';
+import type { Run } from '../../graphql/client.ts';
 import { ApiError } from '../../graphql/errors.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
 import { i18n } from '../../i18n/i18n.ts';
@@ -23,8 +23,8 @@ export type CrewStep = WorkItem['activeAssignment']['nextSteps'][number];
 export type CrewFeed = Pick<LiveFeed, 'start' | 'stop' | 'state'>;
 
 export interface CrewControllerOptions {
-  /** Runs operations; the console's GraphQL client by default. */
-  run?: Run;
+  /** Runs operations: the app's GraphQL client (useRun() in the view), a fake in tests. */
+  run: Run;
   /** Opens the live feed; the dispatch events over graphql-ws by default. */
   feed?: (options: LiveFeedOptions) => CrewFeed;
   /** Translates the app's own messages; the console's i18n by default. */
@@ -62,8 +62,8 @@ export class CrewController {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(options: CrewControllerOptions = {}) {
-    this.run = options.run ?? runOperation;
+  constructor(options: CrewControllerOptions) {
+    this.run = options.run;
     this.t = options.t ?? ((key) => i18n.global.t(key));
     this.sharing = new LocationSharing(async (lat, lng) => {
       await this.run(UpdateCrewLocationMutation, { lat, lng });

@@ -1,6 +1,6 @@
 import { inject, onBeforeUnmount, onMounted, provide, shallowRef, watch, type InjectionKey } from 'vue';
 import type { DispatchEvent } from '../../domain/event.ts';
-import { run } from '../../graphql/client.ts';
+import { useRun, type Run } from '../../graphql/client.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
 import { LiveFeed } from '../../live/live-feed.ts';
 import { currentToken, session } from '../../session/session.ts';
@@ -16,6 +16,13 @@ export interface LoadProgress {
   ready: boolean;
   done: boolean;
   error: string | null;
+}
+
+export interface DispatchFloorOptions {
+  /** Runs operations: the app's GraphQL client (provideFloor takes it with useRun()), a fake in tests. */
+  run: Run;
+  /** The feed's token was refused: the session is over. */
+  onAuthFailed: () => void;
 }
 
 const FRESH_MS = 4000;
@@ -41,8 +48,10 @@ export class DispatchFloor {
   resyncs = 0;
   private generation = 0;
   private freshTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly run: Run;
 
-  constructor(options: { onAuthFailed: () => void }) {
+  constructor(options: DispatchFloorOptions) {
+    this.run = options.run;
     this.store = new DispatchStore({
       onCritical: (row) => this.alerts.raise({ reportId: row.id, reference: row.reference, categoryCode: row.categoryCode, municipalityCode: row.municipalityCode, raisedAt: Date.now() }),
     });
@@ -87,11 +96,11 @@ export class DispatchFloor {
   private async preview(): Promise<void> {
     const generation = this.generation;
     try {
-      const page = await run(OpenReportsPageQuery, { first: PREVIEW_ROWS, after: null, withCount: true });
+      const page = await this.run(OpenReportsPageQuery, { first: PREVIEW_ROWS, after: null, withCount: true });
       if (generation !== this.generation || this.progress.value.ready) return;
       this.applyPage(page.reports);
       this.progress.value = { loaded: page.reports.edges.length, total: page.reports.totalCount ?? null, ready: true, done: false, error: null };
-      const crews = await run(CrewsQuery, {});
+      const crews = await this.run(CrewsQuery, {});
       if (generation !== this.generation) return;
       for (const crew of crews.crews) this.store.upsertCrew(crew);
     } catch {
@@ -106,13 +115,13 @@ export class DispatchFloor {
     this.progress.value = { ...this.progress.value, done: false, error: null };
     try {
       this.store.beginSnapshot();
-      const crews = run(CrewsQuery, {});
+      const crews = this.run(CrewsQuery, {});
       crews.catch(() => undefined);
       let after: string | null = null;
       let loaded = 0;
       let total: number | null = null;
       for (;;) {
-        const page: ResultOf<typeof OpenReportsPageQuery> = await run(OpenReportsPageQuery, { first: PAGE_ROWS, after, withCount: after === null });
+        const page: ResultOf<typeof OpenReportsPageQuery> = await this.run(OpenReportsPageQuery, { first: PAGE_ROWS, after, withCount: after === null });
         if (generation !== this.generation) return;
         total ??= page.reports.totalCount ?? null;
         this.applyPage(page.reports);
@@ -161,12 +170,12 @@ export function useFloor(): DispatchFloor {
 }
 
 /**
- * Gives the calling component (the dispatch shell) a floor for its lifetime and provides it to every
- * screen inside: it starts on mount and serves `window.__balagh` while it runs, reconnects the feed at
+ * Gives the calling component (the dispatch shell) a floor for its lifetime, over the GraphQL client the
+ * app provides through @urql/vue, and provides the floor to every screen inside: it starts on mount and serves `window.__balagh` while it runs, reconnects the feed at
  * once when the session's token is renewed (the old token dies with the renewal), and stops on unmount.
  */
-export function provideFloor(options: { onAuthFailed: () => void }): DispatchFloor {
-  const floor = new DispatchFloor(options);
+export function provideFloor(options: Omit<DispatchFloorOptions, 'run'>): DispatchFloor {
+  const floor = new DispatchFloor({ ...options, run: useRun() });
   provide(DISPATCH_FLOOR, floor);
   onMounted(() => {
     floor.start();

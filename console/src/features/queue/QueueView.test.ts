@@ -5,6 +5,7 @@ import { nextTick } from 'vue';
 import { i18n, setLocale } from '../../i18n/i18n.ts';
 import type { Priority } from '../../domain/report.ts';
 import { event, report } from '../../test/builders.ts';
+import { fakeRun } from '../../test/fake-run.ts';
 import { DISPATCH_FLOOR, DispatchFloor } from '../dispatch/dispatch.floor.ts';
 import { reference } from '../reference/reference.ts';
 import QueueView from './QueueView.vue';
@@ -36,7 +37,8 @@ describe('the live queue', () => {
       municipalities: new Map([['KHOBAR', { code: 'KHOBAR', nameAr: 'الخبر', nameEn: 'Al Khobar', lat: 26.28, lng: 50.2 }]]),
       departments: new Map(),
     };
-    floor = new DispatchFloor({ onAuthFailed: () => undefined });
+    // a floor that is never started: it runs no operation, and the fake fails the test if it did
+    floor = new DispatchFloor({ run: fakeRun().run, onAuthFailed: () => undefined });
     floor.progress.value = { loaded: 0, total: 0, ready: true, done: true, error: null };
   });
 

@@ -1,5 +1,5 @@
 import { shallowRef } from 'vue';
-import { run } from '../../graphql/client.ts';
+import { useRun, type Run } from '../../graphql/client.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
 import type { Locale } from '../../format/format.ts';
 import { ReferenceQuery } from './reference.operations.ts';
@@ -25,7 +25,7 @@ export const reference = shallowRef<{
 let loading: Promise<void> | null = null;
 
 /** Loads the reference data once; concurrent callers share one request, a failed one is retried next call. */
-export function loadReference(): Promise<void> {
+export function loadReference(run: Run): Promise<void> {
   loading ??= run(ReferenceQuery, {}).then(
     (data) => {
       reference.value = {
@@ -40,6 +40,12 @@ export function loadReference(): Promise<void> {
     },
   );
   return loading;
+}
+
+/** loadReference over the app's GraphQL client, for a component: call in setup, load whenever needed. */
+export function useLoadReference(): () => Promise<void> {
+  const run = useRun();
+  return () => loadReference(run);
 }
 
 /** The display name of a coded thing in the current language, or the code itself while loading. */

@@ -1,6 +1,6 @@
 import { computed, effectScope, reactive, shallowRef, watch } from 'vue';
 import type { Priority } from '../../domain/report.ts';
-import { run as runOperation, type Run } from '../../graphql/client.ts';
+import type { Run } from '../../graphql/client.ts';
 import { ApiError, type ApiFailure } from '../../graphql/errors.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
 import { distanceKm } from '../../format/format.ts';
@@ -26,8 +26,8 @@ export type ReportDetail = NonNullable<ResultOf<typeof ReportDetailQuery>['repor
 export type CrewOption = ResultOf<typeof AssignableCrewsQuery>['crews'][number] & { km: number | null };
 
 export interface ReportControllerOptions {
-  /** Runs operations; the console's GraphQL client by default. */
-  run?: Run;
+  /** Runs operations: the app's GraphQL client (useRun() in the view), a fake in tests. */
+  run: Run;
   /** The version of this report the live store has heard of: a newer one than shown reloads the view. */
   liveVersion?: () => number;
   /** The department that handles a category, whose crews are offered when assigning; the reference data by default. */
@@ -76,9 +76,9 @@ export class ReportController {
 
   constructor(
     readonly id: string,
-    options: ReportControllerOptions = {},
+    options: ReportControllerOptions,
   ) {
-    this.run = options.run ?? runOperation;
+    this.run = options.run;
     this.departmentOf = options.departmentOf ?? ((code) => reference.value?.categories.get(code)?.department.code);
     this.t = options.t ?? ((key) => i18n.global.t(key));
     this.liveVersion = options.liveVersion;
