@@ -98,15 +98,51 @@ async function seedOpenReports(client, target, principals) {
   return count();
 }
 
-/** The console's first query, as it sends it (console/src/graphql/operations.ts). */
-const PAGE_QUERY = `query OpenReportsPage($first: Int!, $after: String, $withCount: Boolean!) {
-  reports(first: $first, after: $after, filter: { statuses: [RECEIVED, ASSIGNED, IN_PROGRESS] }) {
-    totalCount @include(if: $withCount)
-    pageInfo { hasNextPage endCursor }
-    edges { node { id reference kind channel priority status description receivedAt targetAt updatedAt version category { code }
-      location { lat lng address municipality { code } } activeAssignment { id status version note createdAt updatedAt crew { id } } } }
+/** The console's operations the warm-up sends: a page of the open queue and the crews, the first load of a dispatcher. */
+const WARM_UP_OPERATIONS = ['OpenReportsPage', 'Crews'];
+/** The console's full page size (the first page of its resync), for the warm-up's queue page. */
+const WARM_UP_PAGE = { first: 100, after: null, withCount: true };
+const CAPTURE_TIMEOUT_MS = 30_000;
+
+/**
+ * The query text the console sends for each named operation, captured from the built console in the
+ * browser rather than copied here (a copy drifts: fields, fragments and the open filter change with the
+ * console), and not read out of the minified bundle (its layout is the bundler's). A throwaway browser
+ * context, with its own cache and storage so the measured page still loads cold, opens the console as the
+ * signed-in dispatcher; every POST /graphql it makes is recorded by operation name and aborted, so the
+ * capture runs no query on the server. Fails when the console does not send one of the operations within
+ * CAPTURE_TIMEOUT_MS, so a renamed operation stops the benchmark instead of changing what it measures.
+ */
+async function captureConsoleQueries(browser, url, sessionScript, names) {
+  const context = await browser.newContext();
+  const captured = new Map();
+  let sentAll;
+  const all = new Promise((resolve) => (sentAll = resolve));
+  let timer;
+  try {
+    await context.addInitScript(sessionScript);
+    await context.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON();
+      if (typeof body?.operationName === 'string' && typeof body.query === 'string' && !captured.has(body.operationName)) captured.set(body.operationName, body.query);
+      if (names.every((n) => captured.has(n))) sentAll();
+      await route.abort();
+    });
+    const page = await context.newPage();
+    await Promise.race([
+      page.goto(url).then(() => all),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          const missing = names.filter((n) => !captured.has(n));
+          reject(new Error(`the console sent no ${missing.join(', ')} within ${CAPTURE_TIMEOUT_MS} ms (it sent: ${[...captured.keys()].join(', ') || 'nothing'})`));
+        }, CAPTURE_TIMEOUT_MS);
+      }),
+    ]);
+    return Object.fromEntries(names.map((n) => [n, captured.get(n)]));
+  } finally {
+    clearTimeout(timer);
+    await context.close();
   }
-}`;
+}
 
 /** Installed before the console loads: long tasks, the first queue row and its first paint. */
 const PROBE = `
@@ -206,28 +242,32 @@ async function main() {
     const session = login.data?.login;
     if (!session) throw new Error(`login failed: ${JSON.stringify(login)}`);
     const token = session.token;
-
-    const warmups = [];
-    for (let i = 0; i < 5; i += 1) {
-      const t = performance.now();
-      await gql(url, PAGE_QUERY, { first: 100, after: null, withCount: true }, token);
-      await gql(
-        url,
-        'query Crews($filter: CrewFilter) { crews(filter: $filter) { id name onDuty status version skills department { code } municipality { code } location { lat lng at } } }',
-        { filter: null },
-        token,
-      );
-      warmups.push(performance.now() - t);
-    }
-    log(`server warm-up (first page of the queue + crews, as the console asks): ${warmups.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+    const sessionScript = `localStorage.setItem('balagh.session', ${JSON.stringify(JSON.stringify(session))}); localStorage.setItem('balagh.locale', 'ar');`;
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
     cleanups.push(() => browser.close());
+
+    // the warm-up sends exactly the console's queries: captured from the console itself, see captureConsoleQueries
+    const queries = await captureConsoleQueries(browser, url, sessionScript, WARM_UP_OPERATIONS);
+    const warmups = [];
+    for (let i = 0; i < 5; i += 1) {
+      const t = performance.now();
+      for (const [operation, variables] of [
+        ['OpenReportsPage', WARM_UP_PAGE],
+        ['Crews', {}],
+      ]) {
+        const body = await gql(url, queries[operation], variables, token);
+        if (body.errors?.length) throw new Error(`warm-up ${operation} failed: ${JSON.stringify(body.errors)}`);
+      }
+      warmups.push(performance.now() - t);
+    }
+    log(`server warm-up (first page of the queue + crews, as the console asks): ${warmups.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addInitScript(`localStorage.setItem('balagh.session', ${JSON.stringify(JSON.stringify(session))}); localStorage.setItem('balagh.locale', 'ar');`);
+    await context.addInitScript(sessionScript);
     await context.addInitScript(PROBE);
     const page = await context.newPage();
     const pageErrors = [];
