@@ -3,7 +3,7 @@
  * best of three rounds of process CPU time per page):
  *   - the whole page: the server's executor (graphql-jit behind Apollo's gateway door) with the real
  *     services and loaders;
- *   - the read alone: `reports.list` with the columns this query selects, its one statement and the views
+ *   - the read alone: `queue.list` with the columns this query selects, its one statement and the views
  *     it builds from the rows;
  *   - the same statement, word for word, with bare `pg` (what the ORM's connection adds is the difference);
  *   - execution alone: the executor with the page already in memory.
@@ -32,8 +32,7 @@ async function cpuPerCall(fn, { warm = 50, rounds = 3, calls = 200 } = {}) {
 export async function queuePageLayers(databaseUrl, dist) {
   const load = (file) => import(path.join(dist, file));
   const { openOrm } = await load('db/orm.js');
-  const { createLoaders } = await load('common/loaders.js');
-  const { createServices } = await load('common/services.js');
+  const { createLoaders, createServices } = await load('container.js');
   const { jitGateway } = await load('common/execution.js');
   const { buildAppSchema } = await load('schema.js');
   const { reportPropertiesFor } = await load('reports/reports.mapper.js');
@@ -55,7 +54,7 @@ export async function queuePageLayers(databaseUrl, dist) {
       const result = await executor({ document, operation, operationName: 'Queue', queryHash: 'queue', request: { variables: {} }, context });
       if (result.errors) throw result.errors[0];
     };
-    const contextFor = (em, servicesForPage = services) => ({ em, viewer, loaders: createLoaders(em, services.reference), services: servicesForPage });
+    const contextFor = (em, servicesForPage = services) => ({ em, viewer, loaders: createLoaders(em, services), services: servicesForPage });
 
     await run(contextFor(orm.em.fork())); // reads the reference snapshot, which later pages take from memory
     statements = [];
@@ -64,16 +63,16 @@ export async function queuePageLayers(databaseUrl, dist) {
     statements = undefined;
 
     const whole = await cpuPerCall(() => run(contextFor(orm.em.fork())));
-    // What the reports resolver asks the list to read for this query.
+    // What the queue resolver asks the list to read for this query.
     const connection = operation.selectionSet.selections[0];
     const fields = selectedFields({ fieldNodes: [connection], fragments: {} }, ['edges', 'node']);
     const projection = { properties: reportPropertiesFor(fields), activeAssignment: fields.has('activeAssignment') };
-    const read = await cpuPerCall(() => services.reports.list(orm.em.fork(), viewer, filter, 50, null, projection));
+    const read = await cpuPerCall(() => services.queue.list(orm.em.fork(), viewer, filter, 50, null, projection));
     const barePg = await cpuPerCall(async () => {
       for (const sql of pageStatements) await client.query(sql);
     });
-    const page = await services.reports.list(orm.em.fork(), viewer, filter, 50, null, projection);
-    const inMemory = { ...services, reports: { list: async () => page } };
+    const page = await services.queue.list(orm.em.fork(), viewer, filter, 50, null, projection);
+    const inMemory = { ...services, queue: { list: async () => page } };
     const executionOnly = await cpuPerCall(() => run(contextFor(orm.em.fork(), inMemory)));
 
     const ms = (value) => `${value.toFixed(2)} ms`;
@@ -81,7 +80,7 @@ export async function queuePageLayers(databaseUrl, dist) {
       statements: pageStatements,
       lines: [
         `CPU of one queue page in-process (best of 3 × 200, no HTTP): ${ms(whole)} for the whole page (${pageStatements.length} statement${pageStatements.length === 1 ? '' : 's'})`,
-        `  reports.list (its statement, and views from the rows): ${ms(read)}; the same statement with bare pg: ${ms(barePg)}`,
+        `  queue.list (its statement, and views from the rows): ${ms(read)}; the same statement with bare pg: ${ms(barePg)}`,
         `  execution (graphql-jit + type-graphql) over the page already in memory: ${ms(executionOnly)}`,
       ],
     };
