@@ -38,7 +38,15 @@ export interface AppOptions {
   onQuery?: (sql: string, params: readonly unknown[]) => void;
   /** Pino logger options, or false for silence (tests). */
   logger?: boolean | { level: string };
+  /**
+   * The cluster worker this app runs in (WORKERS>1): every HTTP answer and WebSocket upgrade says it in
+   * `x-balagh-worker`, so an operator (and a test) can tell which process served a connection.
+   */
+  workerId?: number;
 }
+
+/** The response header naming the worker process that served a request or accepted a socket. */
+export const WORKER_HEADER = 'x-balagh-worker';
 
 export interface App {
   /** Base URL, e.g. http://127.0.0.1:9400; GraphQL is at `${url}/graphql`. */
@@ -127,6 +135,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     void reply.status(status).send({ errors: [{ message, extensions: { code, ...(status === 413 ? { field: 'body' } : {}) } }] });
   });
   registerSecurityHeaders(fastify, config);
+  const { workerId } = options;
+  if (workerId !== undefined) fastify.addHook('onRequest', async (_request, reply) => void reply.header(WORKER_HEADER, String(workerId)));
 
   const contextFor = (viewer: Viewer | null, clientAddress: string | null = null): Context => {
     const em = orm.em.fork();
@@ -185,6 +195,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const subscriptions = attachSubscriptions({
     server: fastify.server,
+    upgradeHeaders: workerId === undefined ? [] : [`${WORKER_HEADER}: ${workerId}`],
     schema,
     fanout,
     documentPolicy: policy,

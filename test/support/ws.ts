@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { AssignmentStatus } from '../../server/src/assignments/assignments.enums.js';
@@ -47,11 +48,29 @@ export interface Received<E = DispatchEvent> {
   stop(): void;
 }
 
-/** A real graphql-ws client over a real socket, authenticated in connection_init. */
-export function connect(app: Pick<App, 'url'>, token: string | null, options: { retryAttempts?: number; onClosed?: (code: number, reason: string) => void } = {}): Client {
+/** A WebSocket class that hands each upgrade response's headers to `onUpgrade`. */
+function reportingUpgrades(onUpgrade: (headers: IncomingHttpHeaders) => void) {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols);
+      this.on('upgrade', (response) => onUpgrade(response.headers));
+    }
+  };
+}
+
+/**
+ * A real graphql-ws client over a real socket, authenticated in connection_init. `onUpgrade` gets the headers of
+ * each socket's upgrade response (which worker process accepted it, say).
+ */
+export function connect(
+  app: Pick<App, 'url'>,
+  token: string | null,
+  options: { retryAttempts?: number; onClosed?: (code: number, reason: string) => void; onUpgrade?: (headers: IncomingHttpHeaders) => void } = {},
+): Client {
+  const webSocketImpl = options.onUpgrade ? reportingUpgrades(options.onUpgrade) : WebSocket;
   return createClient({
     url: `${app.url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
+    webSocketImpl,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: options.retryAttempts ?? 0,
     lazy: true,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 /** Which proxies may name the client in `X-Forwarded-For`: none, all, the nearest N hops, or these addresses/CIDRs. */
@@ -7,6 +8,11 @@ export type TrustProxy = boolean | number | string[];
 export interface Config {
   /** PORT, default 9400: API, WebSocket and console on one port. */
   port: number;
+  /**
+   * WORKERS, default 1: server processes sharing the port (Node's cluster), one per core to use them all;
+   * `auto` is the number of cores this process may use. The container image sets `auto`.
+   */
+  workers: number;
   /** HOST, default 127.0.0.1 (demo logins must not face a network); set 0.0.0.0 in containers. */
   host: string;
   /** DATABASE_URL; when absent the server runs an embedded PostgreSQL in `dataDir` (demo mode). */
@@ -111,6 +117,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** WORKERS: a whole number from 1 to 64, or `auto` for the cores available to this process. */
+function workers(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  if (raw === 'auto') return Math.min(64, availableParallelism());
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 64) throw new Error(`WORKERS must be a whole number from 1 to 64, or auto; got "${raw}"`);
+  return value;
+}
+
 /** A boolean setting: true or 1 turn it on, anything else set turns it off, unset or empty leaves `fallback`. */
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
@@ -125,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demo = flag(env, 'DEMO', demoDefault);
   return {
     port: int(env, 'PORT', 9400),
+    workers: workers(env.WORKERS),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || '.data'),

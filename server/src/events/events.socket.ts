@@ -16,6 +16,8 @@ export { WS_CLOSE };
 
 export interface SubscriptionServerOptions {
   server: Server;
+  /** Extra header lines for the upgrade response (`name: value`), e.g. the worker that accepted the socket. */
+  upgradeHeaders?: readonly string[];
   schema: GraphQLSchema;
   fanout: Fanout;
   /** The limits, introspection rule and suggestions HTTP applies; documents are parsed and validated by them. */
@@ -92,6 +94,8 @@ export interface SubscriptionServer {
 export function attachSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024, perMessageDeflate: false });
+  const upgradeHeaders = options.upgradeHeaders ?? [];
+  if (upgradeHeaders.length) wss.on('headers', (headers) => headers.push(...upgradeHeaders));
   const rules = [...specifiedRules, ...options.documentPolicy.rules];
   const viewers = new Map<WebSocket, Viewer>();
   const documents = documentCache<DocumentNode>(DOCUMENT_CACHE_BYTES);
