@@ -11,7 +11,7 @@ RUN npm run build \
  && npm prune --omit=dev
 
 FROM node:24-slim AS runtime
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=9400
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=9400 WORKERS=auto
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

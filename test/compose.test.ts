@@ -19,6 +19,7 @@ interface Service {
   healthcheck?: { test: string[] };
   depends_on?: YamlMap;
   restart?: string;
+  profiles?: Yaml[];
 }
 
 function scalar(text: string): Yaml {
@@ -88,11 +89,15 @@ function parseComposeYaml(text: string): Yaml {
  * the file is invalid or docker-compose is not installed). `env` replaces the variables the file reads;
  * an empty env file keeps a developer's `.env` out of it.
  */
-function composeConfig(env: Record<string, string> = {}): { services: Record<string, Service>; volumes: Record<string, unknown> } {
+function composeConfig(env: Record<string, string> = {}, profiles: string[] = []): { services: Record<string, Service>; volumes: Record<string, unknown> } {
   const envFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'balagh-compose-')), '.env');
   writeFileSync(envFile, '');
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL', 'BIND_ADDRESS', 'HSTS_MAX_AGE'].includes(name)));
-  const output = execFileSync('docker-compose', ['--env-file', envFile, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL', 'BIND_ADDRESS', 'HSTS_MAX_AGE', 'WORKERS', 'TRUST_PROXY', 'LB_PORT', 'COMPOSE_PROFILES'].includes(name),
+    ),
+  );
+  const output = execFileSync('docker-compose', ['--env-file', envFile, '-f', path.join(root, 'docker-compose.yml'), ...profiles.flatMap((profile) => ['--profile', profile]), 'config'], {
     cwd: root,
     env: { ...inherited, ...env },
     timeout: 30_000,
@@ -161,6 +166,44 @@ describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
     expect(services.db.environment!.POSTGRES_PASSWORD).toBe('Secret42');
     expect(services.server.environment!.DATABASE_URL).toBe('postgresql://balagh:Secret42@db:5432/balagh');
     expect(services.server.environment!.DEMO).toBe('true');
+  });
+});
+
+describe('the scale-out profile', () => {
+  it('is off by default: one server, no balancer (Compose v2 leaves inactive services out; docker-compose 1.x lists them with their profile)', () => {
+    const { services } = composeConfig();
+    const active = Object.entries(services).filter(([, service]) => !service.profiles?.length);
+    expect(active.map(([name]) => name).sort()).toEqual(['db', 'server']);
+    for (const [, service] of Object.entries(services).filter(([, s]) => s.profiles?.length)) expect(service.profiles).toEqual(['scale-out']);
+  });
+
+  it('adds a second replica on the same database and HAProxy in front of both, on 127.0.0.1:9401 unless told otherwise', () => {
+    const { services } = composeConfig({ POSTGRES_PASSWORD: 'Secret42' }, ['scale-out']);
+    expect(Object.keys(services).sort()).toEqual(['db', 'lb', 'server', 'server-2']);
+    const second = services['server-2'];
+    expect(second.build!.dockerfile).toBe('Dockerfile');
+    expect(second.environment).toMatchObject({ DATABASE_URL: 'postgresql://balagh:Secret42@db:5432/balagh', DEMO: 'false', HOST: '0.0.0.0', PORT: '9400', WORKERS: 'auto' });
+    expect(second.depends_on).toMatchObject({ db: expect.objectContaining({ condition: 'service_healthy' }) });
+    const lb = services.lb;
+    expect(lb.image).toMatch(/^haproxy:/);
+    expect(lb.depends_on).toEqual({ server: expect.objectContaining({ condition: 'service_healthy' }), 'server-2': expect.objectContaining({ condition: 'service_healthy' }) });
+    const mounts = lb.volumes!.map((volume) => (typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as YamlMap).source), String((volume as YamlMap).target)]));
+    expect(mounts).toContainEqual([path.join(root, 'deploy/haproxy.cfg'), '/usr/local/etc/haproxy/haproxy.cfg']);
+    expect(publishedPorts(lb)).toEqual([['127.0.0.1', '9401', '9400']]);
+    expect(publishedPorts(composeConfig({ LB_PORT: '80', BIND_ADDRESS: '0.0.0.0' }, ['scale-out']).services.lb)).toEqual([['0.0.0.0', '80', '9400']]);
+  });
+
+  it('balances to both replicas by their compose names, health-checked on /healthz, with WebSockets kept open', () => {
+    const config = readRepoFile('deploy/haproxy.cfg');
+    expect(config).toMatch(/^\s*server replica-1 server:9400$/m);
+    expect(config).toMatch(/^\s*server replica-2 server-2:9400$/m);
+    expect(config).toMatch(/option httpchk GET \/healthz/);
+    expect(config).toMatch(/timeout tunnel 1h/);
+  });
+
+  it('runs one worker per core in each replica unless WORKERS says otherwise, and passes TRUST_PROXY for the balancer', () => {
+    expect(composeConfig().services.server.environment).toMatchObject({ WORKERS: 'auto', TRUST_PROXY: 'false' });
+    expect(composeConfig({ WORKERS: '2', TRUST_PROXY: '1' }).services.server.environment).toMatchObject({ WORKERS: '2', TRUST_PROXY: '1' });
   });
 });
 
