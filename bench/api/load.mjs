@@ -4,7 +4,7 @@
  * started after the warm-up, and answers with the count, errors, the sorted latencies, its own CPU time
  * and the number of requests completed in all (warm-up included), so run.mjs can report CPU per request.
  *
- * Modes: `graphql-create`, `graphql-queue` and `graphql-floor` (HTTP/1.1 keep-alive through `node:http`,
+ * Modes: `graphql-create`, `graphql-queue`, `graphql-floor` and `http-graphql` (any server; bench/peer) (HTTP/1.1 keep-alive through `node:http`,
  * one socket per request in flight), `pg-write`, `pg-write-one` and `pg-read` (bare `pg` Pool of `poolSize` connections,
  * the same as the server's ORM pool). `node:http` rather than `fetch`: fetch's streams cost the load
  * generator about 1 ms of CPU a request on this machine, which it then takes from the server it measures.
@@ -74,6 +74,14 @@ function operation(job, pool) {
         const input = intakeInput(n++, job.runId, municipalities);
         const data = await graphql(job.url, job.token, CREATE_MUTATION, { input });
         if (data.createReport.status !== 'RECEIVED') throw new Error('created report is not RECEIVED');
+      };
+    case 'http-graphql':
+      // Any GraphQL (or GraphQL-shaped) server: `query` posted as is; `listPath` names the list of 50 it must return, if any.
+      return async () => {
+        const data = await graphql(job.url, job.token, job.query, job.variables ?? {});
+        if (!job.listPath) return;
+        const list = job.listPath.reduce((value, key) => value?.[key], data);
+        if (!Array.isArray(list) || list.length !== job.listLength) throw new Error(`expected ${job.listLength} at ${job.listPath.join('.')}, got ${list?.length}`);
       };
     case 'pg-read':
       return async () => {

@@ -17,9 +17,7 @@
  *   npm run bench:api -- --duration 5       # a quick run
  *   flags: --duration S  --slices N  --warmup S  --concurrency N  --sizes 10000,100000,1000000  --write-size N  --keep
  */
-import { fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +25,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { explainStatements } from './explain.mjs';
 import { queuePageLayers } from './layers.mjs';
-import { growReports, seedCrews } from './seed.mjs';
-import { DIST, ROOT, cli, freePort, postgresCpuMs, processCpuMs, sleep, startBenchDatabase, waitHealthy } from '../lib.mjs';
+import { DIST, postgresCpuMs, processCpuMs, sleep, startBenchDatabase } from '../lib.mjs';
+import { drive, percentile, prepareSize, summarize } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_POOL = 10;
@@ -56,101 +54,9 @@ const log = (line) => console.log(`[bench] ${line}`);
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const count = (n) => n.toLocaleString('en');
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 if (!existsSync(path.join(DIST, 'main.js'))) {
   console.error('dist/server/main.js is missing: run `npx tsc -p tsconfig.json` (npm run bench:api does it)');
   process.exit(2);
-}
-
-/** Runs one load job in a fresh load-generator process. */
-function drive(job) {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(HERE, 'load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (message) => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
-    child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
-    child.send(job);
-  });
-}
-
-/**
- * One database with its own server, API key and dispatcher: the server migrates it and seeds the
- * reference data on start, the CLI creates the credentials, and set-based SQL seeds `size` reports.
- */
-async function prepareSize(size, { adminUrl, dir, cleanups }) {
-  const name = `balagh_${size}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${name}`);
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const logFile = path.join(dir, `server-${size}.log`);
-  const out = openSync(logFile, 'a');
-  const server = spawn(process.execPath, [path.join(DIST, 'main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, DEMO: 'false', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', CONSOLE_DIR: path.join(dir, 'no-console') },
-    stdio: ['ignore', out, out],
-  });
-  cleanups.push(async () => {
-    if (server.exitCode !== null) return;
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-  });
-  await waitHealthy(url, server, logFile);
-
-  const intakeKey = `bench-intake-${randomBytes(12).toString('hex')}`;
-  const password = randomBytes(12).toString('hex');
-  await cli(['apikey:create', '--name', 'bench-intake', '--role', 'INTAKE'], { DATABASE_URL: databaseUrl, BALAGH_API_KEY: intakeKey });
-  await cli(['user:create', '--username', 'bench-dispatcher', '--role', 'DISPATCHER'], { DATABASE_URL: databaseUrl, BALAGH_PASSWORD: password });
-  const login = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'bench-dispatcher', p: password } }),
-  }).then((r) => r.json());
-  const dispatcherToken = login.data?.login?.token;
-  if (!dispatcherToken) throw new Error(`login failed: ${JSON.stringify(login)}`);
-
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  cleanups.push(() => client.end());
-  const keyId = (await client.query(`select id from api_key where name = 'bench-intake'`)).rows[0].id;
-  const userId = (await client.query(`select id from app_user where username = 'bench-dispatcher'`)).rows[0].id;
-  const principals = { intakePrincipal: `key:${keyId}`, staffPrincipal: `user:${userId}` };
-  await seedCrews(client);
-  const started = Date.now();
-  await growReports(client, size, principals, { log });
-  const open = (await client.query(`select count(*)::int as n from report where status in ('RECEIVED', 'ASSIGNED', 'IN_PROGRESS')`)).rows[0].n;
-  log(`${count(size)} reports (${count(open)} open) seeded in ${((Date.now() - started) / 1000).toFixed(1)} s; server pid ${server.pid} at ${url}`);
-  return { size, databaseUrl, url, server, client, intakeKey, dispatcherToken, principals, open };
-}
-
-/** One path's slices merged: latencies pooled, req/s over the measured seconds, CPU over every completed request. */
-function summarize(measured) {
-  const latencies = measured.slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
-  const seconds = measured.slices.reduce((sum, s) => sum + s.seconds, 0);
-  const completed = measured.slices.reduce((sum, s) => sum + s.completed, 0);
-  const total = (key) => measured.slices.reduce((sum, s) => sum + s.cpu[key], 0);
-  return {
-    label: measured.label,
-    size: measured.size,
-    requests: latencies.length,
-    errors: measured.slices.reduce((sum, s) => sum + s.errors, 0),
-    errorSamples: measured.slices.flatMap((s) => s.errorSamples).slice(0, 5),
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p90: percentile(latencies, 90),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? NaN,
-    meanResponseBytes: measured.slices.at(-1).meanResponseBytes,
-    cpuPerRequestMs: { loadGenerator: total('loadGenerator') / completed, server: total('server') / completed, postgres: total('postgres') / completed },
-  };
 }
 
 async function main() {
@@ -178,7 +84,7 @@ async function main() {
     await admin.end();
 
     const targets = new Map();
-    for (const size of sizes) targets.set(size, await prepareSize(size, { adminUrl: db.url, dir, cleanups }));
+    for (const size of sizes) targets.set(size, await prepareSize(size, { adminUrl: db.url, dir, cleanups, log }));
     const smallest = targets.get(sizes[0]);
     const largest = targets.get(sizes.at(-1));
     const municipalities = (await smallest.client.query('select code, lat, lng from municipality order by code')).rows;
