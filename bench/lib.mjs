@@ -65,20 +65,27 @@ export function processCpuMs(pid, reaped = false) {
   }
 }
 
-/** CPU time of the whole PostgreSQL cluster: the postmaster, its live backends and the ones that have exited. */
-export function postgresCpuMs(postmasterPid) {
-  let total = processCpuMs(postmasterPid, true);
+/**
+ * CPU time of a process and its children, in ms: the process, its live children and the ones that have exited.
+ * For a PostgreSQL cluster (the postmaster and its backends) and for a server with WORKERS > 1 (the primary and
+ * its cluster workers) alike.
+ */
+export function treeCpuMs(rootPid) {
+  let total = processCpuMs(rootPid, true);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(fields[1]) === postmasterPid) total += processCpuMs(Number(entry));
+      if (Number(fields[1]) === rootPid) total += processCpuMs(Number(entry));
     } catch {
       // the process ended between the listing and the read
     }
   }
   return total;
 }
+
+/** CPU time of the whole PostgreSQL cluster: the postmaster, its live backends and the ones that have exited. */
+export const postgresCpuMs = treeCpuMs;
 
 /** Runs the built server's CLI (user:create, apikey:create …) with extra environment; resolves with its output. */
 export function cli(args, env) {

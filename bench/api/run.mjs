@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { explainStatements } from './explain.mjs';
 import { queuePageLayers } from './layers.mjs';
-import { DIST, postgresCpuMs, processCpuMs, sleep, startBenchDatabase } from '../lib.mjs';
+import { DIST, postgresCpuMs, sleep, startBenchDatabase, treeCpuMs } from '../lib.mjs';
 import { drive, percentile, prepareSize, summarize } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -119,13 +119,13 @@ async function main() {
       for (const p of paths) {
         await smallest.client.query('checkpoint');
         await sleep(300);
-        const serverBefore = processCpuMs(p.target.server.pid);
+        const serverBefore = treeCpuMs(p.target.server.pid);
         const postgresBefore = postgresCpuMs(postmasterPid);
         const result = await drive({ ...common, ...p.job, runId: `${p.job.runId ?? runId}-${slice}` });
         await sleep(300);
         const cpu = {
           loadGenerator: result.cpuMs,
-          server: p.job.mode.startsWith('graphql-') ? processCpuMs(p.target.server.pid) - serverBefore : 0,
+          server: p.job.mode.startsWith('graphql-') ? treeCpuMs(p.target.server.pid) - serverBefore : 0,
           postgres: postgresCpuMs(postmasterPid) - postgresBefore,
         };
         p.slices.push({ ...result, cpu });

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { drive, percentile, prepareSize, summarize } from '../api/harness.mjs';
 import { QUEUE_QUERY } from '../api/workloads.mjs';
-import { DIST, freePort, postgresCpuMs, processCpuMs, sleep, startBenchDatabase } from '../lib.mjs';
+import { DIST, freePort, postgresCpuMs, sleep, startBenchDatabase, treeCpuMs } from '../lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values: flags } = parseArgs({
@@ -153,11 +153,11 @@ try {
       for (let slice = 0; slice < slices; slice++) {
         for (const p of measured) {
           await sleep(300);
-          const serverBefore = processCpuMs(p.pid);
+          const serverBefore = treeCpuMs(p.pid);
           const postgresBefore = postgresCpuMs(db.postmasterPid);
           const result = await drive({ ...p.job, concurrency, durationMs: sliceS * 1000, warmupMs: warmupS * 1000, municipalities: [], categories: [] });
           await sleep(300);
-          p.slices.push({ ...result, cpu: { loadGenerator: result.cpuMs, server: processCpuMs(p.pid) - serverBefore, postgres: postgresCpuMs(db.postmasterPid) - postgresBefore } });
+          p.slices.push({ ...result, cpu: { loadGenerator: result.cpuMs, server: treeCpuMs(p.pid) - serverBefore, postgres: postgresCpuMs(db.postmasterPid) - postgresBefore } });
           log(
             `slice ${slice + 1}/${slices} c=${concurrency} ${p.label.padEnd(20)} ${size.toLocaleString('en')}: ${fmt(result.requests / result.seconds)} req/s, p99 ${fmt(percentile(result.latencies, 99))} ms, errors ${result.errors}${result.errors ? ` ${JSON.stringify(result.errorSamples)}` : ''}`,
           );
