@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import { freePort } from '../server/src/db/embedded.js';
 import { freshDatabase } from './support/database.js';
 import { apiKey, reportInput, staff } from './support/factories.js';
 import { compileServer, exited, spawnServer, stopServer, type ServerProcess } from './support/process.js';
-import { startServer, type App } from './support/server.js';
+import { postOnNewConnection, startServer, type App } from './support/server.js';
 import { connect, subscribeEvents } from './support/ws.js';
 
 /** The header the compose profile's HAProxy adds: which replica answered. */
@@ -30,17 +29,10 @@ function haproxyConfig(port: number, replicas: [string, string]): string {
   return config;
 }
 
-/** One POST /graphql through the balancer on a connection of its own: the replica that answered, and the body. */
-function postAlone(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<{ replica: string | undefined; body: { data?: { createReport?: { id: string } } | null } }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(`${url}/graphql`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ replica: response.headers[REPLICA_HEADER] as string | undefined, body: JSON.parse(text) }));
-    });
-    request.on('error', reject);
-    request.end(JSON.stringify({ query, variables }));
-  });
+/** One POST through the balancer on a connection of its own: the replica that answered, and the body. */
+async function postAlone(url: string, query: string, variables: Record<string, unknown>, token: string) {
+  const { headers, body } = await postOnNewConnection<{ createReport?: { id: string } }>(url, query, variables, token);
+  return { replica: headers[REPLICA_HEADER] as string | undefined, body };
 }
 
 const CREATE = 'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }';

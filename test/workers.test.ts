@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,28 +7,13 @@ import { WORKER_HEADER } from '../server/src/app.js';
 import { DEMO_KEYS, DEMO_PASSWORD } from '../server/src/db/seed/demo.seed.js';
 import { reportInput } from './support/factories.js';
 import { compileServer, exited, spawnServer, stopServer, type ServerProcess } from './support/process.js';
+import { postOnNewConnection } from './support/server.js';
 import { connect, subscribeEvents } from './support/ws.js';
 
-/** One POST /graphql on a connection of its own (so the cluster may hand it to any worker): the worker that answered, and the body. */
-function postAlone(
-  url: string,
-  query: string,
-  variables: Record<string, unknown>,
-  token?: string,
-): Promise<{ worker: string | undefined; body: { data?: Record<string, unknown> | null; errors?: unknown[] } }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${url}/graphql`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ worker: response.headers[WORKER_HEADER] as string | undefined, body: JSON.parse(text) }));
-      },
-    );
-    request.on('error', reject);
-    request.end(JSON.stringify({ query, variables }));
-  });
+/** One POST on a connection of its own: the worker that answered, and the body. */
+async function postAlone(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+  const { headers, body } = await postOnNewConnection(url, query, variables, token);
+  return { worker: headers[WORKER_HEADER] as string | undefined, body };
 }
 
 /** The worker processes under the primary (Linux: the kernel lists a process's children). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,4 +89,29 @@ export async function ok<T>(app: Pick<App, 'url'>, query: string, variables: Rec
 /** The first error's code, for asserting typed failures. */
 export function codeOf(result: Pick<GqlResponse, 'errors'>): string | undefined {
   return result.errors?.[0]?.extensions?.code;
+}
+
+/**
+ * One POST /graphql on a connection of its own (no keep-alive), so a cluster or a load balancer may hand it to any
+ * process: the response's headers (which worker or replica answered) and its body.
+ */
+export function postOnNewConnection<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ headers: IncomingHttpHeaders; body: { data?: T | null; errors?: GqlError[] } }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${url}/graphql`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ headers: response.headers, body: JSON.parse(text) }));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ query, variables }));
+  });
 }
