@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { reportAudience, reportAudienceSql } from '../access/access.policy.js';
+import { inSql, reportAudience, reportAudienceSql } from '../access/access.policy.js';
 import type { Viewer } from '../access/access.viewer.js';
 import { activeAssignmentSql, ASSIGNMENT_READ } from '../assignments/assignments.mapper.js';
 import type { AssignmentView } from '../assignments/assignments.types.js';
@@ -125,7 +125,10 @@ export class QueueService {
     const where = this.where(viewer, filter ?? {});
     const order = queueOrderSql('r');
     const keyset = cursor ? ` and (${order}) > (?, ?, ?)` : '';
-    const page = `(select * from report r where ${where.sql}${keyset} order by ${order} limit ?) r`;
+    // The limit is written into the text (a checked integer, one of a few page sizes), not bound: with a
+    // bound limit PostgreSQL's generic plan assumes a tenth of the table and it keeps planning every page;
+    // with a constant, the prepared page is planned once (bench/RESULTS.md, issue 10).
+    const page = `(select * from report r where ${where.sql}${keyset} order by ${order} limit ${size + 1}) r`;
     const search = !!where.text;
     const rows = await this.reads.select<PageRow>(
       em,
@@ -137,7 +140,7 @@ export class QueueService {
            left join crew c on c.id = a.crew_id
            order by ${order}`
         : `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r.priority_rank as "priorityRank" from ${page} order by ${order}`,
-      [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : []), size + 1],
+      [...where.params, ...(cursor ? [cursor.rank, cursor.targetAt, cursor.id] : [])],
       { search },
     );
     const shown = rows.slice(0, size);
@@ -168,15 +171,22 @@ export class QueueService {
     };
     const audience = reportAudienceSql(reportAudience(viewer), 'r');
     if (audience.params.length || audience.sql !== 'true') add(audience.sql, ...audience.params);
-    if (filter.statuses?.length) add('r.status in (?)', [...filter.statuses]);
-    if (filter.priorities?.length) add('r.priority in (?)', [...filter.priorities]);
-    if (filter.categoryCodes?.length) add('r.category_code in (?)', [...filter.categoryCodes]);
-    if (filter.municipalityCodes?.length) add('r.municipality_code in (?)', [...filter.municipalityCodes]);
-    if (filter.open === true) add('r.status in (?)', [...OPEN_STATUSES]);
-    if (filter.open === false) add('r.status not in (?)', [...OPEN_STATUSES]);
+    // Every list is one value per filter (`= any(?)`), so a filter's text is the same whatever its values
+    // and the statement prepares once (BoundedReads); the open set is written as constants, so that even a
+    // prepared statement's generic plan can use the queue's partial index, whose condition is that set.
+    const open = inSql('r.status', OPEN_STATUSES);
+    if (filter.statuses?.length) {
+      add('r.status = any(?)', [...filter.statuses]);
+      if (filter.statuses.every((status) => OPEN_STATUSES.includes(status))) add(open);
+    }
+    if (filter.priorities?.length) add('r.priority = any(?)', [...filter.priorities]);
+    if (filter.categoryCodes?.length) add('r.category_code = any(?)', [...filter.categoryCodes]);
+    if (filter.municipalityCodes?.length) add('r.municipality_code = any(?)', [...filter.municipalityCodes]);
+    if (filter.open === true) add(open);
+    if (filter.open === false) add(`not ${open}`);
     const now = new Date();
-    if (filter.overdue === true) add('r.status in (?) and r.target_at < ?', [...OPEN_STATUSES], now);
-    if (filter.overdue === false) add('(r.status not in (?) or r.target_at >= ?)', [...OPEN_STATUSES], now);
+    if (filter.overdue === true) add(`${open} and r.target_at < ?`, now);
+    if (filter.overdue === false) add(`(not ${open} or r.target_at >= ?)`, now);
     const text = check.text('filter.text', filter.text, { max: 200 });
     if (text) {
       if (text.length < MIN_SEARCH_CHARACTERS) throw badInput('filter.text', `filter.text must have at least ${MIN_SEARCH_CHARACTERS} characters`);
