@@ -84,6 +84,25 @@ function parseComposeYaml(text: string): Yaml {
   return block();
 }
 
+/** The variables docker-compose.yml reads; a developer's own values are kept out of these tests. */
+const COMPOSE_VARIABLES = [
+  'POSTGRES_PASSWORD',
+  'DEMO',
+  'LOG_LEVEL',
+  'MAP_TILE_URL',
+  'BIND_ADDRESS',
+  'HSTS_MAX_AGE',
+  'WORKERS',
+  'TRUST_PROXY',
+  'LB_PORT',
+  'COMPOSE_PROFILES',
+  'MINIO_ROOT_USER',
+  'MINIO_ROOT_PASSWORD',
+  'MEDIA_S3_BUCKET',
+  'MEDIA_S3_ACCESS_KEY_ID',
+  'MEDIA_S3_SECRET_ACCESS_KEY',
+];
+
 /**
  * The file as Compose resolves it: `docker-compose config` validates and interpolates it (and throws when
  * the file is invalid or docker-compose is not installed). `env` replaces the variables the file reads;
@@ -92,11 +111,7 @@ function parseComposeYaml(text: string): Yaml {
 function composeConfig(env: Record<string, string> = {}, profiles: string[] = []): { services: Record<string, Service>; volumes: Record<string, unknown> } {
   const envFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'balagh-compose-')), '.env');
   writeFileSync(envFile, '');
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !['POSTGRES_PASSWORD', 'DEMO', 'LOG_LEVEL', 'MAP_TILE_URL', 'BIND_ADDRESS', 'HSTS_MAX_AGE', 'WORKERS', 'TRUST_PROXY', 'LB_PORT', 'COMPOSE_PROFILES'].includes(name),
-    ),
-  );
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !COMPOSE_VARIABLES.includes(name)));
   const output = execFileSync('docker-compose', ['--env-file', envFile, '-f', path.join(root, 'docker-compose.yml'), ...profiles.flatMap((profile) => ['--profile', profile]), 'config'], {
     cwd: root,
     env: { ...inherited, ...env },
@@ -141,7 +156,10 @@ describe('docker-compose.yml runs the server on PostgreSQL 18', () => {
     const server = services.server;
     expect(server.build!.dockerfile).toBe('Dockerfile');
     expect(path.resolve(server.build!.context)).toBe(root);
-    expect(server.depends_on).toEqual({ db: expect.objectContaining({ condition: 'service_healthy' }) });
+    expect(server.depends_on).toEqual({
+      db: expect.objectContaining({ condition: 'service_healthy' }),
+      'minio-init': expect.objectContaining({ condition: 'service_completed_successfully' }),
+    });
     expect(server.environment).toMatchObject({
       DATABASE_URL: 'postgresql://balagh:change-me@db:5432/balagh',
       DEMO: 'false',
@@ -173,13 +191,13 @@ describe('the scale-out profile', () => {
   it('is off by default: one server, no balancer (Compose v2 leaves inactive services out; docker-compose 1.x lists them with their profile)', () => {
     const { services } = composeConfig();
     const active = Object.entries(services).filter(([, service]) => !service.profiles?.length);
-    expect(active.map(([name]) => name).sort()).toEqual(['db', 'server']);
+    expect(active.map(([name]) => name).sort()).toEqual(['db', 'minio', 'minio-init', 'server']);
     for (const [, service] of Object.entries(services).filter(([, s]) => s.profiles?.length)) expect(service.profiles).toEqual(['scale-out']);
   });
 
   it('adds a second replica on the same database and HAProxy in front of both, on 127.0.0.1:9401 unless told otherwise', () => {
     const { services } = composeConfig({ POSTGRES_PASSWORD: 'Secret42' }, ['scale-out']);
-    expect(Object.keys(services).sort()).toEqual(['db', 'lb', 'server', 'server-2']);
+    expect(Object.keys(services).sort()).toEqual(['db', 'lb', 'minio', 'minio-init', 'server', 'server-2']);
     const second = services['server-2'];
     expect(second.build!.dockerfile).toBe('Dockerfile');
     expect(second.environment).toMatchObject({ DATABASE_URL: 'postgresql://balagh:Secret42@db:5432/balagh', DEMO: 'false', HOST: '0.0.0.0', PORT: '9400', WORKERS: 'auto' });
@@ -204,6 +222,108 @@ describe('the scale-out profile', () => {
   it('runs one worker per core in each replica unless WORKERS says otherwise, and passes TRUST_PROXY for the balancer', () => {
     expect(composeConfig().services.server.environment).toMatchObject({ WORKERS: 'auto', TRUST_PROXY: 'false' });
     expect(composeConfig({ WORKERS: '2', TRUST_PROXY: '1' }).services.server.environment).toMatchObject({ WORKERS: '2', TRUST_PROXY: '1' });
+  });
+});
+
+describe('media on MinIO', () => {
+  /** A service's volumes as [source, target]: docker-compose 1.x prints `source:target:mode`, Compose v2 the long form. */
+  function mountsOf(service: Service): string[][] {
+    return service.volumes!.map((volume) => (typeof volume === 'string' ? volume.split(':').slice(0, 2) : [String((volume as YamlMap).source), String((volume as YamlMap).target)]));
+  }
+
+  it('runs MinIO from a pinned official image, health-checked, its data on a named volume and its port unpublished', () => {
+    const { services, volumes } = composeConfig();
+    const minio = services.minio;
+    expect(minio.image).toMatch(/^minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+    expect(minio.environment).toEqual({ MINIO_ROOT_USER: 'balagh-admin', MINIO_ROOT_PASSWORD: 'change-me-minio' });
+    expect(minio.healthcheck!.test).toEqual(['CMD', 'mc', 'ready', 'local']);
+    const data = mountsOf(minio).find(([, target]) => target === '/data');
+    expect(data, 'a volume mounted at /data').toBeDefined();
+    expect(Object.keys(volumes)).toContain(data![0]);
+    expect(minio.ports, 'MinIO is reached only inside compose’s network').toBeUndefined();
+    expect(minio.restart).toBe('unless-stopped');
+  });
+
+  it('creates the bucket and the servers’ user once MinIO is healthy, with deploy/minio-init.sh in a pinned minio/mc', () => {
+    const init = composeConfig().services['minio-init'];
+    expect(init.image).toMatch(/^minio\/mc:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+    expect(init.depends_on).toEqual({ minio: expect.objectContaining({ condition: 'service_healthy' }) });
+    expect(mountsOf(init)).toContainEqual([path.join(root, 'deploy/minio-init.sh'), '/deploy/minio-init.sh']);
+    expect(init.environment).toEqual({
+      MINIO_URL: 'http://minio:9000',
+      MINIO_ROOT_USER: 'balagh-admin',
+      MINIO_ROOT_PASSWORD: 'change-me-minio',
+      MEDIA_S3_BUCKET: 'balagh-media',
+      MEDIA_S3_ACCESS_KEY_ID: 'balagh-media',
+      MEDIA_S3_SECRET_ACCESS_KEY: 'change-me-media',
+    });
+    expect(init.restart).toBe('no');
+  });
+
+  it('stores both replicas’ media in the same bucket with the keys minio-init grants, starting them only after it succeeded', () => {
+    const { services } = composeConfig({}, ['scale-out']);
+    const granted = services['minio-init'].environment!;
+    for (const name of ['server', 'server-2']) {
+      const replica = services[name];
+      expect(replica.environment, name).toMatchObject({
+        MEDIA_STORAGE: 's3',
+        MEDIA_S3_ENDPOINT: 'http://minio:9000',
+        MEDIA_S3_BUCKET: granted.MEDIA_S3_BUCKET,
+        MEDIA_S3_ACCESS_KEY_ID: granted.MEDIA_S3_ACCESS_KEY_ID,
+        MEDIA_S3_SECRET_ACCESS_KEY: granted.MEDIA_S3_SECRET_ACCESS_KEY,
+        DATA_DIR: '/tmp/balagh',
+      });
+      expect(replica.environment!.MEDIA_S3_ACCESS_KEY_ID, `${name} never holds MinIO's root user`).not.toBe(services.minio.environment!.MINIO_ROOT_USER);
+      expect(replica.depends_on, name).toMatchObject({ 'minio-init': expect.objectContaining({ condition: 'service_completed_successfully' }) });
+    }
+  });
+
+  it('takes the bucket and every credential from the environment, the same everywhere', () => {
+    const env = { MINIO_ROOT_USER: 'root-user', MINIO_ROOT_PASSWORD: 'RootSecret42', MEDIA_S3_BUCKET: 'evidence', MEDIA_S3_ACCESS_KEY_ID: 'media-user', MEDIA_S3_SECRET_ACCESS_KEY: 'MediaSecret42' };
+    const { services } = composeConfig(env, ['scale-out']);
+    expect(services.minio.environment).toEqual({ MINIO_ROOT_USER: 'root-user', MINIO_ROOT_PASSWORD: 'RootSecret42' });
+    expect(services['minio-init'].environment).toMatchObject(env);
+    const media = { MEDIA_S3_BUCKET: 'evidence', MEDIA_S3_ACCESS_KEY_ID: 'media-user', MEDIA_S3_SECRET_ACCESS_KEY: 'MediaSecret42' };
+    expect(services.server.environment).toMatchObject(media);
+    expect(services['server-2'].environment).toMatchObject(media);
+  });
+
+  it('deploy/minio-init.sh makes the bucket and a user that may use that bucket only, and may run again', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'balagh-minio-init-'));
+    const log = path.join(dir, 'mc.log');
+    // A stand-in for mc that records its arguments and the content of any policy file it is given.
+    writeFileSync(path.join(dir, 'mc'), `#!/bin/sh\necho "$*" >> "${log}"\nfor arg in "$@"; do case "$arg" in *.json) cat "$arg" >> "${log}.policy";; esac; done\n`, { mode: 0o755 });
+    const env = {
+      PATH: `${dir}:${process.env.PATH}`,
+      TMPDIR: dir,
+      MINIO_URL: 'http://minio:9000',
+      MINIO_ROOT_USER: 'root-user',
+      MINIO_ROOT_PASSWORD: 'RootSecret42',
+      MEDIA_S3_BUCKET: 'evidence',
+      MEDIA_S3_ACCESS_KEY_ID: 'media-user',
+      MEDIA_S3_SECRET_ACCESS_KEY: 'MediaSecret42',
+    };
+    const script = path.join(root, 'deploy/minio-init.sh');
+    for (let run = 0; run < 2; run++) execFileSync('sh', [script], { env, stdio: 'pipe' });
+
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    const once = [
+      'alias set local http://minio:9000 root-user RootSecret42',
+      'mb --ignore-existing local/evidence',
+      `admin policy create local balagh-media ${path.join(dir, 'balagh-media-policy.json')}`,
+      'admin user add local media-user MediaSecret42',
+      'admin policy attach local balagh-media --user media-user',
+    ];
+    expect(calls).toEqual([...once, ...once]);
+    const policies = readFileSync(`${log}.policy`, 'utf8').trim().split('\n');
+    expect(policies).toHaveLength(2);
+    const policy = JSON.parse(policies[0]) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
+    expect(policy.Statement).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: ['arn:aws:s3:::evidence'] },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: ['arn:aws:s3:::evidence/*'] },
+    ]);
+    expect(() => execFileSync('sh', [script], { env: { ...env, MEDIA_S3_SECRET_ACCESS_KEY: '' }, stdio: 'pipe' }), 'a missing setting stops it before mc runs').toThrow();
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(10);
   });
 });
 
