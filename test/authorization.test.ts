@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
 import { OPERATIONS, type Operation as PolicyOperation } from '../server/src/access/access.policy.js';
@@ -5,6 +6,7 @@ import { Role } from '../server/src/access/access.roles.js';
 import { sha256 } from '../server/src/auth/password.js';
 import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique, type FiledReport } from './support/factories.js';
 import { loginFrom } from './support/from-address.js';
+import { fixture, upload } from './support/media.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
 type Actor = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'NO_TOKEN';
@@ -155,6 +157,25 @@ describe('who may do what', () => {
       gets: (_actor, input) => ({ id: expect.any(String), status: 'RECEIVED', description: input.description, reporter: REPORTER }),
     }),
     op({
+      name: 'attachMedia',
+      prepare: freshReport,
+      // The actor uploads its own photo and, when it may, files its own report (an INTAKE key attaches only to what it filed).
+      call: async (t, report) => {
+        const own = t ? await upload(app, t, await fixture('photo.png'), 'matrix.png') : undefined;
+        const mine = t
+          ? await gql<{ createReport: { id: string } }>(
+              app,
+              'mutation($input: CreateReportInput!) { createReport(input: $input) { id } }',
+              { input: reportInput({ description: unique('matrix-media') }) },
+              t,
+            )
+          : undefined;
+        const reportId = mine?.data?.createReport?.id ?? report.id;
+        return gql(app, 'mutation($r: ID!, $m: [ID!]!) { attachMedia(reportId: $r, mediaIds: $m) { media { kind purpose } } }', { r: reportId, m: [own?.body.id ?? randomUUID()] }, t);
+      },
+      gets: () => ({ media: [{ kind: 'PHOTO', purpose: 'REPORT' }] }),
+    }),
+    op({
       name: 'triageReport',
       prepare: freshReport,
       call: (t, report) => gql(app, 'mutation($id: ID!) { triageReport(id: $id, input: { priority: LOW }) { id priority status } }', { id: report.id }, t),
@@ -267,8 +288,18 @@ describe('who may do what', () => {
     );
     const names = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f) => f.name).filter((name) => name !== 'login');
     expect(new Set(operations.map((o) => o.name))).toEqual(new Set(names));
-    // And the policy has a row for each of them and for nothing else but the subscription (tested over WebSocket).
-    expect(new Set(Object.keys(OPERATIONS))).toEqual(new Set([...names, 'dispatchEvents']));
+    // And the policy has a row for each of them and for nothing else but the subscription (tested over WebSocket)
+    // and the upload endpoint (tested over HTTP below).
+    expect(new Set(Object.keys(OPERATIONS))).toEqual(new Set([...names, 'dispatchEvents', 'uploadMedia']));
+  });
+
+  describe.concurrent('POST /media by role', () => {
+    it.each(ACTORS)('%s', async (actor) => {
+      const answer = await upload(app, actor === 'NO_TOKEN' ? null : tokens[actor], await fixture('photo.webp'), 'role.webp');
+      const allowed = actor !== 'NO_TOKEN' && (OPERATIONS.uploadMedia as readonly string[]).includes(actor);
+      if (allowed) expect([200, 201]).toContain(answer.status);
+      else expect(answer).toMatchObject(actor === 'NO_TOKEN' ? { status: 401, body: { code: 'UNAUTHENTICATED' } } : { status: 403, body: { code: 'FORBIDDEN' } });
+    });
   });
 
   describe('reporter privacy', () => {

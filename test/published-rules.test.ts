@@ -23,6 +23,8 @@ function dispatcherCommands(status: Status, kind: Kind): string[] {
   if (status === 'RESOLVED' || (status === 'RECEIVED' && kind !== 'INCIDENT')) commands.push('CLOSE');
   if (status === 'RECEIVED') commands.push('REJECT', 'MARK_DUPLICATE');
   if (['RESOLVED', 'CLOSED', 'REJECTED', 'DUPLICATE'].includes(status)) commands.push('REOPEN');
+  // Photos and voice notes may be added while it is handled and after it was resolved (to show it was not fixed).
+  if (['RECEIVED', 'ASSIGNED', 'IN_PROGRESS', 'RESOLVED'].includes(status)) commands.push('ATTACH_MEDIA');
   return commands;
 }
 

@@ -1,9 +1,11 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssignmentStatus } from '../server/src/assignments/assignments.enums.js';
 import { CREW_SETTABLE } from '../server/src/assignments/assignments.transitions.js';
 import { ReportKind, ReportStatus } from '../server/src/reports/reports.enums.js';
 import { ReportAction, REPORT_TRANSITIONS } from '../server/src/reports/reports.transitions.js';
 import { assign, count, crew, crewRow, fileReport, progress, staff, unique, type FiledReport } from './support/factories.js';
+import { uploadedBytes } from './support/media.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
 const { RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED, REJECTED, DUPLICATE } = ReportStatus;
@@ -17,6 +19,7 @@ const DISPATCHER_ACTIONS = {
   REJECT: { from: [RECEIVED], to: REJECTED, timeline: 'REJECTED' },
   MARK_DUPLICATE: { from: [RECEIVED], to: DUPLICATE, timeline: 'MARKED_DUPLICATE' },
   REOPEN: { from: [RESOLVED, CLOSED, REJECTED, DUPLICATE], to: RECEIVED, timeline: 'REOPENED' },
+  ATTACH_MEDIA: { from: [RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED], to: null, timeline: 'MEDIA_ATTACHED' },
 } satisfies Partial<Record<ReportAction, { from: ReportStatus[]; to: ReportStatus | null; timeline: string; alsoFromReceived?: ReportKind[] }>>;
 type DispatcherAction = keyof typeof DISPATCHER_ACTIONS;
 
@@ -156,7 +159,7 @@ describe('report and assignment lifecycles', () => {
     return gql(app, 'mutation($id: ID!, $reason: String!) { cancelAssignment(id: $id, reason: $reason) { id status version } }', { id, reason }, dispatcher.token);
   }
 
-  function act(action: DispatcherAction, id: string): Promise<GqlResponse> {
+  async function act(action: DispatcherAction, id: string): Promise<GqlResponse> {
     const token = dispatcher.token;
     switch (action) {
       case 'TRIAGE':
@@ -171,8 +174,18 @@ describe('report and assignment lifecycles', () => {
         return gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of: original.id }, token);
       case 'REOPEN':
         return gql(app, 'mutation($id: ID!) { reopenReport(id: $id, reason: "reporter says it is not fixed") { id } }', { id }, token);
+      case 'ATTACH_MEDIA': {
+        // A photo of its own for each case (the same bytes from the same uploader are the same media).
+        const n = ++photos;
+        const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: n % 256, g: Math.floor(n / 256), b: 7 } } })
+          .png()
+          .toBuffer();
+        const mediaId = await uploadedBytes(app, token, png);
+        return gql(app, 'mutation($id: ID!, $m: [ID!]!) { attachMedia(reportId: $id, mediaIds: $m) { id } }', { id, m: [mediaId] }, token);
+      }
     }
   }
+  let photos = 0;
 
   it("covers every action of the server's report transition table", () => {
     expect(new Set(Object.keys(REPORT_TRANSITIONS))).toEqual(new Set([...Object.keys(DISPATCHER_ACTIONS), ...CREW_DRIVEN_ACTIONS]));

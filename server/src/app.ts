@@ -19,6 +19,7 @@ import { boundedDocumentStore, documentPolicy, operationRequired } from './commo
 import { jitGateway } from './common/execution.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { createLoaders, createServices, type Services } from './container.js';
+import { registerMediaRoutes } from './media/media.routes.js';
 import { openOrm } from './db/orm.js';
 import { seedDemo } from './db/seed/demo.seed.js';
 import { seedReference } from './db/seed/reference.seed.js';
@@ -113,6 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     tokenTtlHours: config.tokenTtlHours,
     login: { maxFailures: config.loginMaxFailures, maxFailuresPerAddress: config.loginMaxFailuresPerAddress, windowSeconds: config.loginWindowSeconds },
     reads: { statementTimeoutMs: config.readStatementTimeoutMs, searchConcurrency: config.searchConcurrency },
+    media: config.media,
   });
   await seedReference(orm.em.fork());
   const seededDemo = config.demo ? await seedDemo(orm.em.fork(), services) : false;
@@ -147,7 +149,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   await hub.start();
   const formatErrors = formatError(fastify);
   const fanout = new Fanout(hub, schema, contextFor, fastify.log, { maxGroupsPerAudience: config.wsMaxSubscriptionGroups, formatError: formatErrors });
-  const maintenance = new Maintenance({ orm, reports: services.reports, retentionDays: config.eventRetentionDays, overdueEveryMs: config.overdueCheckMs, log: fastify.log });
+  await services.media.open(orm.em.fork());
+  const maintenance = new Maintenance({ orm, reports: services.reports, media: services.media, retentionDays: config.eventRetentionDays, overdueEveryMs: config.overdueCheckMs, log: fastify.log });
   maintenance.start();
   const policy = documentPolicy(config);
   const apollo = new ApolloServer<Context>({
@@ -176,6 +179,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     path: '/graphql',
     context: async (request) => contextFor(await whenReachable(services.auth.authenticate(orm.em.fork(), request.headers.authorization)), request.ip),
   });
+
+  await registerMediaRoutes(fastify, { orm, media: services.media, authenticate: (header) => whenReachable(services.auth.authenticate(orm.em.fork(), header)) });
 
   fastify.get('/healthz', async (_request, reply) => {
     const ok = await orm.isConnected();

@@ -5,8 +5,12 @@ import { AssignmentsService } from './assignments/assignments.service.js';
 import { AuthService } from './auth/auth.service.js';
 import type { LoginLimits } from './auth/login-throttle.js';
 import { BoundedReads, type ReadLimits } from './common/bounded-reads.js';
+import { loadConfig, type MediaConfig } from './common/config.js';
 import { createCrewLoaders } from './crews/crews.loaders.js';
 import { CrewsService } from './crews/crews.service.js';
+import { createMediaLoaders } from './media/media.loaders.js';
+import { MediaService } from './media/media.service.js';
+import { createMediaStore, type MediaStore } from './media/media.storage.js';
 import { QueueService } from './queue/queue.service.js';
 import { createReferenceLoaders } from './reference/reference.loaders.js';
 import { ReferenceService } from './reference/reference.service.js';
@@ -23,10 +27,12 @@ import { ReportsService } from './reports/reports.service.js';
 const DEFAULT_READ_LIMITS: ReadLimits = { statementTimeoutMs: 5_000, searchConcurrency: 3 };
 
 /** The services of one app instance; stateless but for the auth cache and the search slots, shared by all requests. */
-export function createServices(options: { tokenTtlHours: number; login?: LoginLimits; reads?: ReadLimits }): Services {
+export function createServices(options: { tokenTtlHours: number; login?: LoginLimits; reads?: ReadLimits; media?: MediaConfig; mediaStore?: MediaStore }): Services {
   const reference = new ReferenceService();
-  const reports = new ReportsService(reference);
-  const assignments = new AssignmentsService(reports);
+  const mediaConfig = options.media ?? loadConfig({}).media;
+  const media = new MediaService(options.mediaStore ?? createMediaStore(mediaConfig), mediaConfig);
+  const reports = new ReportsService(reference, media);
+  const assignments = new AssignmentsService(reports, media);
   return {
     reference,
     reports,
@@ -34,12 +40,13 @@ export function createServices(options: { tokenTtlHours: number; login?: LoginLi
     assignments,
     crews: new CrewsService(reference, assignments),
     auth: new AuthService(options.tokenTtlHours, options.login),
+    media,
   };
 }
 
 /** Batch loaders for one request (or one event of a subscription), over its EntityManager. */
 export function createLoaders(em: EntityManager, services: Services): Loaders {
-  return { ...createReferenceLoaders(em, services.reference), ...createCrewLoaders(em), ...createReportLoaders(em), ...createAssignmentLoaders(em) };
+  return { ...createReferenceLoaders(em, services.reference), ...createCrewLoaders(em), ...createReportLoaders(em), ...createAssignmentLoaders(em), ...createMediaLoaders(em) };
 }
 
 export type { Loaders, Services };

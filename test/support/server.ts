@@ -32,22 +32,26 @@ export async function startServer(overrides: Partial<Config> = {}, options: Star
     await writeFile(path.join(consoleFolder, 'index.html'), page);
     overrides = { ...overrides, consoleDir: consoleFolder };
   }
-  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', databaseUrl: inject('databaseUrl'), demo: false, ...overrides };
+  // Each server stores media in a folder of its own, removed when it closes (unless the test chose one).
+  const defaults = loadConfig({});
+  const mediaFolder = overrides.media ? undefined : await mkdtemp(path.join(os.tmpdir(), 'balagh-media-'));
+  const media = overrides.media ?? { ...defaults.media, dir: mediaFolder as string };
+  const config: Config = { ...defaults, port: 0, host: '127.0.0.1', databaseUrl: inject('databaseUrl'), demo: false, ...overrides, media };
   let app: App;
   try {
     app = await createApp(config, { logger: false, ...appOptions });
   } catch (err) {
-    if (consoleFolder) await rm(consoleFolder, { recursive: true, force: true });
+    for (const folder of [consoleFolder, mediaFolder]) if (folder) await rm(folder, { recursive: true, force: true });
     throw err;
   }
-  if (consoleFolder) {
-    const folder = consoleFolder;
+  const folders = [consoleFolder, mediaFolder].filter((folder): folder is string => !!folder);
+  if (folders.length) {
     const close = app.close.bind(app);
     app.close = async () => {
       try {
         await close();
       } finally {
-        await rm(folder, { recursive: true, force: true });
+        for (const folder of folders) await rm(folder, { recursive: true, force: true });
       }
     };
   }

@@ -1,5 +1,6 @@
 import type { AuthChecker } from 'type-graphql';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from '../assignments/assignments.enums.js';
+import { MediaKind, MediaVariant } from '../media/media.enums.js';
 import { KEY_ROLES, Role, STAFF_ROLES, USER_ROLES } from './access.roles.js';
 import { principalOf, type Viewer } from './access.viewer.js';
 import { forbidden, unauthenticated } from '../common/errors.js';
@@ -42,6 +43,9 @@ export const OPERATIONS = {
   updateAssignmentStatus: [...STAFF, CREW],
   cancelAssignment: STAFF,
   dispatchEvents: [...STAFF, CREW, INTEGRATOR],
+  attachMedia: [...STAFF, INTAKE],
+  /** `POST /media` (an HTTP endpoint beside GraphQL, not a root field): gateways, call-takers and crews. */
+  uploadMedia: [...STAFF, INTAKE, CREW],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Operation = keyof typeof OPERATIONS;
@@ -209,4 +213,42 @@ export function eventCrews(payload: { assignment?: { crewId: string }; crew?: { 
   if (payload.crew) return [payload.crew.id];
   if (payload.assignment) return [payload.assignment.crewId];
   return [...reportHolders];
+}
+
+/** The facts about one media file that decide who fetches which of its copies. */
+export interface MediaFacts {
+  kind: MediaKind;
+  uploadedBy: string;
+  /** Who filed the report it is attached to; null while unattached. */
+  reportSubmittedBy: string | null;
+  /** Whether the viewer's crew has an active assignment on that report now. */
+  heldNowByViewerCrew: boolean;
+}
+
+const PHOTO_COPIES: readonly MediaVariant[] = [MediaVariant.ORIGINAL, MediaVariant.DISPLAY, MediaVariant.THUMB];
+const VOICE_COPIES: readonly MediaVariant[] = [MediaVariant.ORIGINAL];
+/** What leaves the building without staff rights: a photo's display copy and thumbnail, metadata stripped (no GPS of a home). */
+const SHARED_PHOTO_COPIES: readonly MediaVariant[] = [MediaVariant.DISPLAY, MediaVariant.THUMB];
+
+/**
+ * The copies of a media file the viewer may fetch (none: it may not see the file at all). Staff: every
+ * copy of everything (the original too, with its metadata). The uploader: every copy of what it uploaded.
+ * An INTAKE key: also the media of reports it filed. A crew: the media of reports assigned to it now
+ * (photos as the stripped copies). An integrator: attached photos' stripped copies, never a voice note (a
+ * citizen's voice is personal data) and never an original. One rule for the GraphQL fields (which media a
+ * report lists, which links they carry) and for `GET /media/:id/:variant`.
+ */
+export function mediaVariants(viewer: Viewer, media: MediaFacts): readonly MediaVariant[] {
+  const all = media.kind === MediaKind.PHOTO ? PHOTO_COPIES : VOICE_COPIES;
+  if (isStaff(viewer) || principalOf(viewer) === media.uploadedBy) return all;
+  if (media.reportSubmittedBy === null) return [];
+  if (viewer.role === INTAKE) return media.reportSubmittedBy === principalOf(viewer) ? all : [];
+  if (viewer.role === CREW) return media.heldNowByViewerCrew ? (media.kind === MediaKind.PHOTO ? SHARED_PHOTO_COPIES : VOICE_COPIES) : [];
+  if (viewer.role === INTEGRATOR) return media.kind === MediaKind.PHOTO ? SHARED_PHOTO_COPIES : [];
+  return [];
+}
+
+/** Whether the viewer may attach media to a report it can read: staff, or the INTAKE key that filed it (a citizen's follow-up photo). */
+export function mayAttachMedia(viewer: Viewer, report: { submittedBy: string }): boolean {
+  return isStaff(viewer) || (viewer.role === INTAKE && report.submittedBy === principalOf(viewer));
 }

@@ -4,6 +4,7 @@ import { requireViewer } from '../access/access.viewer.js';
 import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
 import { CrewView } from '../crews/crews.types.js';
+import { MediaView } from '../media/media.types.js';
 import { toReportView } from '../reports/reports.mapper.js';
 import { ReportView } from '../reports/reports.types.js';
 import { toAssignmentView } from './assignments.mapper.js';
@@ -13,6 +14,8 @@ import { AssignmentStep, AssignmentView, AssignReportInput, UpdateAssignmentStat
 /** The cost rule counts a report's assignments as 10: one, and a new one after each decline or cancellation. */
 const ASSIGNMENTS_MAX: CostExtensions = { maxItems: 10 };
 /** The cost rule counts an assignment's next steps as the most any status allows. */
+/** A job has at most 6 after-photos. */
+const AFTER_PHOTOS_MAX: CostExtensions = { maxItems: 6 };
 const STEPS_MAX: CostExtensions = { maxItems: Math.max(...Object.values(ASSIGNMENT_TRANSITIONS).map((next) => next.length)) };
 
 @Resolver(() => AssignmentView)
@@ -58,6 +61,19 @@ export class AssignmentsResolver {
     const crew = await ctx.loaders.crew.load(assignment.crewId);
     if (!crew) throw new Error(`crew ${assignment.crewId} missing`);
     return crew;
+  }
+
+  @Extensions(AFTER_PHOTOS_MAX)
+  @FieldResolver(() => [MediaView], { description: 'The crew’s after-photos of this job, as the caller may fetch them (the report’s media rules)' })
+  async media(@Root() assignment: AssignmentView, @Ctx() ctx: Context): Promise<MediaView[]> {
+    const viewer = requireViewer(ctx.viewer);
+    const [media, report, active] = await Promise.all([
+      ctx.loaders.mediaByAssignment.load(assignment.id),
+      ctx.loaders.report.load(assignment.reportId),
+      viewer.crewId ? ctx.loaders.activeAssignmentByReport.load(assignment.reportId) : undefined,
+    ]);
+    if (!report) return [];
+    return ctx.services.media.visible(viewer, media, report, active?.crewId ?? null);
   }
 
   @Extensions(STEPS_MAX)

@@ -6,6 +6,9 @@ import { leadingAssignment, leadingAssignments, type LeadingAssignment } from '.
 import * as check from '../common/validate.js';
 import { Crew } from '../crews/crews.entity.js';
 import { toCrewSnapshot, toCrewView } from '../crews/crews.mapper.js';
+import { MediaPurpose } from '../media/media.enums.js';
+import { describeMedia } from '../media/media.mapper.js';
+import type { MediaService } from '../media/media.service.js';
 import { appendEvent } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { Report } from '../reports/reports.entity.js';
@@ -24,7 +27,10 @@ import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignmen
  * assignment per report" in the database itself.
  */
 export class AssignmentsService {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly media: MediaService,
+  ) {}
 
   /** Each crew's leading active assignment as the database has it: what crews' status follows (CrewWork). */
   leading(em: EntityManager, crewIds: readonly string[]): Promise<Map<string, LeadingAssignment>> {
@@ -68,7 +74,9 @@ export class AssignmentsService {
       throw badInput('input.status', `status must be one of ${CREW_SETTABLE.join(', ')}; a dispatcher cancels with cancelAssignment`);
     }
     const note = check.text('input.note', input.note, { max: 2000, required: NOTE_REQUIRED.includes(input.status) });
-    return this.transition(em, viewer, assignmentId, 'input.assignmentId', input.status, note ?? null, input.expectedVersion);
+    const mediaIds = input.mediaIds ?? [];
+    if (mediaIds.length && input.status !== AssignmentStatus.COMPLETED) throw badInput('input.mediaIds', 'after-photos go with COMPLETED');
+    return this.transition(em, viewer, assignmentId, 'input.assignmentId', input.status, note ?? null, input.expectedVersion, mediaIds);
   }
 
   /** A dispatcher takes a report back from a crew; the report returns to the queue. */
@@ -86,6 +94,7 @@ export class AssignmentsService {
     to: AssignmentStatus,
     note: string | null,
     expectedVersion: number | null | undefined,
+    mediaIds: readonly string[] = [],
   ): Promise<Assignment> {
     const peek = await em.fork().findOne(Assignment, { id: assignmentId });
     if (!peek) throw notFound('Assignment', assignmentId, field);
@@ -106,8 +115,14 @@ export class AssignmentsService {
       if (effect) report.status = nextStatus(effect, from, report.kind);
       this.reports.touch(report);
       this.reports.addTimeline(tx, report, viewer, `ASSIGNMENT_${to}`, from, report.status, note, assignment.id);
+      // The crew's after-photos go with its completion, in the same transaction: both happen or neither.
+      const attached = await this.media.attach(tx, viewer, report.id, mediaIds, { purpose: MediaPurpose.AFTER_WORK, assignment }, 'input.mediaIds');
+      if (attached.length) this.reports.addTimeline(tx, report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, describeMedia(attached), assignment.id);
       const after = await this.leadingOf(tx, crew);
       this.publish(tx, DispatchEventType.ASSIGNMENT_UPDATED, assignment, report, crew, before, after);
+      if (attached.length) {
+        appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action: ReportAction.ATTACH_MEDIA }, await this.reports.holders(tx, report.id));
+      }
       return assignment;
     });
   }

@@ -55,6 +55,9 @@ export class UpdateAssignmentStatusInput {
 
   @Field(() => Int, { nullable: true, description: 'The assignment version the crew saw; CONFLICT when it changed since' })
   expectedVersion?: number | null;
+
+  @Field(() => [ID], { nullable: true, description: 'With COMPLETED: after-photos the crew uploaded with POST /media (at most 6)' })
+  mediaIds?: string[] | null;
 }
 
 @ObjectType('AssignmentStep', { description: 'A move the caller may make on an assignment now' })

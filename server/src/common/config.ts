@@ -96,6 +96,45 @@ export interface Config {
   hstsMaxAge: number;
   /** CONSOLE_DIR, default console/dist: the built console served at `/` when present. */
   consoleDir: string;
+  /** Photos and voice notes: limits, where they are stored, and how long their links live. */
+  media: MediaConfig;
+}
+
+/** The media settings (issue 11); every limit is checked while the upload streams, before anything is kept. */
+export interface MediaConfig {
+  /** MEDIA_PHOTO_MAX_BYTES, default 10 MiB. */
+  photoMaxBytes: number;
+  /** MEDIA_VOICE_MAX_BYTES, default 5 MiB. */
+  voiceMaxBytes: number;
+  /** MEDIA_VOICE_MAX_SECONDS, default 180. */
+  voiceMaxSeconds: number;
+  /** MEDIA_PHOTO_MAX_PIXELS, default 40,000,000: a photo with more pixels is refused before it is decoded (a decompression bomb). */
+  photoMaxPixels: number;
+  /** MEDIA_MAX_PHOTOS_PER_REPORT, default 6 (the crew's after-photos count apart, under the same limit per assignment). */
+  maxPhotosPerReport: number;
+  /** MEDIA_MAX_VOICE_PER_REPORT, default 1. */
+  maxVoicePerReport: number;
+  /** MEDIA_UNATTACHED_HOURS, default 24: media never attached is deleted after this. */
+  unattachedHours: number;
+  /** MEDIA_URL_TTL_SECONDS, default 900: how long a signed media link in GraphQL works. */
+  urlTtlSeconds: number;
+  /**
+   * MEDIA_URL_SECRET, default none: the key that signs media links. Without it the server keeps a random one in the
+   * database (created once), so every replica on that database signs and checks alike.
+   */
+  urlSecret: string | null;
+  /** MEDIA_STORAGE, default `disk`: `disk` (DATA_DIR/media) or `s3` (several replicas). */
+  storage: 'disk' | 's3';
+  /** DATA_DIR/media: the disk store's root (content-addressed files, and `tmp/` for uploads in flight). */
+  dir: string;
+  /** MEDIA_S3_ENDPOINT, MEDIA_S3_REGION (default us-east-1), MEDIA_S3_BUCKET, MEDIA_S3_ACCESS_KEY_ID, MEDIA_S3_SECRET_ACCESS_KEY, MEDIA_S3_FORCE_PATH_STYLE (default true). */
+  s3: { endpoint: string | null; region: string; bucket: string | null; accessKeyId: string | null; secretAccessKey: string | null; forcePathStyle: boolean };
+}
+
+function mediaStorage(raw: string | undefined): 'disk' | 's3' {
+  if (raw === undefined || raw === '' || raw === 'disk') return 'disk';
+  if (raw === 's3') return 's3';
+  throw new Error(`MEDIA_STORAGE must be disk or s3, got "${raw}"`);
 }
 
 function trustProxy(raw: string | undefined): TrustProxy {
@@ -171,5 +210,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapTileUrl: env.MAP_TILE_URL || null,
     hstsMaxAge: int(env, 'HSTS_MAX_AGE', 0),
     consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),
+    media: {
+      photoMaxBytes: int(env, 'MEDIA_PHOTO_MAX_BYTES', 10 * 1024 * 1024),
+      voiceMaxBytes: int(env, 'MEDIA_VOICE_MAX_BYTES', 5 * 1024 * 1024),
+      voiceMaxSeconds: int(env, 'MEDIA_VOICE_MAX_SECONDS', 180),
+      photoMaxPixels: int(env, 'MEDIA_PHOTO_MAX_PIXELS', 40_000_000),
+      maxPhotosPerReport: int(env, 'MEDIA_MAX_PHOTOS_PER_REPORT', 6),
+      maxVoicePerReport: int(env, 'MEDIA_MAX_VOICE_PER_REPORT', 1),
+      unattachedHours: int(env, 'MEDIA_UNATTACHED_HOURS', 24),
+      urlTtlSeconds: Math.max(1, int(env, 'MEDIA_URL_TTL_SECONDS', 900)),
+      urlSecret: env.MEDIA_URL_SECRET || null,
+      storage: mediaStorage(env.MEDIA_STORAGE),
+      dir: path.join(path.resolve(env.DATA_DIR || '.data'), 'media'),
+      s3: {
+        endpoint: env.MEDIA_S3_ENDPOINT || null,
+        region: env.MEDIA_S3_REGION || 'us-east-1',
+        bucket: env.MEDIA_S3_BUCKET || null,
+        accessKeyId: env.MEDIA_S3_ACCESS_KEY_ID || null,
+        secretAccessKey: env.MEDIA_S3_SECRET_ACCESS_KEY || null,
+        forcePathStyle: flag(env, 'MEDIA_S3_FORCE_PATH_STYLE', true),
+      },
+    },
   };
 }

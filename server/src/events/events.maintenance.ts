@@ -1,9 +1,13 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { MediaService } from '../media/media.service.js';
 import type { ReportsService } from '../reports/reports.service.js';
 
 export interface MaintenanceOptions {
   orm: MikroORM;
   reports: ReportsService;
+  /** Deletes uploads never attached (MEDIA_UNATTACHED_HOURS) every `mediaPruneEveryMs` (default 15 min). */
+  media?: MediaService;
+  mediaPruneEveryMs?: number;
   retentionDays: number;
   /** How often open reports are checked for passing their target (default 15 s). */
   overdueEveryMs?: number;
@@ -45,7 +49,7 @@ export async function pruneEvents(orm: MikroORM, retentionDays: number): Promise
   });
 }
 
-/** The periodic jobs every replica runs: overdue detection and event retention. */
+/** The periodic jobs every replica runs: overdue detection, event retention, and unattached media. */
 export class Maintenance {
   private readonly timers: NodeJS.Timeout[] = [];
   private running = new Set<Promise<unknown>>();
@@ -55,6 +59,8 @@ export class Maintenance {
   start(): void {
     this.every(this.options.overdueEveryMs ?? 15_000, () => this.overdueNow());
     this.every(this.options.pruneEveryMs ?? 3_600_000, () => pruneEvents(this.options.orm, this.options.retentionDays));
+    const media = this.options.media;
+    if (media) this.every(this.options.mediaPruneEveryMs ?? 900_000, () => media.pruneUnattached(this.options.orm.em.fork()));
   }
 
   /** Runs the overdue check at once (tests and start-up). */

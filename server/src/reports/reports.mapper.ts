@@ -83,6 +83,7 @@ const FIELD_READS: Record<string, readonly (keyof ReportView)[]> = {
   activeAssignment: ['id'],
   assignments: ['id'],
   timeline: ['id', 'submittedBy'],
+  media: ['id', 'submittedBy'],
   duplicateOf: ['duplicateOfId'],
 };
 

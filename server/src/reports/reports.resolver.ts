@@ -6,6 +6,7 @@ import type { Context } from '../access/access.context.js';
 import type { CostExtensions } from '../common/limits.js';
 import { mapLoaded } from '../common/maybe-promise.js';
 import { toCategoryView, toMunicipalityView } from '../reference/reference.mapper.js';
+import { MediaView } from '../media/media.types.js';
 import { CategoryView, MunicipalityView } from '../reference/reference.types.js';
 import { isOpen, isOverdue, queueKey, toReporterView, toReportLocationView, toReportView } from './reports.mapper.js';
 import { allowedActions, ReportAction } from './reports.transitions.js';
@@ -13,6 +14,8 @@ import { CreateReportInput, ReporterView, ReportLocationView, ReportView, Timeli
 
 /** The cost rule counts a report's timeline as 50 entries: a full life (filed, triaged, assigned, each crew step, resolved, followed up, closed) several times over. */
 const TIMELINE_MAX: CostExtensions = { maxItems: 50 };
+/** A report holds at most 6 photos and a voice note, and its jobs' after-photos: counted as 20. */
+const MEDIA_MAX: CostExtensions = { maxItems: 20 };
 
 @Resolver(() => ReportView)
 export class ReportsResolver {
@@ -85,6 +88,27 @@ export class ReportsResolver {
     @Ctx() ctx: Context,
   ): Promise<ReportView> {
     return toReportView(await ctx.services.reports.reopen(ctx.em, requireViewer(ctx.viewer), id, reason));
+  }
+
+  @Authorized(...OPERATIONS.attachMedia)
+  @Mutation(() => ReportView, { description: 'Add photos or a voice note uploaded with POST /media to a report: a citizen’s follow-up through its gateway (the INTAKE key that filed it), or staff' })
+  async attachMedia(
+    @Arg('reportId', () => ID, { description: 'The report, RECEIVED, ASSIGNED, IN_PROGRESS or RESOLVED' }) reportId: string,
+    @Arg('mediaIds', () => [ID], { description: 'Media the caller uploaded; at most 6 photos and 1 voice note on a report' }) mediaIds: string[],
+    @Ctx() ctx: Context,
+  ): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.attachMedia(ctx.em, requireViewer(ctx.viewer), reportId, mediaIds));
+  }
+
+  @Extensions(MEDIA_MAX)
+  @FieldResolver(() => [MediaView], {
+    description:
+      'Photos and voice notes, oldest first, as the caller may fetch them: staff everything; an intake key its own; a crew those of a report assigned to it now; an integrator photos only, stripped of metadata',
+  })
+  async media(@Root() report: ReportView, @Ctx() ctx: Context): Promise<MediaView[]> {
+    const viewer = requireViewer(ctx.viewer);
+    const [media, active] = await Promise.all([ctx.loaders.mediaByReport.load(report.id), viewer.crewId ? ctx.loaders.activeAssignmentByReport.load(report.id) : undefined]);
+    return ctx.services.media.visible(viewer, media, report, active?.crewId ?? null);
   }
 
   @FieldResolver(() => CategoryView, { description: 'What kind of problem it is' })

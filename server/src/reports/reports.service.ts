@@ -1,9 +1,12 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
+import { mayAttachMedia, REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
 import { principalOf, type Viewer } from '../access/access.viewer.js';
-import { badInput, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
+import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import * as check from '../common/validate.js';
 import { insertSelectSql } from '../common/read-model.js';
+import { describeMedia } from '../media/media.mapper.js';
+import { MediaPurpose } from '../media/media.enums.js';
+import type { MediaService } from '../media/media.service.js';
 import { appendEvent, outboxRow } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import { Category, Municipality } from '../reference/reference.entity.js';
@@ -22,7 +25,10 @@ const YEAR = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Riyadh', year: 'num
  * checks the transition table, bumps the version, writes the timeline and appends the outbox event.
  */
 export class ReportsService {
-  constructor(private readonly reference: ReferenceService) {}
+  constructor(
+    private readonly reference: ReferenceService,
+    private readonly media: MediaService,
+  ) {}
 
   /**
    * Files a report. A second call by the same sender with the same idempotency key returns the first
@@ -72,14 +78,29 @@ export class ReportsService {
       const created = insertSelectSql(em, report, { reference: 'seq.reference' });
       const timeline = insertSelectSql(em, this.timelineEntry(report, viewer, 'CREATED', null, report.status, null));
       const outbox = insertSelectSql(em, event, { payload: (value) => `jsonb_set(${value}, '{report,reference}', to_jsonb(created.reference))` });
-      const [row] = await em.execute<{ reference: string }[]>(
-        `with seq as (select '940-' || ? || '-' || lpad(n, greatest(6, length(n)), '0') as reference from (select nextval('report_reference_seq')::text as n) s),
+      const mediaIds = input.mediaIds ?? [];
+      const insert = (tx: EntityManager) =>
+        tx.execute<{ id: string; reference: string }[]>(
+          `with seq as (select '940-' || ? || '-' || lpad(n, greatest(6, length(n)), '0') as reference from (select nextval('report_reference_seq')::text as n) s),
          created as (${created.sql} from seq returning id, reference),
          timeline as (${timeline.sql} from created),
          event as (${outbox.sql} from created)
-         select reference from created`,
-        [YEAR.format(report.receivedAt), ...created.params, ...timeline.params, ...outbox.params],
-      );
+         select id, reference from created`,
+          [YEAR.format(report.receivedAt), ...created.params, ...timeline.params, ...outbox.params],
+        );
+      // Media goes in the same transaction as the report, so a bad media id files nothing; without media the
+      // statement runs alone (intake's hot path keeps its one round trip).
+      const [row] = mediaIds.length
+        ? await em.transactional(async (tx) => {
+            const rows = await insert(tx);
+            const attached = await this.media.attach(tx, viewer, rows[0].id, mediaIds, { purpose: MediaPurpose.REPORT }, 'input.mediaIds');
+            report.id = rows[0].id;
+            const line = this.timelineEntry(report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, describeMedia(attached));
+            line.report = tx.getReference(Report, report.id); // the row the statement inserted, not a new one to persist
+            tx.persist(line);
+            return rows;
+          })
+        : await insert(em);
       report.reference = row.reference;
       return report;
     } catch (err) {
@@ -168,6 +189,28 @@ export class ReportsService {
       },
       originalId,
     );
+  }
+
+  /**
+   * Adds the caller's uploads to a report it may attach to (staff, or the INTAKE key that filed it: a
+   * citizen's follow-up photo), audited in the timeline and published as REPORT_UPDATED. Media already on the
+   * report is not attached twice, and a call that adds nothing changes nothing.
+   */
+  async attachMedia(em: EntityManager, viewer: Viewer, id: string, mediaIds: readonly string[]): Promise<Report> {
+    const reportId = check.id('reportId', id);
+    if (!mediaIds.length) throw badInput('mediaIds', 'name at least one media id');
+    return em.transactional(async (tx) => {
+      const report = await this.lock(tx, reportId, 'reportId');
+      if (!(await this.canRead(tx, viewer, report))) throw notFound('Report', reportId, 'reportId');
+      if (!mayAttachMedia(viewer, report)) throw forbidden('Only staff and the sender that filed the report may add media to it');
+      nextStatus(ReportAction.ATTACH_MEDIA, report.status, report.kind);
+      const attached = await this.media.attach(tx, viewer, report.id, mediaIds, { purpose: MediaPurpose.REPORT });
+      if (!attached.length) return report;
+      this.touch(report);
+      this.addTimeline(tx, report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, describeMedia(attached));
+      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action: ReportAction.ATTACH_MEDIA }, await this.holders(tx, report.id));
+      return report;
+    });
   }
 
   reopen(em: EntityManager, viewer: Viewer, id: string, reason: string): Promise<Report> {

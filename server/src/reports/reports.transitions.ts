@@ -17,6 +17,7 @@ export enum ReportAction {
   REJECT = 'REJECT',
   MARK_DUPLICATE = 'MARK_DUPLICATE',
   REOPEN = 'REOPEN',
+  ATTACH_MEDIA = 'ATTACH_MEDIA',
 }
 
 registerEnumType(ReportAction, {
@@ -32,6 +33,7 @@ registerEnumType(ReportAction, {
     REJECT: { description: 'Reject it, optionally referring it elsewhere (rejectReport)' },
     MARK_DUPLICATE: { description: 'Merge it into the report it repeats (markDuplicate)' },
     REOPEN: { description: 'Return it to the queue (reopenReport)' },
+    ATTACH_MEDIA: { description: 'Add photos or a voice note (attachMedia); the status stays' },
   },
 });
 
@@ -57,6 +59,8 @@ export const REPORT_TRANSITIONS: Record<ReportAction, Transition> = {
   REJECT: { from: [RECEIVED], to: REJECTED },
   MARK_DUPLICATE: { from: [RECEIVED], to: DUPLICATE },
   REOPEN: { from: [RESOLVED, CLOSED, REJECTED, DUPLICATE], to: RECEIVED },
+  // A follow-up photo while the report is handled, or after it was resolved (to show it was not fixed).
+  ATTACH_MEDIA: { from: [RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED], to: null },
 };
 
 /** How each action reads in the timeline. */
@@ -70,6 +74,7 @@ export const TIMELINE_ACTION: Record<ReportAction, string> = {
   REJECT: 'REJECTED',
   MARK_DUPLICATE: 'MARKED_DUPLICATE',
   REOPEN: 'REOPENED',
+  ATTACH_MEDIA: 'MEDIA_ATTACHED',
 };
 
 /** The operation a caller runs for each action it may command; the others follow a crew's progress. */
@@ -80,6 +85,7 @@ const COMMANDS: Partial<Record<ReportAction, Operation>> = {
   REJECT: 'rejectReport',
   MARK_DUPLICATE: 'markDuplicate',
   REOPEN: 'reopenReport',
+  ATTACH_MEDIA: 'attachMedia',
 };
 
 /**

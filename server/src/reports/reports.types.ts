@@ -161,6 +161,9 @@ export class CreateReportInput {
 
   @Field(() => ReporterInput, { nullable: true, description: 'Who; optional for anonymous reports' })
   reporter?: ReporterInput | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Photos and a voice note this sender uploaded with POST /media, attached with the report (at most 6 photos and 1 voice note)' })
+  mediaIds?: string[] | null;
 }
 
 @InputType({ description: 'Correct the category and priority of a report' })
