@@ -86,9 +86,10 @@ describe('security headers on every response', () => {
     expectSecurityHeaders(missing, 'the 404');
   });
 
-  it('img-src admits this origin and data: only, when no MAP_TILE_URL is set', async () => {
+  it('img-src admits this origin, data: and blob: (local previews of photos being attached) only, when no MAP_TILE_URL is set; media-src this origin only', async () => {
     const csp = directives((await fetch(app.url)).headers.get('content-security-policy'));
-    expect(csp.get('img-src')).toEqual(["'self'", 'data:']);
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(csp.get('media-src')).toEqual(["'self'"]);
     expect(csp.get('connect-src')).toEqual(["'self'"]);
     expect(csp.has('upgrade-insecure-requests')).toBe(false);
   });
@@ -105,7 +106,7 @@ describe('security headers that follow the configuration', () => {
     const app = await startServer({ mapTileUrl: 'https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png' }, { console: '<!doctype html><title>console</title>' });
     try {
       const response = await fetch(`${app.url}/map`);
-      expect(directives(response.headers.get('content-security-policy')).get('img-src')).toEqual(["'self'", 'data:', 'https://*.tiles.example.org']);
+      expect(directives(response.headers.get('content-security-policy')).get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https://*.tiles.example.org']);
       expectSecurityHeaders(response, 'with MAP_TILE_URL');
     } finally {
       await app.close();

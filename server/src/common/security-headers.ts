@@ -30,8 +30,11 @@ export function tileSource(template: string): string | null {
  *   which CSP does not restrict).
  * - `connect-src 'self'` covers the GraphQL requests and, in CSP Level 3 browsers, the same-origin
  *   WebSocket (`ws:`/`wss:` on this host) too.
- * - Images: this origin, `data:` (Leaflet's stylesheet and the console's empty favicon) and the
- *   `MAP_TILE_URL` host when one is configured.
+ * - Images: this origin (media through its signed `/media/…` links too), `data:` (Leaflet's stylesheet and
+ *   the console's empty favicon), `blob:` (the local preview of a photo being attached, before it is
+ *   uploaded) and the `MAP_TILE_URL` host when one is configured.
+ * - Audio: this origin only (`media-src 'self'`: voice notes through their signed links), said outright
+ *   rather than left to `default-src`.
  * - `frame-ancestors 'none'`: no page may frame the console (clickjacking).
  * - `upgrade-insecure-requests` only when HSTS is on: on a plain-HTTP deployment it would send every
  *   request of the console to an https port that does not exist.
@@ -44,7 +47,8 @@ export function contentSecurityPolicy(config: HeaderConfig): Record<string, stri
     'script-src': ["'self'"],
     'script-src-attr': ["'none'"],
     'style-src': ["'self'"],
-    'img-src': ["'self'", 'data:', ...(tiles ? [tiles] : [])],
+    'img-src': ["'self'", 'data:', 'blob:', ...(tiles ? [tiles] : [])],
+    'media-src': ["'self'"],
     'font-src': ["'self'"],
     'connect-src': ["'self'"],
     'object-src': ["'none'"],
