@@ -27,6 +27,9 @@ export interface ReportRow {
   receivedAt: number;
   targetAt: number;
   version: number;
+  /** How many photos and voice notes it carries that the viewer may see: the queue row's icons. */
+  photos: number;
+  voiceNotes: number;
   /** Lower-cased reference, description and address, for the text search. */
   search: string;
 }
@@ -50,6 +53,8 @@ export function toReportRow(report: ReportCore): ReportRow {
     receivedAt: Date.parse(report.receivedAt),
     targetAt: Date.parse(report.targetAt),
     version: report.version,
+    photos: report.media.filter((m) => m.kind === 'PHOTO').length,
+    voiceNotes: report.media.filter((m) => m.kind === 'VOICE').length,
     search: `${report.reference} ${report.description} ${report.location.address ?? ''}`.toLowerCase(),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distanceKm, formatAge, formatCountdown, formatDateTime, formatNumber } from './format.ts';
+import { distanceKm, formatAge, formatCountdown, formatDateTime, formatDuration, formatNumber, formatPercent } from './format.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -49,5 +49,24 @@ describe('numbers and ages', () => {
 
   it('measures distances on the sphere', () => {
     expect(distanceKm({ lat: 26.4207, lng: 50.0888 }, { lat: 26.2794, lng: 50.2083 })).toBeCloseTo(19.7, 0);
+  });
+});
+
+describe('recordings and uploads', () => {
+  it.each([
+    [0, '0:00'],
+    [7.9, '0:07'],
+    [59.6, '0:59'],
+    [60, '1:00'],
+    [165, '2:45'],
+    [-3, '0:00'],
+  ])('a %f s recording lasts %s', (seconds, text) => {
+    expect(formatDuration(seconds, 'en')).toBe(text);
+    expect(formatDuration(seconds, 'ar')).toBe(text);
+  });
+
+  it('shows upload progress as a whole percentage', () => {
+    expect(formatPercent(0.424, 'en')).toBe('42%');
+    expect(formatPercent(1, 'ar')).toMatch(/100/);
   });
 });

@@ -80,6 +80,22 @@ export function formatCountdown(msLeft: number, locale: Locale): Countdown {
   return { text: overdue ? `-${clock}` : clock, overdue };
 }
 
+/**
+ * A recording's length as a clock, minutes unbounded: `0:07`, `2:45`. Whole seconds are floored, as the
+ * browser's own audio controls show them, so the label and the player agree.
+ */
+export function formatDuration(seconds: number, locale: Locale): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const two = numberFormat(locale, 'two', { minimumIntegerDigits: 2, useGrouping: false });
+  const plain = numberFormat(locale, 'plain', { useGrouping: false });
+  return `${plain.format(Math.floor(total / 60))}:${two.format(total % 60)}`;
+}
+
+/** A share from 0 to 1 as a whole percentage, e.g. 42%. */
+export function formatPercent(fraction: number, locale: Locale): string {
+  return numberFormat(locale, 'pct', { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+}
+
 /** How long ago, in the largest whole unit: "45 min", "3 hr", "2 days" (narrow unit forms). */
 export function formatAge(msAgo: number, locale: Locale): string {
   const minutes = Math.max(0, Math.floor(msAgo / 60_000));

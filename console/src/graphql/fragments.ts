@@ -3,6 +3,7 @@ import { graphql } from './graphql.ts';
 /**
  * The report fields the queue, the map and the live events share (no nested assignment: events carry it
  * apart). `open` and `queueKey` are the server's word on whether the report is in the queue and where.
+ * `media` is only what the queue row's icons need (the detail view asks for the links).
  */
 export const ReportCoreFields = graphql(`
   fragment ReportCore on Report {
@@ -21,6 +22,7 @@ export const ReportCoreFields = graphql(`
     version
     category { code }
     location { lat lng address municipality { code } }
+    media { id kind }
   }
 `);
 

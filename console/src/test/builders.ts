@@ -31,6 +31,7 @@ export function report(overrides: Partial<ReportCore> = {}): ReportCore {
     version: 1,
     category: { code: 'POTHOLE' },
     location: { lat: 26.28, lng: 50.2, address: 'King Khalid St', municipality: { code: 'KHOBAR' } },
+    media: [],
     ...overrides,
   };
 }
@@ -86,6 +87,7 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
     allowedActions: ['TRIAGE', 'ASSIGN', 'REJECT', 'MARK_DUPLICATE'],
     activeAssignment: null,
     assignments: [],
+    media: [],
     timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
     ...overrides,
   };
@@ -93,5 +95,5 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
 
 /** A report the calling crew holds, as its app loads it: ASSIGNED, with the crew's PENDING assignment (give its next steps as the crew sees them). */
 export function workItem(overrides: Partial<WorkItem['activeAssignment']> = {}): WorkItem {
-  return { ...report({ status: 'ASSIGNED' }), activeAssignment: { ...assignment(), nextSteps: [], ...overrides } };
+  return { ...report({ status: 'ASSIGNED' }), media: [], activeAssignment: { ...assignment(), nextSteps: [], ...overrides } };
 }

@@ -5,6 +5,7 @@ import type { LiveFeedOptions } from '../../live/live-feed.ts';
 import { crew, event, report, workItem } from '../../test/builders.ts';
 import { reportsFilterOf } from '../../test/documents.ts';
 import { fakeRun } from '../../test/fake-run.ts';
+import { fakeUploads, photoFile, stored } from '../../test/fake-uploads.ts';
 import { CrewController, type WorkItem } from './crew.controller.ts';
 import { CrewWorkQuery } from './crew.operations.ts';
 
@@ -20,7 +21,7 @@ const FINISH = [{ status: 'COMPLETED', noteRequired: true }] as const;
 type Node = Omit<WorkItem, 'activeAssignment'> & { activeAssignment: WorkItem['activeAssignment'] | null };
 
 /** A crew app over a fake server that returns `work`, and a fake feed the test drives; translations are the keys. */
-function setup(work: Node[]) {
+function setup(work: Node[], uploads?: () => ReturnType<typeof fakeUploads>['uploads']) {
   const server = fakeRun({
     CrewViewer: () => ({ me: { id: 'u-1', username: 'crew01', role: 'CREW', crew: CREW } }),
     CrewWork: () => ({ reports: { edges: work.map((node) => ({ node })) } }),
@@ -29,6 +30,7 @@ function setup(work: Node[]) {
   const controller = new CrewController({
     run: server.run,
     t: (key) => key,
+    uploads,
     feed: (options) => {
       feed = options;
       return { start: vi.fn(), stop: vi.fn(), state: shallowRef('live') };
@@ -49,8 +51,8 @@ describe('the crew app', () => {
     const mine = workItem();
     const inProgress = { ...workItem({ status: 'ON_SITE' }), status: 'IN_PROGRESS' as const };
     // open reports the crew can still read but holds no more: it declined one (now RECEIVED again), another crew took over the other
-    const declined = { ...report({ status: 'RECEIVED' }), activeAssignment: null };
-    const takenOver = { ...report({ status: 'ASSIGNED' }), activeAssignment: null };
+    const declined = { ...report({ status: 'RECEIVED' }), media: [], activeAssignment: null };
+    const takenOver = { ...report({ status: 'ASSIGNED' }), media: [], activeAssignment: null };
     const { server, controller, feed } = setup([mine, declined, inProgress, takenOver]);
     feed.onResync();
     await vi.runAllTimersAsync();
@@ -156,5 +158,86 @@ describe('the crew app', () => {
     await controller.reload();
     await controller.toggleDuty();
     expect(server.callsOf('SetOwnShift')).toEqual([{ crewId: CREW.id, onDuty: false }]);
+  });
+});
+
+describe("a job's after-photos", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A crew app whose jobs each get fake uploads; `jobs` lists them in the order the app asked for them. */
+  function withPhotos(work: Node[]) {
+    const jobs: Array<ReturnType<typeof fakeUploads>> = [];
+    const app = setup(work, () => {
+      const files = fakeUploads();
+      jobs.push(files);
+      return files.uploads;
+    });
+    return { ...app, jobs };
+  }
+
+  it('are offered only where the server lets the crew complete now', async () => {
+    const onSite = workItem({ status: 'ON_SITE', nextSteps: [...FINISH] });
+    const enRoute = workItem({ status: 'EN_ROUTE', nextSteps: [{ status: 'ON_SITE', noteRequired: false }] });
+    const { controller } = withPhotos([onSite, enRoute]);
+    await controller.reload();
+    expect(controller.takesAfterPhotos(onSite)).toBe(true);
+    expect(controller.takesAfterPhotos(enRoute)).toBe(false);
+    expect(controller.afterPhotos(onSite)).toBe(controller.afterPhotos(onSite));
+  });
+
+  it('complete the job with it: completing waits, saying so, for the photo still uploading on a weak network', async () => {
+    const item = workItem({ status: 'ON_SITE', version: 5, nextSteps: [...FINISH] });
+    const { server, controller, jobs } = withPhotos([item]);
+    server.handlers.UpdateAssignmentStatus = () => ({ updateAssignmentStatus: { ...item.activeAssignment, status: 'COMPLETED', version: 6 } });
+    await controller.reload();
+    controller.afterPhotos(item).add([photoFile('after.jpg')]);
+    const [job] = jobs;
+    job!.sent[0]!.options.onRetry?.(2, 1000);
+    controller.notes[item.activeAssignment.id] = 'Pothole filled';
+    const completing = controller.step(item, FINISH[0]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(controller.waiting.value).toBe(item.activeAssignment.id);
+    expect(controller.busy.value).toBe(item.activeAssignment.id);
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
+    job!.sent[0]!.answer.resolve(stored('m-after'));
+    await completing;
+    expect(controller.waiting.value).toBe('');
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([
+      { input: { assignmentId: item.activeAssignment.id, status: 'COMPLETED', note: 'Pothole filled', expectedVersion: 5, mediaIds: ['m-after'] } },
+    ]);
+    expect(job!.uploads.items.value).toEqual([]);
+    expect(controller.afterPhotos(item)).not.toBe(job!.uploads);
+  });
+
+  it('that failed for good hold the completion back, with the note and the photo kept', async () => {
+    const item = workItem({ status: 'ON_SITE', nextSteps: [...FINISH] });
+    const { server, controller, jobs } = withPhotos([item]);
+    await controller.reload();
+    controller.afterPhotos(item).add([photoFile('after.jpg')]);
+    jobs[0]!.sent[0]!.fail(new Error('offline'));
+    controller.notes[item.activeAssignment.id] = 'Pothole filled';
+    await controller.step(item, FINISH[0]);
+    expect(controller.message.value).toBe('media.fixFailed');
+    expect(controller.busy.value).toBe('');
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
+    expect(controller.notes[item.activeAssignment.id]).toBe('Pothole filled');
+    expect(jobs[0]!.uploads.items.value.map((i) => i.state)).toEqual(['failed']);
+  });
+
+  it('are dropped with the job when the crew no longer holds it', async () => {
+    const item = workItem({ status: 'ON_SITE', nextSteps: [...FINISH] });
+    const work: Node[] = [item];
+    const { controller, jobs } = withPhotos(work);
+    await controller.reload();
+    controller.afterPhotos(item).add([photoFile('after.jpg')]);
+    work.length = 0;
+    await controller.reload();
+    expect(jobs[0]!.sent[0]!.options.signal?.aborted).toBe(true);
+    expect(jobs[0]!.uploads.items.value).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import type { ResultOf } from '../../graphql/graphql.ts';
 import { i18n } from '../../i18n/i18n.ts';
 import { LiveFeed, type LiveFeedOptions } from '../../live/live-feed.ts';
 import { clearSession, currentToken } from '../../session/session.ts';
+import type { MediaItem } from '../media/media.operations.ts';
+import { MediaUploads } from '../media/media.uploads.ts';
 import { CrewViewerQuery, CrewWorkQuery, SetOwnShiftMutation, UpdateAssignmentStatusMutation, UpdateCrewLocationMutation } from './crew.operations.ts';
 import { LocationSharing } from './location-sharing.ts';
 
@@ -14,7 +16,7 @@ type WorkNode = ResultOf<typeof CrewWorkQuery>['reports']['edges'][number]['node
 /** The signed-in crew member, with their crew (null for a crew account without one). */
 export type CrewViewer = ResultOf<typeof CrewViewerQuery>['me'];
 /** A report the crew holds now, with the assignment it holds it by. */
-export type WorkItem = WorkNode & { activeAssignment: NonNullable<WorkNode['activeAssignment']> };
+export type WorkItem = Omit<WorkNode, 'media' | 'activeAssignment'> & { media: MediaItem[]; activeAssignment: NonNullable<WorkNode['activeAssignment']> };
 
 /** A status the crew may move an assignment to now, and whether that move needs a note. */
 export type CrewStep = WorkItem['activeAssignment']['nextSteps'][number];
@@ -29,12 +31,18 @@ export interface CrewControllerOptions {
   feed?: (options: LiveFeedOptions) => CrewFeed;
   /** Translates the app's own messages; the console's i18n by default. */
   t?: (key: string) => string;
+  /** Makes the uploads of one job's after-photos; to POST /media by default (a fake in tests). */
+  uploads?: () => MediaUploads;
+  /** The clock, for how recently the work (and its media links) was fetched. */
+  now?: () => number;
 }
 
 /** How often the work is reloaded when the live feed is not allowed (the server refused the subscription). */
 const POLL_MS = 15_000;
 /** A burst of events about the crew's work reloads it once, this long after the first. */
 const RELOAD_DELAY_MS = 250;
+/** A photo that fails to load (its signed link expired) reloads the work, but not sooner than this after the last load. */
+const LINK_REFRESH_MIN_MS = 30_000;
 
 /**
  * A field crew's app: its own open work, kept current by the live feed (or by polling when the feed is
@@ -55,16 +63,25 @@ export class CrewController {
   readonly notes = reactive<Record<string, string>>({});
   /** The feed was refused and the work is polled instead. */
   readonly polling = shallowRef(false);
+  /** The assignment whose completion waits for its after-photos to finish uploading. */
+  readonly waiting = shallowRef('');
   readonly sharing: LocationSharing;
   readonly feed: CrewFeed;
   private readonly run: Run;
   private readonly t: (key: string) => string;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly makeUploads: () => MediaUploads;
+  /** Each job's after-photos, by assignment id, kept across reloads until the job is completed or gone. */
+  private readonly photos = new Map<string, MediaUploads>();
+  private readonly now: () => number;
+  private loadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: CrewControllerOptions) {
     this.run = options.run;
     this.t = options.t ?? ((key) => i18n.global.t(key));
+    this.makeUploads = options.uploads ?? (() => new MediaUploads());
+    this.now = options.now ?? Date.now;
     this.sharing = new LocationSharing(async (lat, lng) => {
       await this.run(UpdateCrewLocationMutation, { lat, lng });
     });
@@ -90,6 +107,8 @@ export class CrewController {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.pollTimer = null;
     this.reloadTimer = null;
+    for (const uploads of this.photos.values()) uploads.clear();
+    this.photos.clear();
   }
 
   /** Loads the crew member and the reports their crew holds now: its open reports on which it has an active assignment. */
@@ -100,6 +119,8 @@ export class CrewController {
       // The server shows a crew only its own active assignment: an open report with one is the crew's work.
       this.work.value = reports.reports.edges.map((e) => e.node).filter((r): r is WorkItem => r.activeAssignment !== null);
       this.loaded.value = true;
+      this.loadedAt = this.now();
+      this.forgetPhotosOfFinishedJobs();
     } catch (err) {
       this.message.value = err instanceof ApiError ? err.failure.message : this.t('crewApp.loadFailed');
     }
@@ -115,7 +136,27 @@ export class CrewController {
     return this.steps(item).find((s) => s.noteRequired)?.status ?? null;
   }
 
-  /** Reports a step of an item's assignment, with the note typed for it. */
+  /** The job can be completed now, so the app offers to take after-photos for it. */
+  takesAfterPhotos(item: WorkItem): boolean {
+    return this.steps(item).some((s) => s.status === 'COMPLETED');
+  }
+
+  /** The after-photos taken for a job, uploading as soon as they are taken. */
+  afterPhotos(item: WorkItem): MediaUploads {
+    const id = item.activeAssignment.id;
+    let uploads = this.photos.get(id);
+    if (!uploads) {
+      uploads = this.makeUploads();
+      this.photos.set(id, uploads);
+    }
+    return uploads;
+  }
+
+  /**
+   * Reports a step of an item's assignment, with the note typed for it. Completing sends the job's
+   * after-photos: it waits for those still uploading (retried on a weak network) rather than lose them, and
+   * does not complete while one has failed for good (the crew removes or retries it).
+   */
   async step(item: WorkItem, next: CrewStep): Promise<void> {
     const assignment = item.activeAssignment;
     const note = this.notes[assignment.id]?.trim() ?? '';
@@ -125,11 +166,28 @@ export class CrewController {
     }
     this.busy.value = assignment.id;
     this.message.value = '';
+    const photos = next.status === 'COMPLETED' ? this.photos.get(assignment.id) : undefined;
+    let mediaIds: string[] = [];
+    if (photos) {
+      this.waiting.value = assignment.id;
+      const ready = await photos.ready();
+      this.waiting.value = '';
+      if (ready === null) {
+        this.message.value = this.t('media.fixFailed');
+        this.busy.value = '';
+        return;
+      }
+      mediaIds = ready;
+    }
     try {
       await this.run(UpdateAssignmentStatusMutation, {
-        input: { assignmentId: assignment.id, status: next.status, note: note || null, expectedVersion: assignment.version },
+        input: { assignmentId: assignment.id, status: next.status, note: note || null, expectedVersion: assignment.version, ...(mediaIds.length ? { mediaIds } : {}) },
       });
       this.notes[assignment.id] = '';
+      if (photos) {
+        photos.clear();
+        this.photos.delete(assignment.id);
+      }
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       this.message.value = err.failure.code === 'CONFLICT' ? this.t('crewApp.conflict') : err.failure.message;
@@ -137,6 +195,13 @@ export class CrewController {
       this.busy.value = '';
       await this.reload();
     }
+  }
+
+  /** A photo of the work failed to load, most likely because its signed link expired: reloads the work for fresh links, unless it was loaded moments ago. */
+  refreshLinks(): void {
+    if (this.now() - this.loadedAt < LINK_REFRESH_MIN_MS) return;
+    this.loadedAt = this.now();
+    void this.reload();
   }
 
   /** Starts or ends the crew's shift. */
@@ -169,6 +234,16 @@ export class CrewController {
       this.reloadTimer = null;
       void this.reload();
     }, RELOAD_DELAY_MS);
+  }
+
+  /** Drops the after-photos of jobs the crew no longer holds (cancelled, taken over): nothing can send them now. */
+  private forgetPhotosOfFinishedJobs(): void {
+    const held = new Set(this.work.value.map((w) => w.activeAssignment.id));
+    for (const [id, uploads] of this.photos) {
+      if (held.has(id)) continue;
+      uploads.clear();
+      this.photos.delete(id);
+    }
   }
 
   /** The feed was refused: load now, then every POLL_MS. */

@@ -1,5 +1,6 @@
 import { AssignmentFields, CrewFields, ReportCoreFields } from '../../graphql/fragments.ts';
 import { graphql } from '../../graphql/graphql.ts';
+import { MediaFields } from '../media/media.operations.ts';
 
 /** The signed-in crew member and their crew. */
 export const CrewViewerQuery = graphql(
@@ -12,9 +13,10 @@ export const CrewViewerQuery = graphql(
 );
 
 /**
- * A crew's open work, with the steps it may report and which need a note. The server scopes `reports` to
- * the calling crew and shows a crew only its own active assignment, so the crew's work is the open reports
- * whose activeAssignment is not null (a report it declined or was taken off has none).
+ * A crew's open work, with the steps it may report and which need a note, and the report's photos and
+ * voice notes. The server scopes `reports` to the calling crew and shows a crew only its own active
+ * assignment, so the crew's work is the open reports whose activeAssignment is not null (a report it
+ * declined or was taken off has none).
  */
 export const CrewWorkQuery = graphql(
   `
@@ -24,12 +26,13 @@ export const CrewWorkQuery = graphql(
         node {
           ...ReportCore
           activeAssignment { ...AssignmentFields nextSteps { status noteRequired } }
+          media { ...MediaFields }
         }
       }
     }
   }
 `,
-  [ReportCoreFields, AssignmentFields],
+  [ReportCoreFields, AssignmentFields, MediaFields],
 );
 
 /** A crew reports a step of its assignment (accepted, declined, en route, on site, completed). */

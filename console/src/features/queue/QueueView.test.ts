@@ -93,4 +93,33 @@ describe('the live queue', () => {
     expect(wrapper.find('[data-test=queue-counts]').text()).toContain('1 shown');
     wrapper.unmount();
   });
+
+  it('marks a report with photos or a voice note with an icon named for screen readers, and follows a live update', async () => {
+    const { store } = floor;
+    const plain = report({ reference: '940-2026-000030' });
+    store.upsertReport(plain);
+    store.upsertReport(
+      report({
+        reference: '940-2026-000031',
+        media: [
+          { id: 'm-1', kind: 'PHOTO' },
+          { id: 'm-2', kind: 'PHOTO' },
+          { id: 'm-3', kind: 'VOICE' },
+        ],
+      }),
+    );
+    await frame();
+    const wrapper = mountQueue();
+    await flushPromises();
+    const row = (reference: string) => wrapper.find(`[data-test=queue-row][data-reference="${reference}"]`);
+
+    expect(row('940-2026-000031').find('[data-test=row-photos]').attributes()).toMatchObject({ role: 'img', 'aria-label': 'Photos attached: 2' });
+    expect(row('940-2026-000031').find('[data-test=row-voice]').attributes()).toMatchObject({ role: 'img', 'aria-label': 'Voice note attached' });
+    expect(row('940-2026-000030').find('[data-test=row-photos]').exists()).toBe(false);
+
+    store.applyEvent(event('REPORT_UPDATED', { report: { ...plain, version: 2, media: [{ id: 'm-4', kind: 'PHOTO' }] } }));
+    await vi.waitFor(() => expect(row('940-2026-000030').find('[data-test=row-photos]').attributes('aria-label')).toBe('Photos attached: 1'));
+    expect(row('940-2026-000030').find('[data-test=row-voice]').exists()).toBe(false);
+    wrapper.unmount();
+  });
 });

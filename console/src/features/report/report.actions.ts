@@ -10,8 +10,9 @@ export type ReportAction = 'triage' | 'assign' | 'cancelAssignment' | 'close' | 
 
 /**
  * The view's action for each server command. START, RESOLVE and RETURN_TO_QUEUE follow a crew's progress
- * and are never a dispatcher's command (the server never lists them): null. Exhaustive, so a command the
- * server adds fails the type-check until the view decides what to offer for it.
+ * and are never a dispatcher's command (the server never lists them): null. ATTACH_MEDIA changes no status:
+ * the view offers it as the photo picker beside the report's media, not as a button here (null). Exhaustive,
+ * so a command the server adds fails the type-check until the view decides what to offer for it.
  */
 const VIEW_ACTION: Record<ServerAction, ReportAction | null> = {
   TRIAGE: 'triage',
@@ -23,6 +24,7 @@ const VIEW_ACTION: Record<ServerAction, ReportAction | null> = {
   REJECT: 'reject',
   MARK_DUPLICATE: 'markDuplicate',
   REOPEN: 'reopen',
+  ATTACH_MEDIA: null,
 };
 
 /**

@@ -3,6 +3,7 @@ import { nextTick, shallowRef } from 'vue';
 import { ApiError } from '../../graphql/errors.ts';
 import { assignment, reportDetail } from '../../test/builders.ts';
 import { deferred, fakeRun } from '../../test/fake-run.ts';
+import { fakeUploads, photoFile, stored } from '../../test/fake-uploads.ts';
 import { ReportController, type ReportDetail } from './report.controller.ts';
 
 /** A controller over a fake server holding `report`; translations are the keys themselves. */
@@ -193,5 +194,86 @@ describe('acting on a report', () => {
     await controller.markDuplicate();
     expect(server.callsOf('MarkDuplicate')).toEqual([{ id: controller.report.value!.id, duplicateOf: 'r-original' }]);
     expect(controller.done.value).toBe('actions.done.markDuplicate');
+  });
+});
+
+describe('adding photos to a report', () => {
+  /** A controller over a fake server and fake uploads, on a clock the test moves. */
+  function withUploads(report: ReportDetail) {
+    const server = fakeRun({ ReportDetail: () => ({ report }) });
+    const files = fakeUploads();
+    const clock = { now: 1_000_000 };
+    const controller = new ReportController(report.id, { run: server.run, t: (key) => key, uploads: files.uploads, now: () => clock.now });
+    return { server, files, controller, clock };
+  }
+
+  it('offers the picker when the server allows ATTACH_MEDIA, and not otherwise', async () => {
+    const open = withUploads(reportDetail({ allowedActions: ['TRIAGE', 'ATTACH_MEDIA'] })).controller;
+    await open.start();
+    expect(open.canAttach.value).toBe(true);
+    expect(open.actions.value).toEqual(['triage']);
+    const closed = withUploads(reportDetail({ status: 'CLOSED', allowedActions: ['REOPEN'] })).controller;
+    await closed.start();
+    expect(closed.canAttach.value).toBe(false);
+  });
+
+  it('waits for the photos still uploading, attaches them in the order picked, says so and shows them', async () => {
+    const report = reportDetail({ allowedActions: ['ATTACH_MEDIA'] });
+    const { server, files, controller } = withUploads(report);
+    server.handlers.AttachMedia = () => ({ attachMedia: { id: report.id, version: 2 } });
+    await controller.start();
+    files.uploads.add([photoFile('a.jpg'), photoFile('b.jpg')]);
+    files.sent[0]!.answer.resolve(stored('m-a'));
+    const attaching = controller.attachMedia();
+    expect(controller.attaching.value).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(server.callsOf('AttachMedia')).toEqual([]);
+    files.sent[1]!.answer.resolve(stored('m-b'));
+    await attaching;
+    expect(server.callsOf('AttachMedia')).toEqual([{ reportId: report.id, mediaIds: ['m-a', 'm-b'] }]);
+    expect(controller.done.value).toBe('actions.done.attachMedia');
+    expect(controller.attaching.value).toBe(false);
+    expect(files.uploads.items.value).toEqual([]);
+    expect(server.calls.at(-1)?.operation).toBe('ReportDetail');
+  });
+
+  it('holds back while a photo failed to upload, and shows the server refusing the attachment', async () => {
+    const report = reportDetail({ allowedActions: ['ATTACH_MEDIA'] });
+    const { server, files, controller } = withUploads(report);
+    server.handlers.AttachMedia = () => {
+      throw new ApiError({ code: 'BAD_USER_INPUT', field: 'mediaIds', message: 'at most 6 photos per report (it has 6)' });
+    };
+    await controller.start();
+    files.uploads.add([photoFile('a.jpg')]);
+    files.sent[0]!.fail(new Error('offline'));
+    await controller.attachMedia();
+    expect(controller.attachError.value).toBe('media.fixFailed');
+    expect(server.callsOf('AttachMedia')).toEqual([]);
+
+    files.uploads.retry(files.uploads.items.value[0]!.key);
+    files.sent[1]!.answer.resolve(stored('m-a'));
+    await controller.attachMedia();
+    expect(controller.attachError.value).toBe('at most 6 photos per report (it has 6)');
+    expect(files.uploads.items.value.map((i) => i.state)).toEqual(['done']);
+  });
+
+  it('fetches the report again for fresh links when a photo fails to load, but not more than every 30 s', async () => {
+    const { server, controller, clock } = withUploads(reportDetail());
+    await controller.start();
+    controller.refreshLinks();
+    expect(server.callsOf('ReportDetail')).toHaveLength(1);
+    clock.now += 30_000;
+    controller.refreshLinks();
+    controller.refreshLinks();
+    expect(server.callsOf('ReportDetail')).toHaveLength(2);
+  });
+
+  it('cancels the uploads in flight when the view closes', async () => {
+    const { files, controller } = withUploads(reportDetail({ allowedActions: ['ATTACH_MEDIA'] }));
+    await controller.start();
+    files.uploads.add([photoFile('a.jpg')]);
+    controller.dispose();
+    expect(files.sent[0]!.options.signal?.aborted).toBe(true);
+    expect(files.revoked).toEqual(['blob:a.jpg']);
   });
 });

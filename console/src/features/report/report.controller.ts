@@ -5,6 +5,8 @@ import { ApiError, type ApiFailure } from '../../graphql/errors.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
 import { distanceKm } from '../../format/format.ts';
 import { i18n } from '../../i18n/i18n.ts';
+import { MediaUploads } from '../media/media.uploads.ts';
+import { AttachMediaMutation, type MediaItem } from '../media/media.operations.ts';
 import { reference } from '../reference/reference.ts';
 import { offeredActions, type ReportAction } from './report.actions.ts';
 import {
@@ -20,8 +22,9 @@ import {
   TriageReportMutation,
 } from './report.operations.ts';
 
-/** The report as the detail view shows it. */
-export type ReportDetail = NonNullable<ResultOf<typeof ReportDetailQuery>['report']>;
+type DetailResult = NonNullable<ResultOf<typeof ReportDetailQuery>['report']>;
+/** The report as the detail view shows it (its media with their links, which the queue's fields leave out). */
+export type ReportDetail = Omit<DetailResult, 'media'> & { media: MediaItem[] };
 /** A crew the dispatcher may assign, with its distance from the report (null: no known location). */
 export type CrewOption = ResultOf<typeof AssignableCrewsQuery>['crews'][number] & { km: number | null };
 
@@ -34,7 +37,18 @@ export interface ReportControllerOptions {
   departmentOf?: (categoryCode: string) => string | undefined;
   /** Translates the view's own messages; the console's i18n by default. */
   t?: (key: string) => string;
+  /** The photos being added to the report; uploads to POST /media by default (a fake in tests). */
+  uploads?: MediaUploads;
+  /** The clock, for how recently the media links were fetched. */
+  now?: () => number;
 }
+
+/**
+ * A photo or recording that fails to load has most likely outlived its signed link: the report is fetched
+ * again for fresh links, but not sooner than this after the last load, so a file that is really gone does
+ * not reload the view in a loop.
+ */
+const LINK_REFRESH_MIN_MS = 30_000;
 
 function blankForm() {
   return { categoryCode: '', priority: '' as Priority | '', note: '', reason: '', referredTo: '', duplicateReference: '' };
@@ -67,7 +81,17 @@ export class ReportController {
   readonly form = reactive(blankForm());
   /** The actions the server allows this viewer on the report now. */
   readonly actions = computed<ReportAction[]>(() => (this.report.value ? offeredActions(this.report.value) : []));
+  /** The server lets this viewer add photos to the report now (ATTACH_MEDIA): the view shows the picker. */
+  readonly canAttach = computed(() => this.report.value?.allowedActions.includes('ATTACH_MEDIA') ?? false);
+  /** The photos picked to add to the report, uploading as soon as they are picked. */
+  readonly uploads: MediaUploads;
+  /** Adding the picked photos: waiting for their uploads, then for the server. */
+  readonly attaching = shallowRef(false);
+  /** Why the photos could not be added, in words; empty when nothing went wrong. */
+  readonly attachError = shallowRef('');
   private readonly run: Run;
+  private readonly now: () => number;
+  private loadedAt = Number.NEGATIVE_INFINITY;
   private readonly departmentOf: (categoryCode: string) => string | undefined;
   private readonly t: (key: string) => string;
   private readonly liveVersion?: () => number;
@@ -82,6 +106,8 @@ export class ReportController {
     this.departmentOf = options.departmentOf ?? ((code) => reference.value?.categories.get(code)?.department.code);
     this.t = options.t ?? ((key) => i18n.global.t(key));
     this.liveVersion = options.liveVersion;
+    this.uploads = options.uploads ?? new MediaUploads();
+    this.now = options.now ?? Date.now;
   }
 
   /** Loads the report and follows the live store's version of it until dispose(). */
@@ -100,6 +126,7 @@ export class ReportController {
   dispose(): void {
     this.scope.stop();
     this.loads += 1;
+    this.uploads.clear();
   }
 
   /** Loads the report; only the answer to the latest load is shown. */
@@ -110,6 +137,7 @@ export class ReportController {
       if (load !== this.loads) return;
       this.report.value = data.report ?? null;
       this.loadError.value = null;
+      this.loadedAt = this.now();
     } catch (err) {
       if (load !== this.loads) return;
       this.loadError.value = err instanceof Error ? err.message : String(err);
@@ -169,6 +197,45 @@ export class ReportController {
   reopen(): Promise<void> {
     const { id } = this.current();
     return this.act(() => this.run(ReopenReportMutation, { id, reason: this.form.reason }), this.t('actions.done.reopen'));
+  }
+
+  /**
+   * Adds the picked photos to the report once every upload is through (waiting for those still in flight),
+   * then reloads the report to show them. A photo that failed to upload holds the rest back until it is
+   * removed or retried; the server's refusal (too many photos, a report that takes none now) is shown.
+   */
+  async attachMedia(): Promise<void> {
+    const { id } = this.current();
+    this.attaching.value = true;
+    this.attachError.value = '';
+    this.done.value = '';
+    try {
+      const mediaIds = await this.uploads.ready();
+      if (mediaIds === null) {
+        this.attachError.value = this.t('media.fixFailed');
+        return;
+      }
+      if (mediaIds.length === 0) return;
+      await this.run(AttachMediaMutation, { reportId: id, mediaIds });
+      this.uploads.clear();
+      this.done.value = this.t('actions.done.attachMedia');
+      await this.reload();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.attachError.value = err.failure.message;
+    } finally {
+      this.attaching.value = false;
+    }
+  }
+
+  /**
+   * A photo or recording of the report failed to load, most likely because its signed link expired: loads
+   * the report again for fresh links, unless it was loaded moments ago.
+   */
+  refreshLinks(): void {
+    if (this.now() - this.loadedAt < LINK_REFRESH_MIN_MS) return;
+    this.loadedAt = this.now();
+    void this.reload();
   }
 
   /** The report an action applies to; actions are offered only once it is loaded. */

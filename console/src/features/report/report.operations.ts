@@ -1,7 +1,11 @@
 import { AssignmentFields, ReportCoreFields } from '../../graphql/fragments.ts';
 import { graphql } from '../../graphql/graphql.ts';
+import { MediaFields } from '../media/media.operations.ts';
 
-/** Everything the detail view shows of one report: the report, its reporter, assignments and timeline. */
+/**
+ * Everything the detail view shows of one report: the report, its reporter, its photos and voice notes
+ * (the reporter's and the crews' after-photos, with fresh signed links), assignments and timeline.
+ */
 export const ReportDetailQuery = graphql(
   `
   query ReportDetail($id: ID!) {
@@ -16,10 +20,11 @@ export const ReportDetailQuery = graphql(
       activeAssignment { id nextSteps { status } }
       assignments { ...AssignmentFields crew { id name } }
       timeline { at actor action fromStatus toStatus note }
+      media { ...MediaFields }
     }
   }
 `,
-  [ReportCoreFields, AssignmentFields],
+  [ReportCoreFields, AssignmentFields, MediaFields],
 );
 
 /** The on-duty crews of a department, nearest to a point first: the choice when assigning. */
