@@ -4,13 +4,13 @@ import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
 import { OPERATIONS, type Operation as PolicyOperation } from '../server/src/access/access.policy.js';
 import { Role } from '../server/src/access/access.roles.js';
 import { sha256 } from '../server/src/auth/password.js';
-import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, staff, unique, type FiledReport } from './support/factories.js';
+import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, sql, staff, unique, type FiledReport } from './support/factories.js';
 import { loginFrom } from './support/from-address.js';
 import { fixture, upload } from './support/media.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
 
-type Actor = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'NO_TOKEN';
-const ACTORS: Actor[] = ['DISPATCHER', 'SUPERVISOR', 'CREW', 'INTAKE', 'INTEGRATOR', 'NO_TOKEN'];
+type Actor = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'AGENT' | 'NO_TOKEN';
+const ACTORS: Actor[] = ['DISPATCHER', 'SUPERVISOR', 'CREW', 'INTAKE', 'INTEGRATOR', 'AGENT', 'NO_TOKEN'];
 const STAFF: Actor[] = ['DISPATCHER', 'SUPERVISOR'];
 
 const ME = 'query { me { id username role crew { id } } }';
@@ -64,7 +64,7 @@ const op = <P = undefined>({ prepare, call, gets, ...operation }: OperationSpec<
 describe('who may do what', () => {
   let app: App;
   let tokens: Record<Exclude<Actor, 'NO_TOKEN'>, string>;
-  let usernames: Record<'DISPATCHER' | 'SUPERVISOR' | 'CREW', string>;
+  let usernames: Record<'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'AGENT', string>;
   let member: { id: string; token: string; username: string };
   let intakeKey: string;
   /** In the description of `shared` and `original`, so a text filter lists exactly those two. */
@@ -83,8 +83,10 @@ describe('who may do what', () => {
     ]);
     member = crewMember;
     intakeKey = intake;
-    tokens = { DISPATCHER: dispatcher.token, SUPERVISOR: supervisor.token, CREW: member.token, INTAKE: intake, INTEGRATOR: integrator };
-    usernames = { DISPATCHER: dispatcher.username, SUPERVISOR: supervisor.username, CREW: member.username };
+    const agentName = unique('agent');
+    await app.services.auth.createUser(app.orm.em.fork(), { username: agentName, password: 'test-password-1', role: Role.AGENT });
+    tokens = { DISPATCHER: dispatcher.token, SUPERVISOR: supervisor.token, CREW: member.token, INTAKE: intake, INTEGRATOR: integrator, AGENT: await login(app, agentName) };
+    usernames = { DISPATCHER: dispatcher.username, SUPERVISOR: supervisor.username, CREW: member.username, AGENT: agentName };
     // Filed by the intake key and given to the crew, so every signed-in role reads it; `original` only staff and integrators.
     shared = await fileReport(app, intake, { description: `${marker} shared`, reporter: REPORTER });
     await assign(app, dispatcher.token, shared.id, member.id);
@@ -95,7 +97,19 @@ describe('who may do what', () => {
   const dispatch = () => tokens.DISPATCHER;
   const freshReport = (overrides = {}) => fileReport(app, dispatch(), { description: unique('matrix'), ...overrides });
   const freshAssignment = async () => assign(app, dispatch(), (await freshReport()).id, member.id);
-  const seesEverything = (actor: Actor) => STAFF.includes(actor) || actor === 'INTEGRATOR';
+  const seesEverything = (actor: Actor) => STAFF.includes(actor) || actor === 'INTEGRATOR' || actor === 'AGENT';
+  /** A follow-up due an hour ago on a fresh report, nobody holding it: what a claim in this cell takes. */
+  const dueFollowUp = async () => {
+    const report = await freshReport();
+    await sql(
+      app,
+      `insert into follow_up (id, report_id, status, phone, due_at, next_attempt_at, created_at) values (gen_random_uuid(), ?, 'PENDING', '+966551234567', now() - interval '1 hour', now() - interval '1 hour', now())`,
+      [report.id],
+    );
+    return report;
+  };
+  const claim = async (t: string | undefined) =>
+    t ? (await gql<{ claimNextFollowUp: { id: string } | null }>(app, 'mutation { claimNextFollowUp { id } }', {}, t)).data?.claimNextFollowUp?.id : undefined;
   const sharedAs = (actor: Actor) => ({ id: shared.id, reference: shared.reference, reporter: reporterFor(actor) });
 
   const operations: Operation[] = [
@@ -155,6 +169,57 @@ describe('who may do what', () => {
       prepare: async () => reportInput({ description: unique('matrix-filed'), reporter: REPORTER }),
       call: (t, input) => gql(app, 'mutation($input: CreateReportInput!) { createReport(input: $input) { id status description reporter { name phone } } }', { input }, t),
       gets: (_actor, input) => ({ id: expect.any(String), status: 'RECEIVED', description: input.description, reporter: REPORTER }),
+    }),
+    op({
+      name: 'followUps',
+      call: (t) => gql(app, 'query { followUps(first: 1) { pageInfo { hasPreviousPage } } }', {}, t),
+      gets: () => ({ pageInfo: { hasPreviousPage: false } }),
+    }),
+    op({
+      name: 'followUpCounts',
+      call: (t) => gql(app, 'query { followUpCounts { dueNow scheduledLater unreachable doneToday } }', {}, t),
+      gets: () => ({ dueNow: expect.any(Number), scheduledLater: expect.any(Number), unreachable: expect.any(Number), doneToday: expect.any(Number) }),
+    }),
+    op({
+      name: 'reporterHistory',
+      call: (t) => gql(app, 'query($p: String!) { reporterHistory(phone: $p) { id } }', { p: '0551234567' }, t),
+      gets: () => expect.arrayContaining([{ id: shared.id }]),
+    }),
+    op({
+      name: 'claimNextFollowUp',
+      prepare: dueFollowUp,
+      call: (t) => gql(app, 'mutation { claimNextFollowUp { status claimedBy } }', {}, t),
+      gets: (actor) => ({ status: 'PENDING', claimedBy: usernames[actor as 'AGENT' | 'SUPERVISOR'] }),
+    }),
+    op({
+      name: 'releaseFollowUp',
+      prepare: dueFollowUp,
+      call: async (t) => gql(app, 'mutation($id: ID!) { releaseFollowUp(id: $id) { status claimedBy } }', { id: (await claim(t)) ?? randomUUID() }, t),
+      gets: () => ({ status: 'PENDING', claimedBy: null }),
+    }),
+    op({
+      name: 'recordFollowUpAttempt',
+      prepare: dueFollowUp,
+      call: async (t) =>
+        gql(
+          app,
+          'mutation($input: RecordFollowUpInput!) { recordFollowUpAttempt(input: $input) { status attempts } }',
+          { input: { followUpId: (await claim(t)) ?? randomUUID(), outcome: 'NO_ANSWER' } },
+          t,
+        ),
+      gets: () => ({ status: 'PENDING', attempts: 1 }),
+    }),
+    op({
+      name: 'answerInquiry',
+      prepare: () => fileReport(app, dispatch(), { kind: 'INQUIRY', categoryCode: 'GENERAL_INQUIRY', description: unique('matrix-inquiry') }),
+      call: (t, report) => gql(app, 'mutation($id: ID!) { answerInquiry(reportId: $id, answer: "yes") { id status answer } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id, status: 'RESOLVED', answer: 'yes' }),
+    }),
+    op({
+      name: 'addReportNote',
+      prepare: freshReport,
+      call: (t, report) => gql(app, 'mutation($id: ID!) { addReportNote(reportId: $id, note: "caller rang") { id } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id }),
     }),
     op({
       name: 'attachMedia',
@@ -257,7 +322,7 @@ describe('who may do what', () => {
 
   async function tokenFor(actor: Actor, fresh: boolean): Promise<string | undefined> {
     if (actor === 'NO_TOKEN') return undefined;
-    if (fresh && (actor === 'DISPATCHER' || actor === 'SUPERVISOR' || actor === 'CREW')) return login(app, usernames[actor]);
+    if (fresh && (actor === 'DISPATCHER' || actor === 'SUPERVISOR' || actor === 'CREW' || actor === 'AGENT')) return login(app, usernames[actor]);
     return tokens[actor];
   }
 

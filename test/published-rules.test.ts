@@ -19,12 +19,14 @@ const CATEGORY_OF_KIND: Record<Kind, string> = { INCIDENT: 'POTHOLE', NOTE: 'SER
 function dispatcherCommands(status: Status, kind: Kind): string[] {
   const commands: string[] = [];
   if (['RECEIVED', 'ASSIGNED', 'IN_PROGRESS'].includes(status)) commands.push('TRIAGE');
-  if (status === 'RECEIVED') commands.push('ASSIGN');
+  // Inquiries and notes go to the satisfaction center, not to crews.
+  if (status === 'RECEIVED' && kind === 'INCIDENT') commands.push('ASSIGN');
   if (status === 'RESOLVED' || (status === 'RECEIVED' && kind !== 'INCIDENT')) commands.push('CLOSE');
   if (status === 'RECEIVED') commands.push('REJECT', 'MARK_DUPLICATE');
   if (['RESOLVED', 'CLOSED', 'REJECTED', 'DUPLICATE'].includes(status)) commands.push('REOPEN');
   // Photos and voice notes may be added while it is handled and after it was resolved (to show it was not fixed).
   if (['RECEIVED', 'ASSIGNED', 'IN_PROGRESS', 'RESOLVED'].includes(status)) commands.push('ATTACH_MEDIA');
+  if (status === 'RECEIVED' && kind !== 'INCIDENT') commands.push('ANSWER');
   return commands;
 }
 
@@ -61,7 +63,11 @@ describe('rules the server publishes for clients', () => {
     const { id } = await fileReport(app, dispatcher.token, { kind, categoryCode: CATEGORY_OF_KIND[kind], description: unique('published') });
     if (status === 'REJECTED') await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id }, dispatcher.token);
     if (status === 'DUPLICATE') await ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of: original.id }, dispatcher.token);
-    if (['ASSIGNED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'].includes(status)) {
+    if (kind !== 'INCIDENT' && (status === 'RESOLVED' || status === 'CLOSED')) {
+      // Inquiries and notes are answered by the satisfaction center, or closed from the queue; no crew takes them.
+      if (status === 'RESOLVED') await ok(app, 'mutation($id: ID!) { answerInquiry(reportId: $id, answer: "answered") { id } }', { id }, dispatcher.token);
+      else await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered on the phone") { id } }', { id }, dispatcher.token);
+    } else if (['ASSIGNED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'].includes(status)) {
       const assignment = await assign(app, dispatcher.token, id, worker.id);
       if (status !== 'ASSIGNED') await progress(app, worker.token, assignment.id, 'ACCEPTED');
       if (status === 'RESOLVED' || status === 'CLOSED') {
@@ -75,7 +81,8 @@ describe('rules the server publishes for clients', () => {
 
   describe('Report.allowedActions and Report.open, for every kind and status', () => {
     for (const kind of KINDS) {
-      for (const status of STATUSES) {
+      // An inquiry or note is never given to a crew, so it is never ASSIGNED or IN_PROGRESS.
+      for (const status of STATUSES.filter((status) => kind === 'INCIDENT' || (status !== 'ASSIGNED' && status !== 'IN_PROGRESS'))) {
         it(`${kind} ${status}`, async () => {
           const id = await reportIn(status, kind);
           const seen = await state(id);

@@ -14,13 +14,14 @@ const { PENDING, ACCEPTED, EN_ROUTE, ON_SITE, COMPLETED, DECLINED, CANCELLED } =
 /** What the dispatcher may do to a report, as the product specifies it (independent of the server's table). */
 const DISPATCHER_ACTIONS = {
   TRIAGE: { from: [RECEIVED, ASSIGNED, IN_PROGRESS], to: null, timeline: 'TRIAGED' },
-  ASSIGN: { from: [RECEIVED], to: ASSIGNED, timeline: 'ASSIGNED' },
+  ASSIGN: { from: [RECEIVED], to: ASSIGNED, timeline: 'ASSIGNED', onlyKinds: [ReportKind.INCIDENT] },
   CLOSE: { from: [RESOLVED], to: CLOSED, timeline: 'CLOSED', alsoFromReceived: [ReportKind.NOTE, ReportKind.INQUIRY] },
   REJECT: { from: [RECEIVED], to: REJECTED, timeline: 'REJECTED' },
   MARK_DUPLICATE: { from: [RECEIVED], to: DUPLICATE, timeline: 'MARKED_DUPLICATE' },
   REOPEN: { from: [RESOLVED, CLOSED, REJECTED, DUPLICATE], to: RECEIVED, timeline: 'REOPENED' },
   ATTACH_MEDIA: { from: [RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED], to: null, timeline: 'MEDIA_ATTACHED' },
-} satisfies Partial<Record<ReportAction, { from: ReportStatus[]; to: ReportStatus | null; timeline: string; alsoFromReceived?: ReportKind[] }>>;
+  ANSWER: { from: [], to: RESOLVED, timeline: 'ANSWERED', alsoFromReceived: [ReportKind.NOTE, ReportKind.INQUIRY] },
+} satisfies Partial<Record<ReportAction, { from: ReportStatus[]; to: ReportStatus | null; timeline: string; alsoFromReceived?: ReportKind[]; onlyKinds?: ReportKind[] }>>;
 type DispatcherAction = keyof typeof DISPATCHER_ACTIONS;
 
 /** Report actions that only follow from the crew's assignment; they are covered by the assignment table. */
@@ -104,7 +105,11 @@ describe('report and assignment lifecycles', () => {
     const report = await fileReport(app, dispatcher.token, { kind, categoryCode: CATEGORY_OF_KIND[kind], description: unique('lifecycle') });
     if (status === REJECTED) await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "not ours") { id } }', { id: report.id }, dispatcher.token);
     if (status === DUPLICATE) await ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id: report.id, of: original.id }, dispatcher.token);
-    if ([ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED].includes(status)) {
+    if (kind !== ReportKind.INCIDENT && (status === RESOLVED || status === CLOSED)) {
+      // Inquiries and notes are answered by the satisfaction center, or closed from the queue; no crew takes them.
+      if (status === RESOLVED) await ok(app, 'mutation($id: ID!) { answerInquiry(reportId: $id, answer: "answered") { id } }', { id: report.id }, dispatcher.token);
+      else await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered on the phone") { id } }', { id: report.id }, dispatcher.token);
+    } else if ([ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED].includes(status)) {
       const assignment = await assign(app, dispatcher.token, report.id, worker.id);
       if (status !== ASSIGNED) await progress(app, worker.token, assignment.id, ACCEPTED);
       if (status === RESOLVED || status === CLOSED) {
@@ -174,6 +179,8 @@ describe('report and assignment lifecycles', () => {
         return gql(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of: original.id }, token);
       case 'REOPEN':
         return gql(app, 'mutation($id: ID!) { reopenReport(id: $id, reason: "reporter says it is not fixed") { id } }', { id }, token);
+      case 'ANSWER':
+        return gql(app, 'mutation($id: ID!) { answerInquiry(reportId: $id, answer: "the permit office opens at 8") { id } }', { id }, token);
       case 'ATTACH_MEDIA': {
         // A photo of its own for each case (the same bytes from the same uploader are the same media).
         const n = ++photos;
@@ -196,14 +203,18 @@ describe('report and assignment lifecycles', () => {
     );
   });
 
+  /** Statuses a report of `kind` can reach: an inquiry or note is never given to a crew, so never ASSIGNED or IN_PROGRESS. */
+  const reachable = (kind: ReportKind, status: ReportStatus) => kind === ReportKind.INCIDENT || (status !== ASSIGNED && status !== IN_PROGRESS);
   const reportCases = Object.values(ReportKind).flatMap((kind) =>
-    Object.values(ReportStatus).flatMap((from) =>
-      (Object.keys(DISPATCHER_ACTIONS) as DispatcherAction[]).map((action) => {
-        const rule: { from: ReportStatus[]; to: ReportStatus | null; alsoFromReceived?: ReportKind[] } = DISPATCHER_ACTIONS[action];
-        const legal = rule.from.includes(from) || (from === RECEIVED && !!rule.alsoFromReceived?.includes(kind));
-        return { kind, from, action, legal, to: legal ? (rule.to ?? from) : from, outcome: legal ? `→ ${rule.to ?? from}` : 'CONFLICT' };
-      }),
-    ),
+    Object.values(ReportStatus)
+      .filter((from) => reachable(kind, from))
+      .flatMap((from) =>
+        (Object.keys(DISPATCHER_ACTIONS) as DispatcherAction[]).map((action) => {
+          const rule: { from: ReportStatus[]; to: ReportStatus | null; alsoFromReceived?: ReportKind[]; onlyKinds?: ReportKind[] } = DISPATCHER_ACTIONS[action];
+          const legal = (!rule.onlyKinds || rule.onlyKinds.includes(kind)) && (rule.from.includes(from) || (from === RECEIVED && !!rule.alsoFromReceived?.includes(kind)));
+          return { kind, from, action, legal, to: legal ? (rule.to ?? from) : from, outcome: legal ? `→ ${rule.to ?? from}` : 'CONFLICT' };
+        }),
+      ),
   );
 
   describe.concurrent('dispatcher actions on a report: the full kind × status × action product', () => {

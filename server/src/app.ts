@@ -44,6 +44,8 @@ export interface AppOptions {
    * `x-balagh-worker`, so an operator (and a test) can tell which process served a connection.
    */
   workerId?: number;
+  /** The satisfaction center's clock (calling hours, retries, claim expiry); tests pass one they move. */
+  clock?: () => Date;
 }
 
 /** The response header naming the worker process that served a request or accepted a socket. */
@@ -115,6 +117,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     login: { maxFailures: config.loginMaxFailures, maxFailuresPerAddress: config.loginMaxFailuresPerAddress, windowSeconds: config.loginWindowSeconds },
     reads: { statementTimeoutMs: config.readStatementTimeoutMs, searchConcurrency: config.searchConcurrency },
     media: config.media,
+    followUp: config.followUp,
+    clock: options.clock,
   });
   await seedReference(orm.em.fork());
   const seededDemo = config.demo ? await seedDemo(orm.em.fork(), services) : false;

@@ -5,9 +5,11 @@ import { AssignmentsService } from './assignments/assignments.service.js';
 import { AuthService } from './auth/auth.service.js';
 import type { LoginLimits } from './auth/login-throttle.js';
 import { BoundedReads, type ReadLimits } from './common/bounded-reads.js';
-import { loadConfig, type MediaConfig } from './common/config.js';
+import { loadConfig, type FollowUpConfig, type MediaConfig } from './common/config.js';
 import { createCrewLoaders } from './crews/crews.loaders.js';
 import { CrewsService } from './crews/crews.service.js';
+import { createFollowUpLoaders } from './followups/followups.loaders.js';
+import { FollowUpsService, type Clock } from './followups/followups.service.js';
 import { createMediaLoaders } from './media/media.loaders.js';
 import { MediaService } from './media/media.service.js';
 import { createMediaStore, type MediaStore } from './media/media.storage.js';
@@ -27,12 +29,22 @@ import { ReportsService } from './reports/reports.service.js';
 const DEFAULT_READ_LIMITS: ReadLimits = { statementTimeoutMs: 5_000, searchConcurrency: 3 };
 
 /** The services of one app instance; stateless but for the auth cache and the search slots, shared by all requests. */
-export function createServices(options: { tokenTtlHours: number; login?: LoginLimits; reads?: ReadLimits; media?: MediaConfig; mediaStore?: MediaStore }): Services {
+export function createServices(options: {
+  tokenTtlHours: number;
+  login?: LoginLimits;
+  reads?: ReadLimits;
+  media?: MediaConfig;
+  mediaStore?: MediaStore;
+  followUp?: FollowUpConfig;
+  /** The clock of the satisfaction center's rules (calling hours, retries, claims); tests move it. */
+  clock?: Clock;
+}): Services {
   const reference = new ReferenceService();
   const mediaConfig = options.media ?? loadConfig({}).media;
   const media = new MediaService(options.mediaStore ?? createMediaStore(mediaConfig), mediaConfig);
   const reports = new ReportsService(reference, media);
-  const assignments = new AssignmentsService(reports, media);
+  const followUps = new FollowUpsService(reports, options.followUp ?? loadConfig({}).followUp, options.clock);
+  const assignments = new AssignmentsService(reports, media, followUps);
   return {
     reference,
     reports,
@@ -41,12 +53,20 @@ export function createServices(options: { tokenTtlHours: number; login?: LoginLi
     crews: new CrewsService(reference, assignments),
     auth: new AuthService(options.tokenTtlHours, options.login),
     media,
+    followUps,
   };
 }
 
 /** Batch loaders for one request (or one event of a subscription), over its EntityManager. */
 export function createLoaders(em: EntityManager, services: Services): Loaders {
-  return { ...createReferenceLoaders(em, services.reference), ...createCrewLoaders(em), ...createReportLoaders(em), ...createAssignmentLoaders(em), ...createMediaLoaders(em) };
+  return {
+    ...createReferenceLoaders(em, services.reference),
+    ...createCrewLoaders(em),
+    ...createReportLoaders(em),
+    ...createAssignmentLoaders(em),
+    ...createMediaLoaders(em),
+    ...createFollowUpLoaders(em),
+  };
 }
 
 export type { Loaders, Services };

@@ -10,6 +10,7 @@ import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
 import { QueueResolver } from './queue/queue.resolver.js';
 import { ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
+import { FollowUpsResolver, ReportFollowUpResolver } from './followups/followups.resolver.js';
 
 export const resolvers = [
   AuthResolver,
@@ -22,6 +23,8 @@ export const resolvers = [
   CrewsResolver,
   ReferenceResolver,
   EventsResolver,
+  FollowUpsResolver,
+  ReportFollowUpResolver,
 ] as const;
 
 /**

@@ -5,8 +5,12 @@ import { KEY_ROLES, Role, STAFF_ROLES, USER_ROLES } from './access.roles.js';
 import { principalOf, type Viewer } from './access.viewer.js';
 import { forbidden, unauthenticated } from '../common/errors.js';
 
-const { CREW, INTAKE, INTEGRATOR } = Role;
+const { AGENT, CREW, INTAKE, INTEGRATOR, SUPERVISOR } = Role;
 const STAFF = STAFF_ROLES;
+/** The satisfaction center's work: agents, and the supervisor who runs them. */
+const CENTER: readonly Role[] = [AGENT, SUPERVISOR];
+/** Who sees the center's follow-ups and their results: staff and agents (never crews, gateways or integrators). */
+const FOLLOW_UP_READERS: readonly Role[] = [...STAFF, AGENT];
 /** Every role: any signed-in user or API key. */
 const SIGNED_IN: readonly Role[] = [...USER_ROLES, ...KEY_ROLES];
 /** Signed-in users (API keys have no session to renew or end). */
@@ -29,7 +33,7 @@ export const OPERATIONS = {
   reports: SIGNED_IN,
   report: SIGNED_IN,
   reportByReference: SIGNED_IN,
-  createReport: [...STAFF, INTAKE],
+  createReport: [...STAFF, INTAKE, AGENT],
   triageReport: STAFF,
   closeReport: STAFF,
   rejectReport: STAFF,
@@ -42,7 +46,15 @@ export const OPERATIONS = {
   assignReport: STAFF,
   updateAssignmentStatus: [...STAFF, CREW],
   cancelAssignment: STAFF,
-  dispatchEvents: [...STAFF, CREW, INTEGRATOR],
+  dispatchEvents: [...STAFF, CREW, INTEGRATOR, AGENT],
+  followUps: FOLLOW_UP_READERS,
+  followUpCounts: FOLLOW_UP_READERS,
+  claimNextFollowUp: CENTER,
+  releaseFollowUp: CENTER,
+  recordFollowUpAttempt: CENTER,
+  answerInquiry: FOLLOW_UP_READERS,
+  addReportNote: FOLLOW_UP_READERS,
+  reporterHistory: FOLLOW_UP_READERS,
   attachMedia: [...STAFF, INTAKE],
   /** `POST /media` (an HTTP endpoint beside GraphQL, not a root field): gateways, call-takers and crews. */
   uploadMedia: [...STAFF, INTAKE, CREW],
@@ -73,6 +85,11 @@ export const authChecker: AuthChecker<{ viewer: Viewer | null }, Role> = ({ cont
 };
 
 /** Staff run the center: they see every line whole and may record anything on a crew's behalf. */
+/** Whether the viewer sees follow-ups and their results (staff and agents), and reads reports as staff do. */
+export function seesFollowUps(viewer: Viewer | null): boolean {
+  return !!viewer && FOLLOW_UP_READERS.includes(viewer.role);
+}
+
 export function isStaff(viewer: Viewer): boolean {
   return STAFF.includes(viewer.role);
 }
@@ -98,7 +115,7 @@ export function inSql(column: string, values: readonly string[]): string {
 export type ReportAudience = { kind: 'all' } | { kind: 'filed'; submittedBy: string } | { kind: 'held'; crewId: string } | { kind: 'none' };
 
 export function reportAudience(viewer: Viewer): ReportAudience {
-  if (isStaff(viewer) || viewer.role === INTEGRATOR) return { kind: 'all' };
+  if (seesFollowUps(viewer) || viewer.role === INTEGRATOR) return { kind: 'all' };
   if (viewer.role === INTAKE) return { kind: 'filed', submittedBy: principalOf(viewer) };
   if (viewer.role === CREW && viewer.crewId) return { kind: 'held', crewId: viewer.crewId };
   return { kind: 'none' };
@@ -161,7 +178,7 @@ export const REPORT_HOLDERS_SQL = `select distinct crew_id from assignment where
  * what it filed, not who works on it).
  */
 export function seesAssignment(viewer: Viewer, assignment: { crewId: string }): boolean {
-  if (isStaff(viewer) || viewer.role === INTEGRATOR) return true;
+  if (seesFollowUps(viewer) || viewer.role === INTEGRATOR) return true;
   return viewer.role === CREW && !!viewer.crewId && assignment.crewId === viewer.crewId;
 }
 
@@ -199,12 +216,16 @@ export function masksReporter(viewer: Viewer | null): boolean {
  * the same rule as `reportAudience`), the assignment's crew for an assignment event, the crew itself for
  * a crew event (`eventCrews`).
  */
-export function eventAudience(viewer: Viewer): { kind: 'all' } | { kind: 'crew'; crewId: string } {
+export function eventAudience(viewer: Viewer): { kind: 'all'; center: boolean } | { kind: 'crew'; crewId: string } {
   if (viewer.role === CREW) return { kind: 'crew', crewId: viewer.crewId ?? 'none' };
-  return { kind: 'all' };
+  return { kind: 'all', center: seesFollowUps(viewer) };
 }
 
-export function eventAudienceAllows(audience: ReturnType<typeof eventAudience>, event: { crewIds: readonly string[] }): boolean {
+/** Event types only follow-up readers receive (a crew's events name crews, so it never gets these either). */
+export const CENTER_EVENT_TYPES: ReadonlySet<string> = new Set(['FOLLOWUP_CREATED', 'FOLLOWUP_UPDATED']);
+
+export function eventAudienceAllows(audience: ReturnType<typeof eventAudience>, event: { crewIds: readonly string[]; type?: string }): boolean {
+  if (event.type !== undefined && CENTER_EVENT_TYPES.has(event.type)) return audience.kind === 'all' && audience.center;
   return audience.kind === 'all' || event.crewIds.includes(audience.crewId);
 }
 
@@ -240,7 +261,7 @@ const SHARED_PHOTO_COPIES: readonly MediaVariant[] = [MediaVariant.DISPLAY, Medi
  */
 export function mediaVariants(viewer: Viewer, media: MediaFacts): readonly MediaVariant[] {
   const all = media.kind === MediaKind.PHOTO ? PHOTO_COPIES : VOICE_COPIES;
-  if (isStaff(viewer) || principalOf(viewer) === media.uploadedBy) return all;
+  if (seesFollowUps(viewer) || principalOf(viewer) === media.uploadedBy) return all;
   if (media.reportSubmittedBy === null) return [];
   if (viewer.role === INTAKE) return media.reportSubmittedBy === principalOf(viewer) ? all : [];
   if (viewer.role === CREW) return media.heldNowByViewerCrew ? (media.kind === MediaKind.PHOTO ? SHARED_PHOTO_COPIES : VOICE_COPIES) : [];

@@ -4,7 +4,7 @@ import { principalOf, type Viewer } from './access.viewer.js';
 import type { TimelineEntry } from '../reports/reports.entity.js';
 import type { ReportStatus } from '../reports/reports.enums.js';
 import type { ReportView, TimelineEntryView } from '../reports/reports.types.js';
-import { crewHolds, isStaff } from './access.policy.js';
+import { crewHolds, seesFollowUps } from './access.policy.js';
 
 /** The action an intake key sees for every line: it learns that the status changed, not why or through whom. */
 export const PUBLIC_TIMELINE_ACTION = 'STATUS_CHANGED';
@@ -35,7 +35,7 @@ function timelineCodes(entry: TimelineEntry): TimelineEntryView {
  * `assignments` are the report's assignments; only a crew's view reads them.
  */
 export function visibleTimeline(viewer: Viewer, report: Pick<ReportView, 'submittedBy'>, entries: readonly TimelineEntry[], assignments: readonly AssignmentView[]): TimelineEntryView[] {
-  if (isStaff(viewer)) return entries.map((entry) => ({ ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null }));
+  if (seesFollowUps(viewer)) return entries.map((entry) => ({ ...timelineCodes(entry), actor: entry.actor, note: entry.note ?? null }));
   if (viewer.role === Role.INTEGRATOR) return entries.map(timelineCodes);
   if (viewer.role === Role.INTAKE) {
     if (report.submittedBy !== principalOf(viewer)) return [];

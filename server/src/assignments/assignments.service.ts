@@ -8,10 +8,12 @@ import { Crew } from '../crews/crews.entity.js';
 import { toCrewSnapshot, toCrewView } from '../crews/crews.mapper.js';
 import { MediaPurpose } from '../media/media.enums.js';
 import { describeMedia } from '../media/media.mapper.js';
+import type { FollowUpsService } from '../followups/followups.service.js';
 import type { MediaService } from '../media/media.service.js';
 import { appendEvent } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import type { Report } from '../reports/reports.entity.js';
+import { ReportStatus } from '../reports/reports.enums.js';
 import { toReportSnapshot } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { nextStatus, ReportAction, TIMELINE_ACTION } from '../reports/reports.transitions.js';
@@ -30,6 +32,7 @@ export class AssignmentsService {
   constructor(
     private readonly reports: ReportsService,
     private readonly media: MediaService,
+    private readonly followUps: FollowUpsService,
   ) {}
 
   /** Each crew's leading active assignment as the database has it: what crews' status follows (CrewWork). */
@@ -115,6 +118,8 @@ export class AssignmentsService {
       if (effect) report.status = nextStatus(effect, from, report.kind);
       this.reports.touch(report);
       this.reports.addTimeline(tx, report, viewer, `ASSIGNMENT_${to}`, from, report.status, note, assignment.id);
+      // A resolved report with a phone gets its follow-up call in the same transaction.
+      if (report.status === ReportStatus.RESOLVED && from !== ReportStatus.RESOLVED) await this.followUps.onResolved(tx, report);
       // The crew's after-photos go with its completion, in the same transaction: both happen or neither.
       const attached = await this.media.attach(tx, viewer, report.id, mediaIds, { purpose: MediaPurpose.AFTER_WORK, assignment }, 'input.mediaIds');
       if (attached.length) this.reports.addTimeline(tx, report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, describeMedia(attached), assignment.id);

@@ -98,6 +98,35 @@ export interface Config {
   consoleDir: string;
   /** Photos and voice notes: limits, where they are stored, and how long their links live. */
   media: MediaConfig;
+  /** The satisfaction center's follow-up calls (issue 12). */
+  followUp: FollowUpConfig;
+}
+
+/** When and how often the satisfaction center calls reporters back after resolution. */
+export interface FollowUpConfig {
+  /** FOLLOWUP_DELAY_HOURS, default 2: how long after resolution a follow-up becomes due. */
+  delayHours: number;
+  /** FOLLOWUP_CALL_HOURS, default 09:00-21:00 (Asia/Riyadh): when calls may start. */
+  callHours: string;
+  /** FOLLOWUP_CLOSED_WEEKDAYS, default 5 (Friday; 0 = Sunday): comma-separated days without calls, empty for none. */
+  closedWeekdays: number[];
+  /** FOLLOWUP_MAX_ATTEMPTS, default 3: unanswered calls before the follow-up is UNREACHABLE and the report closed. */
+  maxAttempts: number;
+  /** FOLLOWUP_RETRY_HOURS, default 2: the least time between two calls (and never twice on one calling day). */
+  retryHours: number;
+  /** FOLLOWUP_CLAIM_MINUTES, default 15: how long a claimed follow-up stays with its agent. */
+  claimMinutes: number;
+}
+
+function weekdays(raw: string | undefined): number[] {
+  if (raw === undefined) return [5];
+  const days = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (days.some((day) => !Number.isInteger(day) || day < 0 || day > 6)) throw new Error(`FOLLOWUP_CLOSED_WEEKDAYS must list days 0 (Sunday) to 6, got "${raw}"`);
+  return days;
 }
 
 /** The media settings (issue 11); every limit is checked while the upload streams, before anything is kept. */
@@ -210,6 +239,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapTileUrl: env.MAP_TILE_URL || null,
     hstsMaxAge: int(env, 'HSTS_MAX_AGE', 0),
     consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),
+    followUp: {
+      delayHours: int(env, 'FOLLOWUP_DELAY_HOURS', 2),
+      callHours: env.FOLLOWUP_CALL_HOURS || '09:00-21:00',
+      closedWeekdays: weekdays(env.FOLLOWUP_CLOSED_WEEKDAYS),
+      maxAttempts: Math.max(1, int(env, 'FOLLOWUP_MAX_ATTEMPTS', 3)),
+      retryHours: int(env, 'FOLLOWUP_RETRY_HOURS', 2),
+      claimMinutes: Math.max(1, int(env, 'FOLLOWUP_CLAIM_MINUTES', 15)),
+    },
     media: {
       photoMaxBytes: int(env, 'MEDIA_PHOTO_MAX_BYTES', 10 * 1024 * 1024),
       voiceMaxBytes: int(env, 'MEDIA_VOICE_MAX_BYTES', 5 * 1024 * 1024),

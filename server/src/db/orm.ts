@@ -8,10 +8,11 @@ import { Crew } from '../crews/crews.entity.js';
 import { DispatchEventRow } from '../outbox/outbox.entity.js';
 import { Category, Department, Municipality } from '../reference/reference.entity.js';
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
+import { FollowUp, FollowUpAttempt } from '../followups/followups.entity.js';
 import { Media } from '../media/media.entity.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [Municipality, Department, Category, Crew, User, ApiKey, Session, Report, TimelineEntry, Assignment, DispatchEventRow, Media];
+export const entities = [Municipality, Department, Category, Crew, User, ApiKey, Session, Report, TimelineEntry, Assignment, DispatchEventRow, Media, FollowUp, FollowUpAttempt];
 
 /** How long acquiring a new database connection may take before the request fails as the database being down. */
 export const CONNECT_TIMEOUT_MS = 5_000;

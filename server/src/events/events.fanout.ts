@@ -69,12 +69,13 @@ function subscriptionField(args: ExecutionArgs): FieldNode | undefined {
  */
 function audienceKey(viewer: Viewer, audience: EventAudience): string {
   if (audience.kind === 'crew') return `crew:${audience.crewId}`;
-  return masksReporter(viewer) ? 'masked' : 'staff';
+  if (masksReporter(viewer)) return 'masked';
+  return audience.center ? 'staff' : 'all';
 }
 
 /** Whether an event passes a group's audience and filter; category and priority apply to events that carry a report. */
 export function groupSees(audience: EventAudience, filter: DispatchEventFilter | null, event: OutboxEvent): boolean {
-  if (!eventAudienceAllows(audience, event)) return false;
+  if (!eventAudienceAllows(audience, { crewIds: event.crewIds, type: event.stored?.type })) return false;
   const { stored } = event;
   if (!stored) return false;
   if (!filter) return true;

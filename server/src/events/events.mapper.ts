@@ -1,5 +1,6 @@
 import { fromAssignmentSnapshot } from '../assignments/assignments.mapper.js';
 import { fromCrewSnapshot } from '../crews/crews.mapper.js';
+import { fromFollowUpSnapshot } from '../followups/followups.mapper.js';
 import { fromReportSnapshot } from '../reports/reports.mapper.js';
 import type { OutboxEvent } from './events.hub.js';
 import type { DispatchEventView } from './events.types.js';
@@ -20,5 +21,6 @@ export function toDispatchEventView(event: OutboxEvent): DispatchEventView {
     report: 'report' in payload ? fromReportSnapshot(payload.report) : null,
     assignment: 'assignment' in payload ? fromAssignmentSnapshot(payload.assignment) : null,
     crew: 'crew' in payload ? fromCrewSnapshot(payload.crew) : null,
+    followUp: 'followUp' in payload ? fromFollowUpSnapshot(payload.followUp) : null,
   };
 }

@@ -5,6 +5,7 @@ import { CrewView } from '../crews/crews.types.js';
 import { Priority } from '../reports/reports.enums.js';
 import { ReportView } from '../reports/reports.types.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
+import { FollowUpView } from '../followups/followups.types.js';
 
 @ViewType('DispatchEvent', 'One change, with the entities as they were at that change (compare their `version`)')
 export class DispatchEventView {
@@ -22,6 +23,9 @@ export class DispatchEventView {
 
   @Field(() => AssignmentView, { nullable: true, description: 'The assignment, for assignment events' })
   assignment?: AssignmentView | null;
+
+  @Field(() => FollowUpView, { nullable: true, description: 'The follow-up call, for FOLLOWUP_CREATED and FOLLOWUP_UPDATED (staff and agents only)' })
+  followUp!: FollowUpView | null;
 
   @Field(() => CrewView, { nullable: true, description: 'The crew, for crew and assignment events' })
   crew?: CrewView | null;

@@ -10,6 +10,8 @@ export enum DispatchEventType {
   ASSIGNMENT_UPDATED = 'ASSIGNMENT_UPDATED',
   CREW_UPDATED = 'CREW_UPDATED',
   REPORT_OVERDUE = 'REPORT_OVERDUE',
+  FOLLOWUP_CREATED = 'FOLLOWUP_CREATED',
+  FOLLOWUP_UPDATED = 'FOLLOWUP_UPDATED',
 }
 
 registerEnumType(DispatchEventType, {
@@ -22,6 +24,8 @@ registerEnumType(DispatchEventType, {
     ASSIGNMENT_UPDATED: { description: 'An assignment moved on (accepted, en route, on site, completed, declined, cancelled)' },
     CREW_UPDATED: { description: 'A crew went on or off duty or shared its location' },
     REPORT_OVERDUE: { description: 'An open report passed its target time (once per report)' },
+    FOLLOWUP_CREATED: { description: 'A resolved report got its follow-up call (satisfaction center; staff and agents only)' },
+    FOLLOWUP_UPDATED: { description: 'A follow-up was claimed, released, attempted or finished (staff and agents only)' },
   },
 });
 
@@ -54,6 +58,31 @@ export interface ReportSnapshotV1 {
   beneficiaryType: BeneficiaryType | null;
   submittedBy: string;
   duplicateOfId: string | null;
+  /** Added with the satisfaction center; absent in rows written before it. */
+  answer?: string | null;
+  reopenedAfterFollowUpAt?: string | null;
+}
+
+/** A follow-up call as an event stored it, version 1. */
+export interface FollowUpSnapshotV1 {
+  id: string;
+  reportId: string;
+  status: string;
+  phone: string;
+  beneficiaryType: BeneficiaryType | null;
+  dueAt: string;
+  nextAttemptAt: string;
+  attempts: number;
+  claimedByName: string | null;
+  claimedUntil: string | null;
+  satisfaction: number | null;
+  fixed: string | null;
+  comment: string | null;
+  closedReason: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  completedBy: string | null;
+  version: number;
 }
 
 /** An assignment as an event stored it, version 1. */
@@ -96,19 +125,23 @@ export interface DispatchEventPayloads {
   ASSIGNMENT_UPDATED: { v: 1; assignment: AssignmentSnapshotV1; report: ReportSnapshotV1; crew: CrewSnapshotV1 };
   CREW_UPDATED: { v: 1; crew: CrewSnapshotV1 };
   REPORT_OVERDUE: { v: 1; report: ReportSnapshotV1 };
+  FOLLOWUP_CREATED: { v: 1; followUp: FollowUpSnapshotV1; report: ReportSnapshotV1 };
+  FOLLOWUP_UPDATED: { v: 1; followUp: FollowUpSnapshotV1; report: ReportSnapshotV1 };
 }
 
 /** A stored event: its type and the payload that type carries, so a reader narrows on `type` and needs no cast. */
 export type StoredEvent = { [T in DispatchEventType]: { type: T; payload: DispatchEventPayloads[T] } }[DispatchEventType];
 
 const TYPES = new Set<string>(Object.values(DispatchEventType));
-const PARTS: Record<DispatchEventType, readonly ('report' | 'assignment' | 'crew')[]> = {
+const PARTS: Record<DispatchEventType, readonly ('report' | 'assignment' | 'crew' | 'followUp')[]> = {
   REPORT_CREATED: ['report'],
   REPORT_UPDATED: ['report'],
   ASSIGNMENT_CREATED: ['assignment', 'report', 'crew'],
   ASSIGNMENT_UPDATED: ['assignment', 'report', 'crew'],
   CREW_UPDATED: ['crew'],
   REPORT_OVERDUE: ['report'],
+  FOLLOWUP_CREATED: ['followUp', 'report'],
+  FOLLOWUP_UPDATED: ['followUp', 'report'],
 };
 
 function isType(type: string): type is DispatchEventType {
@@ -141,6 +174,10 @@ export function readStoredEvent(type: string, payload: unknown): StoredEvent | n
     case DispatchEventType.CREW_UPDATED:
       return isPayloadOf(type, payload) ? { type, payload } : null;
     case DispatchEventType.REPORT_OVERDUE:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.FOLLOWUP_CREATED:
+      return isPayloadOf(type, payload) ? { type, payload } : null;
+    case DispatchEventType.FOLLOWUP_UPDATED:
       return isPayloadOf(type, payload) ? { type, payload } : null;
   }
 }

@@ -179,6 +179,7 @@ export class QueueService {
       add('r.status = any(?)', [...filter.statuses]);
       if (filter.statuses.every((status) => OPEN_STATUSES.includes(status))) add(open);
     }
+    if (filter.kinds?.length) add('r.kind = any(?)', [...filter.kinds]);
     if (filter.priorities?.length) add('r.priority = any(?)', [...filter.priorities]);
     if (filter.categoryCodes?.length) add('r.category_code = any(?)', [...filter.categoryCodes]);
     if (filter.municipalityCodes?.length) add('r.municipality_code = any(?)', [...filter.municipalityCodes]);

@@ -1,13 +1,16 @@
 import { ArgsType, Extensions, Field, InputType, Int } from 'type-graphql';
 import type { CostExtensions } from '../common/limits.js';
 import { ViewType } from '../common/view-type.js';
-import { Priority, ReportStatus } from '../reports/reports.enums.js';
+import { Priority, ReportKind, ReportStatus } from '../reports/reports.enums.js';
 import { ReportView } from '../reports/reports.types.js';
 
 @InputType({ description: 'Narrow the report list; every given condition must hold' })
 export class ReportFilter {
   @Field(() => [ReportStatus], { nullable: true, description: 'Any of these statuses' })
   statuses?: ReportStatus[] | null;
+
+  @Field(() => [ReportKind], { nullable: true, description: 'Any of these kinds (the satisfaction center’s inbox: INQUIRY and NOTE)' })
+  kinds?: ReportKind[] | null;
 
   @Field(() => [Priority], { nullable: true, description: 'Any of these priorities' })
   priorities?: Priority[] | null;

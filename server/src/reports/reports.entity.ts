@@ -57,6 +57,10 @@ export class Report {
   @Property({ type: 'string', length: 20, nullable: true })
   reporterPhone?: string | null;
 
+  /** The phone in E.164 (`+9665…`), whatever form it was given in: what a caller's history is looked up by. */
+  @Property({ type: 'string', length: 20, nullable: true })
+  reporterPhoneE164?: string | null;
+
   @Enum({ items: () => BeneficiaryType, type: 'string', nullable: true })
   beneficiaryType?: BeneficiaryType | null;
 
@@ -81,6 +85,17 @@ export class Report {
 
   @Property({ type: 'string', length: 200, nullable: true })
   referredTo?: string | null;
+
+  /** An inquiry's or note's answer from the satisfaction center (answerInquiry). */
+  @Property({ type: 'text', nullable: true })
+  answer?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  answeredAt?: Date | null;
+
+  /** Set when a follow-up call reopened it (the reporter said it was not fixed); cleared when it closes. */
+  @Property({ type: 'datetime', nullable: true })
+  reopenedAfterFollowUpAt?: Date | null;
 
   /** Set once the REPORT_OVERDUE event has been written, so it is written exactly once. */
   @Property({ type: 'datetime', nullable: true })

@@ -36,6 +36,8 @@ export const REPORT_READ = new ReadModel<Report, ReportView>(Report, ReportView,
   beneficiaryType: 'beneficiaryType',
   submittedBy: 'submittedBy',
   duplicateOfId: 'duplicateOf',
+  answer: 'answer',
+  reopenedAfterFollowUpAt: 'reopenedAfterFollowUpAt',
 });
 
 export function toReportView(report: Report): ReportView {
@@ -45,12 +47,26 @@ export function toReportView(report: Report): ReportView {
 /** The report as an event stores it (version 1). */
 export function toReportSnapshot(report: Report): ReportSnapshotV1 {
   const view = toReportView(report);
-  return { ...view, receivedAt: view.receivedAt.toISOString(), targetAt: view.targetAt.toISOString(), updatedAt: view.updatedAt.toISOString() };
+  return {
+    ...view,
+    receivedAt: view.receivedAt.toISOString(),
+    targetAt: view.targetAt.toISOString(),
+    updatedAt: view.updatedAt.toISOString(),
+    reopenedAfterFollowUpAt: view.reopenedAfterFollowUpAt ? view.reopenedAfterFollowUpAt.toISOString() : null,
+  };
 }
 
 /** Today's view of a report an event stored (version 1). */
 export function fromReportSnapshot(snapshot: ReportSnapshotV1): ReportView {
-  return asView(ReportView, { ...snapshot, receivedAt: new Date(snapshot.receivedAt), targetAt: new Date(snapshot.targetAt), updatedAt: new Date(snapshot.updatedAt) });
+  return asView(ReportView, {
+    ...snapshot,
+    receivedAt: new Date(snapshot.receivedAt),
+    targetAt: new Date(snapshot.targetAt),
+    updatedAt: new Date(snapshot.updatedAt),
+    // Written before the satisfaction center: no answer, never reopened by a follow-up.
+    answer: snapshot.answer ?? null,
+    reopenedAfterFollowUpAt: snapshot.reopenedAfterFollowUpAt ? new Date(snapshot.reopenedAfterFollowUpAt) : null,
+  });
 }
 
 /**
@@ -80,6 +96,9 @@ const FIELD_READS: Record<string, readonly (keyof ReportView)[]> = {
   open: ['status'],
   queueKey: ['priority', 'targetAt', 'id'],
   allowedActions: ['status', 'kind'],
+  answer: ['answer'],
+  reopenedAfterFollowUp: ['reopenedAfterFollowUpAt'],
+  followUp: ['id'],
   activeAssignment: ['id'],
   assignments: ['id'],
   timeline: ['id', 'submittedBy'],

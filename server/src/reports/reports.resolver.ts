@@ -129,6 +129,11 @@ export class ReportsResolver {
     return toReporterView(report, ctx.viewer);
   }
 
+  @FieldResolver(() => Boolean, { description: 'Whether a follow-up call reopened it because the reporter said it was not (or only partly) fixed; cleared when it closes' })
+  reopenedAfterFollowUp(@Root() report: ReportView): boolean {
+    return !!report.reopenedAfterFollowUpAt;
+  }
+
   @FieldResolver(() => Boolean, { description: 'Open and past its target time' })
   overdue(@Root() report: ReportView): boolean {
     return isOverdue(report);

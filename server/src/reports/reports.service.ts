@@ -2,6 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { mayAttachMedia, REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
 import { principalOf, type Viewer } from '../access/access.viewer.js';
 import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
+import { e164 } from '../common/phone.js';
 import * as check from '../common/validate.js';
 import { insertSelectSql } from '../common/read-model.js';
 import { describeMedia } from '../media/media.mapper.js';
@@ -62,6 +63,7 @@ export class ReportsService {
     report.municipality = em.getReference(Municipality, municipality.code);
     report.reporterName = reporterName ?? null;
     report.reporterPhone = reporterPhone ?? null;
+    report.reporterPhoneE164 = reporterPhone ? e164(reporterPhone) : null;
     report.beneficiaryType = input.reporter?.beneficiaryType ?? null;
     report.targetAt = new Date(report.receivedAt.getTime() + category.targetHours * 3_600_000);
     report.updatedAt = report.receivedAt;
@@ -145,7 +147,9 @@ export class ReportsService {
 
   close(em: EntityManager, viewer: Viewer, id: string, note: string | null | undefined): Promise<Report> {
     const text = check.text('note', note, { max: 2000 });
-    return this.change(em, viewer, id, ReportAction.CLOSE, text);
+    return this.change(em, viewer, id, ReportAction.CLOSE, text, (report) => {
+      report.reopenedAfterFollowUpAt = null;
+    });
   }
 
   reject(em: EntityManager, viewer: Viewer, id: string, reason: string, referredTo: string | null | undefined): Promise<Report> {
@@ -241,14 +245,32 @@ export class ReportsService {
     return em.transactional(async (tx) => {
       if (lockWith) await tx.execute('select id from report where id in (?, ?) order by id for update', [reportId, lockWith]);
       const report = await this.lock(tx, reportId, 'id');
-      const from = report.status;
-      report.status = nextStatus(action, from, report.kind);
-      await apply?.(report, tx);
-      this.touch(report);
-      this.addTimeline(tx, report, viewer, TIMELINE_ACTION[action], from, report.status, note ?? null);
-      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action }, await this.holders(tx, report.id));
-      return report;
+      return this.applyChange(tx, viewer, report, action, note ?? null, apply);
     });
+  }
+
+  /**
+   * A status change of a report already locked in `tx`: checked against the transition table, versioned,
+   * audited (as `timelineAction`, by default the action's own line) and published. What `change` does inside
+   * its transaction, and what another feature's command does inside its own (a follow-up closing or
+   * reopening the report it is about).
+   */
+  async applyChange(
+    tx: EntityManager,
+    viewer: Viewer,
+    report: Report,
+    action: ReportAction,
+    note: string | null,
+    apply?: (report: Report, tx: EntityManager) => void | Promise<void>,
+    timelineAction: string = TIMELINE_ACTION[action],
+  ): Promise<Report> {
+    const from = report.status;
+    report.status = nextStatus(action, from, report.kind);
+    await apply?.(report, tx);
+    this.touch(report);
+    this.addTimeline(tx, report, viewer, timelineAction, from, report.status, note);
+    appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action }, await this.holders(tx, report.id));
+    return report;
   }
 
   /**

@@ -18,6 +18,7 @@ export enum ReportAction {
   MARK_DUPLICATE = 'MARK_DUPLICATE',
   REOPEN = 'REOPEN',
   ATTACH_MEDIA = 'ATTACH_MEDIA',
+  ANSWER = 'ANSWER',
 }
 
 registerEnumType(ReportAction, {
@@ -34,11 +35,14 @@ registerEnumType(ReportAction, {
     MARK_DUPLICATE: { description: 'Merge it into the report it repeats (markDuplicate)' },
     REOPEN: { description: 'Return it to the queue (reopenReport)' },
     ATTACH_MEDIA: { description: 'Add photos or a voice note (attachMedia); the status stays' },
+    ANSWER: { description: 'Answer an inquiry or note from the satisfaction center (answerInquiry)' },
   },
 });
 
 interface Transition {
   from: readonly ReportStatus[];
+  /** Only for these kinds (all when absent): inquiries and notes go to the satisfaction center, not to crews. */
+  kinds?: readonly ReportKind[];
   /** Extra source statuses for some kinds: a note or inquiry can be closed straight from the queue. */
   alsoFrom?: { kinds: readonly ReportKind[]; statuses: readonly ReportStatus[] };
   /** The new status; null keeps the status (triage). */
@@ -51,7 +55,7 @@ interface Transition {
  */
 export const REPORT_TRANSITIONS: Record<ReportAction, Transition> = {
   TRIAGE: { from: [RECEIVED, ASSIGNED, IN_PROGRESS], to: null },
-  ASSIGN: { from: [RECEIVED], to: ASSIGNED },
+  ASSIGN: { from: [RECEIVED], kinds: [ReportKind.INCIDENT], to: ASSIGNED },
   START: { from: [ASSIGNED], to: IN_PROGRESS },
   RESOLVE: { from: [IN_PROGRESS], to: RESOLVED },
   RETURN_TO_QUEUE: { from: [ASSIGNED, IN_PROGRESS], to: RECEIVED },
@@ -61,6 +65,7 @@ export const REPORT_TRANSITIONS: Record<ReportAction, Transition> = {
   REOPEN: { from: [RESOLVED, CLOSED, REJECTED, DUPLICATE], to: RECEIVED },
   // A follow-up photo while the report is handled, or after it was resolved (to show it was not fixed).
   ATTACH_MEDIA: { from: [RECEIVED, ASSIGNED, IN_PROGRESS, RESOLVED], to: null },
+  ANSWER: { from: [], alsoFrom: { kinds: [ReportKind.NOTE, ReportKind.INQUIRY], statuses: [RECEIVED] }, to: RESOLVED },
 };
 
 /** How each action reads in the timeline. */
@@ -75,6 +80,7 @@ export const TIMELINE_ACTION: Record<ReportAction, string> = {
   MARK_DUPLICATE: 'MARKED_DUPLICATE',
   REOPEN: 'REOPENED',
   ATTACH_MEDIA: 'MEDIA_ATTACHED',
+  ANSWER: 'ANSWERED',
 };
 
 /** The operation a caller runs for each action it may command; the others follow a crew's progress. */
@@ -86,6 +92,7 @@ const COMMANDS: Partial<Record<ReportAction, Operation>> = {
   MARK_DUPLICATE: 'markDuplicate',
   REOPEN: 'reopenReport',
   ATTACH_MEDIA: 'attachMedia',
+  ANSWER: 'answerInquiry',
 };
 
 /**
@@ -104,6 +111,7 @@ export function allowedActions(viewer: Viewer | null, report: { status: ReportSt
 
 export function canApply(action: ReportAction, status: ReportStatus, kind: ReportKind): boolean {
   const transition = REPORT_TRANSITIONS[action];
+  if (transition.kinds && !transition.kinds.includes(kind)) return false;
   if (transition.from.includes(status)) return true;
   return !!transition.alsoFrom && transition.alsoFrom.kinds.includes(kind) && transition.alsoFrom.statuses.includes(status);
 }

@@ -58,6 +58,12 @@ export class ReportView {
   beneficiaryType!: BeneficiaryType | null;
   submittedBy!: string;
   duplicateOfId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'An inquiry’s or note’s answer from the satisfaction center (answerInquiry)' })
+  answer!: string | null;
+
+  /** When a follow-up call reopened it (the reporter said it was not fixed); null otherwise. */
+  reopenedAfterFollowUpAt!: Date | null;
 }
 
 @ViewType('ReportLocation', 'Where the problem is')

@@ -5,6 +5,7 @@ import { Migration20261201000000LoginThrottle } from './Migration20261201000000L
 import { Migration20261201010000SearchIndex } from './Migration20261201010000SearchIndex.js';
 import { Migration20261202000000EventCrews } from './Migration20261202000000EventCrews.js';
 import { Migration20261202010000Media } from './Migration20261202010000Media.js';
+import { Migration20261202020000FollowUps } from './Migration20261202020000FollowUps.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -18,4 +19,5 @@ export const migrations = [
   { name: 'Migration20261201010000SearchIndex', class: Migration20261201010000SearchIndex },
   { name: 'Migration20261202000000EventCrews', class: Migration20261202000000EventCrews },
   { name: 'Migration20261202010000Media', class: Migration20261202010000Media },
+  { name: 'Migration20261202020000FollowUps', class: Migration20261202020000FollowUps },
 ];
