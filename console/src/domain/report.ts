@@ -30,6 +30,8 @@ export interface ReportRow {
   /** How many photos and voice notes it carries that the viewer may see: the queue row's icons. */
   photos: number;
   voiceNotes: number;
+  /** Reopened because the citizen told the satisfaction center it was not fixed: the queue row's marker. */
+  reopenedAfterFollowUp: boolean;
   /** Lower-cased reference, description and address, for the text search. */
   search: string;
 }
@@ -55,6 +57,7 @@ export function toReportRow(report: ReportCore): ReportRow {
     version: report.version,
     photos: report.media.filter((m) => m.kind === 'PHOTO').length,
     voiceNotes: report.media.filter((m) => m.kind === 'VOICE').length,
+    reopenedAfterFollowUp: report.reopenedAfterFollowUp,
     search: `${report.reference} ${report.description} ${report.location.address ?? ''}`.toLowerCase(),
   };
 }

@@ -3,7 +3,8 @@ import { graphql } from './graphql.ts';
 /**
  * The report fields the queue, the map and the live events share (no nested assignment: events carry it
  * apart). `open` and `queueKey` are the server's word on whether the report is in the queue and where.
- * `media` is only what the queue row's icons need (the detail view asks for the links).
+ * `media` is only what the queue row's icons need (the detail view asks for the links);
+ * `reopenedAfterFollowUp` marks a report the citizen said was not fixed (the queue row's marker).
  */
 export const ReportCoreFields = graphql(`
   fragment ReportCore on Report {
@@ -23,6 +24,7 @@ export const ReportCoreFields = graphql(`
     category { code }
     location { lat lng address municipality { code } }
     media { id kind }
+    reopenedAfterFollowUp
   }
 `);
 
@@ -59,7 +61,35 @@ export const CrewFields = graphql(`
   }
 `);
 
-/** One live dispatch event: what changed, with each entity it touched at its new version. */
+/**
+ * The satisfaction center's follow-up call on a resolved report: where it stands, each attempt, and the
+ * citizen's answers once reached. `claimedBy` names the agent holding it now (until `claimedUntil`).
+ */
+export const FollowUpFields = graphql(`
+  fragment FollowUpFields on FollowUp {
+    id
+    status
+    dueAt
+    nextAttemptAt
+    attempts
+    claimedBy
+    claimedUntil
+    satisfaction
+    fixed
+    comment
+    closedReason
+    beneficiaryType
+    createdAt
+    completedAt
+    version
+    attemptLog { at agent outcome note callBackAt }
+  }
+`);
+
+/**
+ * One live dispatch event: what changed, with each entity it touched at its new version. A follow-up
+ * event names its follow-up's version and report only: the views that show one load it themselves.
+ */
 export const DispatchEventFields = graphql(
   `
   fragment DispatchEventFields on DispatchEvent {
@@ -69,6 +99,7 @@ export const DispatchEventFields = graphql(
     report { ...ReportCore }
     assignment { ...AssignmentFields }
     crew { ...CrewFields }
+    followUp { id status version report { id } }
   }
 `,
   [ReportCoreFields, AssignmentFields, CrewFields],

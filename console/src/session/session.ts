@@ -1,6 +1,6 @@
 import { shallowRef } from 'vue';
 
-export type Role = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR';
+export type Role = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'AGENT';
 
 /** A signed-in shift: the bearer token, when it stops working, and who it belongs to. */
 export interface Session {
@@ -48,6 +48,11 @@ export function clearSession(): void {
 /** Whether the role works the dispatch floor (queue, map, crews board, call-taking). */
 export function isStaff(role: Role | undefined): boolean {
   return role === 'DISPATCHER' || role === 'SUPERVISOR';
+}
+
+/** Whether the role works the satisfaction center (follow-up calls, the inquiry inbox, the caller lookup). */
+export function isAgent(role: Role | undefined): boolean {
+  return role === 'AGENT';
 }
 
 if (typeof window !== 'undefined') {

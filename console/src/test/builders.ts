@@ -2,6 +2,8 @@ import type { AssignmentCore } from '../domain/assignment.ts';
 import type { CrewCore } from '../domain/crew.ts';
 import type { DispatchEvent } from '../domain/event.ts';
 import type { ReportCore } from '../domain/report.ts';
+import type { FollowUpFields } from '../graphql/fragments.ts';
+import type { ResultOf } from '../graphql/graphql.ts';
 import type { WorkItem } from '../features/crew/crew.controller.ts';
 import type { ReportDetail } from '../features/report/report.controller.ts';
 
@@ -32,6 +34,7 @@ export function report(overrides: Partial<ReportCore> = {}): ReportCore {
     category: { code: 'POTHOLE' },
     location: { lat: 26.28, lng: 50.2, address: 'King Khalid St', municipality: { code: 'KHOBAR' } },
     media: [],
+    reopenedAfterFollowUp: false,
     ...overrides,
   };
 }
@@ -70,8 +73,8 @@ export function crew(overrides: Partial<CrewCore> = {}): CrewCore {
 }
 
 /** A live event carrying the given entities. */
-export function event(type: DispatchEvent['type'], parts: Partial<Pick<DispatchEvent, 'report' | 'assignment' | 'crew'>>, cursor = `cur-${++sequence}`): DispatchEvent {
-  return { cursor, type, occurredAt: '2026-03-01T09:00:00.000Z', report: null, assignment: null, crew: null, ...parts };
+export function event(type: DispatchEvent['type'], parts: Partial<Pick<DispatchEvent, 'report' | 'assignment' | 'crew' | 'followUp'>>, cursor = `cur-${++sequence}`): DispatchEvent {
+  return { cursor, type, occurredAt: '2026-03-01T09:00:00.000Z', report: null, assignment: null, crew: null, followUp: null, ...parts };
 }
 
 /** A report as the detail view loads it for a dispatcher: the core fields, no assignment yet, what a RECEIVED incident allows, a one-entry timeline. */
@@ -89,6 +92,8 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
     assignments: [],
     media: [],
     timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
+    answer: null,
+    followUp: null,
     ...overrides,
   };
 }
@@ -96,4 +101,28 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
 /** A report the calling crew holds, as its app loads it: ASSIGNED, with the crew's PENDING assignment (give its next steps as the crew sees them). */
 export function workItem(overrides: Partial<WorkItem['activeAssignment']> = {}): WorkItem {
   return { ...report({ status: 'ASSIGNED' }), media: [], activeAssignment: { ...assignment(), nextSteps: [], ...overrides } };
+}
+
+/** A follow-up as the API returns it: PENDING, due, never called, held by no one, with overrides. */
+export function followUp(overrides: Partial<ResultOf<typeof FollowUpFields>> = {}): ResultOf<typeof FollowUpFields> {
+  sequence += 1;
+  return {
+    id: `f-${sequence}`,
+    status: 'PENDING',
+    dueAt: '2026-03-01T12:00:00.000Z',
+    nextAttemptAt: '2026-03-01T12:00:00.000Z',
+    attempts: 0,
+    claimedBy: null,
+    claimedUntil: null,
+    satisfaction: null,
+    fixed: null,
+    comment: null,
+    closedReason: null,
+    beneficiaryType: 'CITIZEN',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    completedAt: null,
+    version: 1,
+    attemptLog: [],
+    ...overrides,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { assignment, crew, event, report } from '../../test/builders.ts';
+import { assignment, crew, event, followUp, report } from '../../test/builders.ts';
 import { compareQueue, toReportRow, type ReportRow } from '../../domain/report.ts';
 import { DispatchStore } from './dispatch.store.ts';
 
@@ -215,5 +215,28 @@ describe('full reload', () => {
     s.applyEvent(event('REPORT_CREATED', { report: createdDuringReload }));
     s.endSnapshot();
     expect(references(s.queue()).sort()).toEqual([kept.reference, createdDuringReload.reference].sort());
+  });
+});
+
+describe('follow-up calls', () => {
+  it("keeps the latest follow-up each report's events name, by version, for an open detail view to follow", () => {
+    const floor = store();
+    const first = { ...followUp({ version: 2 }), report: { id: 'r-1' } };
+    floor.applyEvent(event('FOLLOWUP_UPDATED', { followUp: first }));
+    expect(floor.followUps.get('r-1')).toEqual({ id: first.id, version: 2 });
+    floor.applyEvent(event('FOLLOWUP_UPDATED', { followUp: { ...first, version: 1 } }));
+    expect(floor.followUps.get('r-1')).toEqual({ id: first.id, version: 2 });
+    const next = { ...followUp({ version: 1 }), report: { id: 'r-1' } };
+    floor.applyEvent(event('FOLLOWUP_CREATED', { followUp: next }));
+    expect(floor.followUps.get('r-1')).toEqual({ id: next.id, version: 1 });
+  });
+
+  it('brings a report reopened after its follow-up back into the queue, marked', () => {
+    const floor = store();
+    const resolved = report({ status: 'RESOLVED', open: false, version: 5 });
+    floor.upsertReport(resolved);
+    expect(floor.queue()).toEqual([]);
+    floor.applyEvent(event('REPORT_UPDATED', { report: { ...resolved, status: 'RECEIVED', open: true, reopenedAfterFollowUp: true, version: 6 } }));
+    expect(floor.queue().map((r) => [r.id, r.reopenedAfterFollowUp])).toEqual([[resolved.id, true]]);
   });
 });

@@ -59,6 +59,8 @@ export class DispatchStore {
   readonly crews = new Map<string, CrewRow>();
   /** Reports that arrived live (not from a page), with when, so the queue can slide them in. */
   readonly fresh = new Map<string, number>();
+  /** The latest follow-up heard of on each report (by report id): its id and version, so an open detail view can tell it changed. */
+  readonly followUps = new Map<string, { id: string; version: number }>();
   readonly revision: ShallowRef<number> = shallowRef(0);
   private readonly activeByReport = new Map<string, string>();
   private readonly eventTouched = new Map<string, number>();
@@ -147,6 +149,7 @@ export class DispatchStore {
 
   /** Applies every entity a live event carries, each by its own version. */
   applyEvent(event: DispatchEvent): void {
+    if (event.followUp) this.heardFollowUp(event.followUp.report.id, event.followUp);
     if (event.report) this.upsertReport(event.report, true);
     if (event.crew) this.upsertCrew(event.crew);
     if (event.assignment && event.report && event.crew) this.upsertAssignment(event.assignment, event.report.id, event.crew.id);
@@ -180,6 +183,14 @@ export class DispatchStore {
   expireFresh(ms: number): void {
     const limit = this.now() - ms;
     for (const [id, at] of this.fresh) if (at < limit) this.fresh.delete(id);
+  }
+
+  /** Keeps the follow-up an event names, unless the store holds a newer version of the same one. */
+  private heardFollowUp(reportId: string, followUp: { id: string; version: number }): void {
+    const known = this.followUps.get(reportId);
+    if (known && known.id === followUp.id && known.version >= followUp.version) return;
+    this.followUps.set(reportId, { id: followUp.id, version: followUp.version });
+    this.changed();
   }
 
   private insertOpen(row: ReportRow): void {

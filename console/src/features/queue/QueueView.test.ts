@@ -122,4 +122,27 @@ describe('the live queue', () => {
     expect(row('940-2026-000030').find('[data-test=row-voice]').exists()).toBe(false);
     wrapper.unmount();
   });
+
+  it('marks a report reopened after its follow-up call with a marker named for screen readers, as it comes back live', async () => {
+    const { store } = floor;
+    const resolved = report({ reference: '940-2026-000040', status: 'RESOLVED', open: false, version: 4 });
+    store.upsertReport(report({ reference: '940-2026-000041' }));
+    store.upsertReport(resolved);
+    await frame();
+    const wrapper = mountQueue();
+    await flushPromises();
+    const row = (reference: string) => wrapper.find(`[data-test=queue-row][data-reference="${reference}"]`);
+    expect(row('940-2026-000041').find('[data-test=row-reopened]').exists()).toBe(false);
+    expect(row('940-2026-000040').exists()).toBe(false);
+
+    store.applyEvent(event('REPORT_UPDATED', { report: { ...resolved, status: 'RECEIVED', open: true, reopenedAfterFollowUp: true, version: 5 } }));
+    await vi.waitFor(() => expect(row('940-2026-000040').exists()).toBe(true));
+    expect(row('940-2026-000040').classes()).toContain('reopened');
+    expect(row('940-2026-000040').find('[data-test=row-reopened]').attributes()).toMatchObject({
+      role: 'img',
+      'aria-label': 'Reopened after the follow-up call: the citizen said it was not fixed',
+    });
+    expect(row('940-2026-000041').classes()).not.toContain('reopened');
+    wrapper.unmount();
+  });
 });

@@ -6,7 +6,7 @@ type Detail = NonNullable<ResultOf<typeof ReportDetailQuery>['report']>;
 export type ServerAction = Detail['allowedActions'][number];
 
 /** What a dispatcher can do to a report from its detail view: a form, a button and a message each. */
-export type ReportAction = 'triage' | 'assign' | 'cancelAssignment' | 'close' | 'reject' | 'markDuplicate' | 'reopen';
+export type ReportAction = 'triage' | 'assign' | 'cancelAssignment' | 'close' | 'reject' | 'markDuplicate' | 'reopen' | 'answer';
 
 /**
  * The view's action for each server command. START, RESOLVE and RETURN_TO_QUEUE follow a crew's progress
@@ -25,6 +25,7 @@ const VIEW_ACTION: Record<ServerAction, ReportAction | null> = {
   MARK_DUPLICATE: 'markDuplicate',
   REOPEN: 'reopen',
   ATTACH_MEDIA: null,
+  ANSWER: 'answer',
 };
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextTick, shallowRef } from 'vue';
 import { ApiError } from '../../graphql/errors.ts';
-import { assignment, reportDetail } from '../../test/builders.ts';
+import { assignment, followUp, reportDetail } from '../../test/builders.ts';
 import { deferred, fakeRun } from '../../test/fake-run.ts';
 import { fakeUploads, photoFile, stored } from '../../test/fake-uploads.ts';
 import { ReportController, type ReportDetail } from './report.controller.ts';
@@ -66,6 +66,26 @@ describe('loading a report', () => {
     live.value = 3;
     await nextTick();
     expect(server.callsOf('ReportDetail')).toHaveLength(2);
+  });
+});
+
+describe("following the report's follow-up call live", () => {
+  it('reloads when the live store hears of another follow-up, or a newer version of the one shown, and only then', async () => {
+    const shown = followUp({ version: 2 });
+    const live = shallowRef<{ id: string; version: number } | undefined>(undefined);
+    const server = fakeRun({ ReportDetail: () => ({ report: reportDetail({ followUp: shown }) }) });
+    const controller = new ReportController('r-1', { run: server.run, liveFollowUp: () => live.value, t: (key) => key });
+    await controller.start();
+    live.value = { id: shown.id, version: 2 };
+    await nextTick();
+    expect(server.callsOf('ReportDetail')).toHaveLength(1);
+    live.value = { id: shown.id, version: 3 };
+    await nextTick();
+    expect(server.callsOf('ReportDetail')).toHaveLength(2);
+    live.value = { id: 'f-another', version: 1 };
+    await nextTick();
+    expect(server.callsOf('ReportDetail')).toHaveLength(3);
+    controller.dispose();
   });
 });
 
@@ -136,6 +156,19 @@ describe('acting on a report', () => {
     expect(server.callsOf('TriageReport')).toEqual([{ id, input: { categoryCode: null, priority: 'CRITICAL', note: null } }]);
     expect(server.callsOf('CloseReport')).toEqual([{ id, note: null }]);
     expect(server.callsOf('RejectReport')).toEqual([{ id, reason: 'Not ours', referredTo: null }]);
+  });
+
+  it('answers an inquiry with the words typed, says so and reloads', async () => {
+    const { server, controller } = setup(reportDetail({ kind: 'INQUIRY', allowedActions: ['ANSWER', 'CLOSE', 'REJECT'] }));
+    server.handlers.AnswerInquiry = (variables) => ({ answerInquiry: { id: variables.reportId, status: 'RESOLVED', answer: variables.answer, version: 2 } });
+    await controller.start();
+    expect(controller.actions.value).toEqual(['answer', 'close', 'reject']);
+    controller.choose('answer');
+    controller.form.answer = 'The spraying starts on Sunday';
+    await controller.answer();
+    expect(server.callsOf('AnswerInquiry')).toEqual([{ reportId: controller.id, answer: 'The spraying starts on Sunday' }]);
+    expect(controller.done.value).toBe('actions.done.answer');
+    expect(server.calls.at(-1)?.operation).toBe('ReportDetail');
   });
 
   it('cancels the active assignment with the reason given', async () => {

@@ -10,6 +10,7 @@ import { AttachMediaMutation, type MediaItem } from '../media/media.operations.t
 import { reference } from '../reference/reference.ts';
 import { offeredActions, type ReportAction } from './report.actions.ts';
 import {
+  AnswerInquiryMutation,
   AssignableCrewsQuery,
   AssignReportMutation,
   CancelAssignmentMutation,
@@ -33,6 +34,8 @@ export interface ReportControllerOptions {
   run: Run;
   /** The version of this report the live store has heard of: a newer one than shown reloads the view. */
   liveVersion?: () => number;
+  /** The report's follow-up as the live store last heard of it: another one, or a newer version, than shown reloads the view. */
+  liveFollowUp?: () => { id: string; version: number } | undefined;
   /** The department that handles a category, whose crews are offered when assigning; the reference data by default. */
   departmentOf?: (categoryCode: string) => string | undefined;
   /** Translates the view's own messages; the console's i18n by default. */
@@ -51,7 +54,7 @@ export interface ReportControllerOptions {
 const LINK_REFRESH_MIN_MS = 30_000;
 
 function blankForm() {
-  return { categoryCode: '', priority: '' as Priority | '', note: '', reason: '', referredTo: '', duplicateReference: '' };
+  return { categoryCode: '', priority: '' as Priority | '', note: '', reason: '', referredTo: '', duplicateReference: '', answer: '' };
 }
 
 /**
@@ -95,6 +98,7 @@ export class ReportController {
   private readonly departmentOf: (categoryCode: string) => string | undefined;
   private readonly t: (key: string) => string;
   private readonly liveVersion?: () => number;
+  private readonly liveFollowUp?: () => { id: string; version: number } | undefined;
   private readonly scope = effectScope();
   private loads = 0;
 
@@ -106,17 +110,28 @@ export class ReportController {
     this.departmentOf = options.departmentOf ?? ((code) => reference.value?.categories.get(code)?.department.code);
     this.t = options.t ?? ((key) => i18n.global.t(key));
     this.liveVersion = options.liveVersion;
+    this.liveFollowUp = options.liveFollowUp;
     this.uploads = options.uploads ?? new MediaUploads();
     this.now = options.now ?? Date.now;
   }
 
-  /** Loads the report and follows the live store's version of it until dispose(). */
+  /** Loads the report and follows the live store's version of it (and of its follow-up) until dispose(). */
   start(): Promise<void> {
-    const liveVersion = this.liveVersion;
+    const { liveVersion, liveFollowUp } = this;
     if (liveVersion) {
       this.scope.run(() =>
         watch(liveVersion, (version) => {
           if (this.report.value && version > this.report.value.version) void this.reload();
+        }),
+      );
+    }
+    if (liveFollowUp) {
+      this.scope.run(() =>
+        watch(liveFollowUp, (heard) => {
+          const report = this.report.value;
+          if (!report || !heard) return;
+          const shown = report.followUp;
+          if (!shown || shown.id !== heard.id || heard.version > shown.version) void this.reload();
         }),
       );
     }
@@ -192,6 +207,12 @@ export class ReportController {
       if (!found.reportByReference) throw new ApiError({ code: 'NOT_FOUND', message: this.t('actions.duplicateNotFound'), field: 'duplicateOf' });
       await this.run(MarkDuplicateMutation, { id, duplicateOf: found.reportByReference.id });
     }, this.t('actions.done.markDuplicate'));
+  }
+
+  /** Answers an inquiry or a note (the server resolves it and records the answer). */
+  answer(): Promise<void> {
+    const { id } = this.current();
+    return this.act(() => this.run(AnswerInquiryMutation, { reportId: id, answer: this.form.answer }), this.t('actions.done.answer'));
   }
 
   reopen(): Promise<void> {

@@ -1,10 +1,11 @@
-import { AssignmentFields, ReportCoreFields } from '../../graphql/fragments.ts';
+import { AssignmentFields, FollowUpFields, ReportCoreFields } from '../../graphql/fragments.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { MediaFields } from '../media/media.operations.ts';
 
 /**
  * Everything the detail view shows of one report: the report, its reporter, its photos and voice notes
- * (the reporter's and the crews' after-photos, with fresh signed links), assignments and timeline.
+ * (the reporter's and the crews' after-photos, with fresh signed links), assignments and timeline, an
+ * inquiry's answer and the satisfaction center's latest follow-up call (null for those who may not see it).
  */
 export const ReportDetailQuery = graphql(
   `
@@ -21,10 +22,12 @@ export const ReportDetailQuery = graphql(
       assignments { ...AssignmentFields crew { id name } }
       timeline { at actor action fromStatus toStatus note }
       media { ...MediaFields }
+      answer
+      followUp { ...FollowUpFields }
     }
   }
 `,
-  [ReportCoreFields, AssignmentFields, MediaFields],
+  [ReportCoreFields, AssignmentFields, MediaFields, FollowUpFields],
 );
 
 /** The on-duty crews of a department, nearest to a point first: the choice when assigning. */
@@ -85,5 +88,19 @@ export const MarkDuplicateMutation = graphql(`
 export const ReopenReportMutation = graphql(`
   mutation ReopenReport($id: ID!, $reason: String!) {
     reopenReport(id: $id, reason: $reason) { id version }
+  }
+`);
+
+/** Answers an inquiry or a note still RECEIVED (Report.allowedActions offers ANSWER): the answer is recorded and the report RESOLVED. */
+export const AnswerInquiryMutation = graphql(`
+  mutation AnswerInquiry($reportId: ID!, $answer: String!) {
+    answerInquiry(reportId: $reportId, answer: $answer) { id status answer version }
+  }
+`);
+
+/** Adds a note to a report's timeline (NOTE_ADDED), e.g. what a caller added on the phone; the status stays. */
+export const AddReportNoteMutation = graphql(`
+  mutation AddReportNote($reportId: ID!, $note: String!) {
+    addReportNote(reportId: $reportId, note: $note) { id version }
   }
 `);
