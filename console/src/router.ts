@@ -1,7 +1,11 @@
 import { shallowRef } from 'vue';
 
 /** The console's screens. */
-export type Route = { name: 'queue' } | { name: 'map' } | { name: 'report'; id: string } | { name: 'crews' } | { name: 'call' } | { name: 'crew' };
+export type Route =
+  { name: 'queue' } | { name: 'map' } | { name: 'report'; id: string } | { name: 'crews' } | { name: 'call' } | { name: 'crew' } | { name: 'center' } | { name: 'inquiries' } | { name: 'lookup' };
+
+/** The satisfaction center's own screens (an agent's app): the next call, the inquiry inbox and the caller lookup. */
+export const CENTER_SCREENS: ReadonlySet<Route['name']> = new Set(['center', 'inquiries', 'lookup']);
 
 /** Reads a path into a route; anything unknown is the queue. */
 export function parseRoute(pathname: string): Route {
@@ -11,6 +15,9 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'crews') return { name: 'crews' };
   if (parts[0] === 'call') return { name: 'call' };
   if (parts[0] === 'crew') return { name: 'crew' };
+  if (parts[0] === 'center' && parts[1] === 'inquiries') return { name: 'inquiries' };
+  if (parts[0] === 'center' && parts[1] === 'lookup') return { name: 'lookup' };
+  if (parts[0] === 'center') return { name: 'center' };
   return { name: 'queue' };
 }
 

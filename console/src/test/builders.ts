@@ -2,6 +2,7 @@ import type { AssignmentCore } from '../domain/assignment.ts';
 import type { CrewCore } from '../domain/crew.ts';
 import type { DispatchEvent } from '../domain/event.ts';
 import type { ReportCore } from '../domain/report.ts';
+import type { ClaimedFollowUp } from '../features/center/center.call.ts';
 import type { FollowUpFields } from '../graphql/fragments.ts';
 import type { ResultOf } from '../graphql/graphql.ts';
 import type { WorkItem } from '../features/crew/crew.controller.ts';
@@ -123,6 +124,21 @@ export function followUp(overrides: Partial<ResultOf<typeof FollowUpFields>> = {
     completedAt: null,
     version: 1,
     attemptLog: [],
+    ...overrides,
+  };
+}
+
+/** A follow-up an agent has just claimed: held by agent01 for 15 minutes, on a RESOLVED report of Fahad's. */
+export function claimedFollowUp(overrides: Partial<ClaimedFollowUp> = {}): ClaimedFollowUp {
+  const core = report({ status: 'RESOLVED', open: false });
+  return {
+    ...followUp({ claimedBy: 'agent01', claimedUntil: '2026-03-01T12:15:00.000Z' }),
+    report: {
+      ...core,
+      reporter: { name: 'Fahad', phone: '+966500000001', beneficiaryType: 'CITIZEN' },
+      timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
+      media: [],
+    },
     ...overrides,
   };
 }
