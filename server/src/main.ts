@@ -6,7 +6,7 @@ import { createApp, type App } from './app.js';
 import { loadConfig, type Config } from './common/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { openOrm } from './db/orm.js';
-import { DEMO_KEYS, DEMO_PASSWORD, seedDemo } from './db/seed/demo.seed.js';
+import { DEMO_AGENTS, DEMO_KEYS, DEMO_PASSWORD, seedDemo } from './db/seed/demo.seed.js';
 import { seedReference } from './db/seed/reference.seed.js';
 
 /** What a worker tells the primary once it listens. */
@@ -37,6 +37,7 @@ function banner(config: Config, started: number, url: string, seededDemo: boolea
     lines.push(
       `  Demo mode${seededDemo ? ' (demo data seeded now)' : ''}: data in ${config.dataDir}`,
       `  Sign in:  dispatcher / ${DEMO_PASSWORD}, supervisor / ${DEMO_PASSWORD}, crew01 … crew12 / ${DEMO_PASSWORD}`,
+      `  Agents:   agent01 … agent${String(DEMO_AGENTS).padStart(2, '0')} / ${DEMO_PASSWORD} (satisfaction center)`,
       `  API keys: ${DEMO_KEYS.intake} (INTAKE), ${DEMO_KEYS.integrator} (INTEGRATOR)`,
     );
   }
