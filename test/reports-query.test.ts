@@ -322,6 +322,7 @@ describe('the report list: filters, order and paging', () => {
       duplicateOf: '{ id reference }',
       // Links are signed with an expiry, so two reads a minute apart may differ; what a list shows is the same media.
       media: '{ id kind purpose contentType }',
+      followUp: '{ id status }',
     };
     const type = await ok<{ __type: { fields: Array<{ name: string; type: { kind: string; ofType: { kind: string; ofType: { kind: string } | null } | null } }> } }>(
       app,

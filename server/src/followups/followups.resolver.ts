@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { CostExtensions } from '../common/limits.js';
 import type { Context } from '../access/access.context.js';
 import { OPERATIONS, seesFollowUps } from '../access/access.policy.js';
 import { requireViewer } from '../access/access.viewer.js';
@@ -6,6 +7,11 @@ import { toReportView } from '../reports/reports.mapper.js';
 import { ReportView } from '../reports/reports.types.js';
 import { toFollowUpAttemptView, toFollowUpView } from './followups.mapper.js';
 import { FollowUpAttemptView, FollowUpConnection, FollowUpCounts, FollowUpFilter, FollowUpView, RecordFollowUpInput } from './followups.types.js';
+
+/** reporterHistory answers at most 100 reports. */
+const HISTORY_MAX: CostExtensions = { maxItems: 100 };
+/** A follow-up's calls: a few unanswered ones and the call-backs a reporter asked for; counted as 20. */
+const ATTEMPTS_MAX: CostExtensions = { maxItems: 20 };
 
 @Resolver(() => FollowUpView)
 export class FollowUpsResolver {
@@ -31,6 +37,7 @@ export class FollowUpsResolver {
   }
 
   @Authorized(...OPERATIONS.reporterHistory)
+  @Extensions(HISTORY_MAX)
   @Query(() => [ReportView], { description: 'Every report filed with this phone, newest first (at most 100): +9665…, 05… and 9665… are one number' })
   async reporterHistory(@Arg('phone', () => String, { description: 'The caller’s number in any usual form' }) phone: string, @Ctx() ctx: Context): Promise<ReportView[]> {
     return (await ctx.services.followUps.reporterHistory(ctx.em, phone)).map(toReportView);
@@ -82,6 +89,7 @@ export class FollowUpsResolver {
     return toReportView(report);
   }
 
+  @Extensions(ATTEMPTS_MAX)
   @FieldResolver(() => [FollowUpAttemptView], { description: 'Its calls, oldest first' })
   async attemptLog(@Root() followUp: FollowUpView, @Ctx() ctx: Context): Promise<FollowUpAttemptView[]> {
     return (await ctx.loaders.attemptsByFollowUp.load(followUp.id)).map(toFollowUpAttemptView);
