@@ -138,7 +138,7 @@ describe('the satisfaction center', () => {
     const last = (await ok<{ recordFollowUpAttempt: FollowUp }>(app, RECORD, { input: { followUpId: first.id, outcome: 'NO_ANSWER', note: 'third try' } }, a.token)).recordFollowUpAttempt;
     expect(last).toMatchObject({ status: 'UNREACHABLE', attempts: 3, closedReason: 'no answer after 3 attempts', report: { status: 'CLOSED' } });
     const timeline = await ok<{ report: { timeline: { action: string }[] } }>(app, `query($id: ID!) { report(id: $id) { timeline { action } } }`, { id }, dispatcher);
-    expect(timeline.report.timeline.map((line) => line.action).slice(-4)).toEqual(['FOLLOWUP_ATTEMPT', 'FOLLOWUP_ATTEMPT', 'FOLLOWUP_ATTEMPT', 'UNREACHABLE']);
+    expect(timeline.report.timeline.map((line) => line.action).slice(-4)).toEqual(['FOLLOWUP_NO_ANSWER', 'FOLLOWUP_BUSY', 'FOLLOWUP_NO_ANSWER', 'UNREACHABLE']);
   });
 
   it('lets a lapsed claim go to another agent, and refuses the first agent’s late answer', async () => {

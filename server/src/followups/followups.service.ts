@@ -20,9 +20,8 @@ import type { FollowUpCounts, FollowUpFilter, RecordFollowUpInput } from './foll
 /** The clock the center's rules read: injected, so tests move time instead of sleeping. */
 export type Clock = () => Date;
 
-/** Timeline lines of the center's work. */
+/** Timeline lines of the center's work; each call is `FOLLOWUP_<outcome>` (FOLLOWUP_NO_ANSWER, FOLLOWUP_REACHED …). */
 export const FOLLOW_UP_TIMELINE = {
-  ATTEMPT: 'FOLLOWUP_ATTEMPT',
   CLOSED: 'CLOSED_AFTER_FOLLOWUP',
   REOPENED: 'REOPENED_AFTER_FOLLOWUP',
   UNREACHABLE: 'UNREACHABLE',
@@ -163,8 +162,8 @@ export class FollowUpsService {
       followUp.claimedBy = null;
       followUp.claimedByName = null;
       followUp.claimedUntil = null;
-      const line = [input.outcome, note].filter(Boolean).join(': ');
-      this.reports.addTimeline(tx, report, viewer, FOLLOW_UP_TIMELINE.ATTEMPT, null, null, line);
+      // The outcome is the line's code (FOLLOWUP_NO_ANSWER …), which a console words in its reader's language; the note is the agent's own.
+      this.reports.addTimeline(tx, report, viewer, `FOLLOWUP_${input.outcome}`, null, null, note);
 
       if (reached) {
         followUp.status = FollowUpStatus.REACHED;
