@@ -154,6 +154,23 @@ describe('the satisfaction center', () => {
     expect(await count(app, 'select count(*) as n from follow_up_attempt')).toBe(0);
   });
 
+  it('hands out nothing outside calling hours, even what is already due', async () => {
+    await resolved();
+    now = Date.parse('2026-12-06T18:30:00Z'); // Sunday 21:30 in Riyadh: due since 12:00, but calls stopped at 21:00
+    expect((await ok<{ claimNextFollowUp: FollowUp | null }>(app, CLAIM, {}, agents[0].token)).claimNextFollowUp).toBeNull();
+    now = Date.parse('2026-12-07T06:00:00Z'); // Monday 09:00
+    expect((await ok<{ claimNextFollowUp: FollowUp | null }>(app, CLAIM, {}, agents[0].token)).claimNextFollowUp).not.toBeNull();
+  });
+
+  it('records a reached call on a report a dispatcher closed meanwhile, leaving the report as the dispatcher decided', async () => {
+    const id = await resolved();
+    await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "reporter confirmed on WhatsApp") { id } }', { id }, dispatcher);
+    now += 2 * HOUR;
+    const held = (await ok<{ claimNextFollowUp: FollowUp }>(app, CLAIM, {}, agents[0].token)).claimNextFollowUp;
+    const done = await ok<{ recordFollowUpAttempt: FollowUp }>(app, RECORD, { input: { followUpId: held.id, outcome: 'REACHED', satisfaction: 5, fixed: 'YES' } }, agents[0].token);
+    expect(done.recordFollowUpAttempt).toMatchObject({ status: 'REACHED', satisfaction: 5, report: { id, status: 'CLOSED', reopenedAfterFollowUp: false } });
+  });
+
   it('reopens a report the citizen says is not fixed, live in a dispatcher’s subscription, and closes one that is', async () => {
     const notFixed = await resolved();
     now += 2 * HOUR;

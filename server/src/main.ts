@@ -88,7 +88,7 @@ async function primary(config: Config, started: number): Promise<void> {
     const orm = await openOrm(config.databaseUrl!);
     try {
       await seedReference(orm.em.fork());
-      if (config.demo) seededDemo = await seedDemo(orm.em.fork(), createServices({ tokenTtlHours: config.tokenTtlHours }));
+      if (config.demo) seededDemo = await seedDemo(orm.em.fork(), createServices({ tokenTtlHours: config.tokenTtlHours, media: config.media, followUp: config.followUp }));
     } finally {
       await orm.close(true);
     }

@@ -10,7 +10,7 @@ import { Report } from '../reports/reports.entity.js';
 import { ReportStatus } from '../reports/reports.enums.js';
 import { toReportSnapshot } from '../reports/reports.mapper.js';
 import type { ReportsService } from '../reports/reports.service.js';
-import { ReportAction } from '../reports/reports.transitions.js';
+import { canApply, ReportAction } from '../reports/reports.transitions.js';
 import { FollowUp, FollowUpAttempt } from './followups.entity.js';
 import { CallOutcome, FixedAnswer, FollowUpStatus, UNANSWERED } from './followups.enums.js';
 import { toFollowUpSnapshot } from './followups.mapper.js';
@@ -81,6 +81,8 @@ export class FollowUpsService {
    */
   async claimNext(em: EntityManager, viewer: Viewer): Promise<FollowUp | null> {
     const now = this.clock();
+    // Outside calling hours nothing is callable, whatever is due (a follow-up due at 20:45 waits for the morning).
+    if (nextCallable(now, this.policy).getTime() !== now.getTime()) return null;
     const until = new Date(now.getTime() + this.config.claimMinutes * 60_000);
     return em.transactional(async (tx) => {
       await tx.execute(`update follow_up set claimed_by = null, claimed_by_name = null, claimed_until = null, version = version + 1 where claimed_by = ? and status = 'PENDING'`, [viewer.id]);
@@ -171,7 +173,9 @@ export class FollowUpsService {
         followUp.fixed = input.fixed ?? null;
         followUp.comment = comment;
         this.finish(followUp, viewer, now);
-        if (input.fixed === FixedAnswer.YES) {
+        if (input.fixed === FixedAnswer.YES && report.status !== ReportStatus.RESOLVED) {
+          // Someone closed (or reopened) it since the follow-up was created: the answer is recorded, the report left as they decided.
+        } else if (input.fixed === FixedAnswer.YES) {
           await this.reports.applyChange(
             tx,
             viewer,
@@ -183,7 +187,7 @@ export class FollowUpsService {
             },
             FOLLOW_UP_TIMELINE.CLOSED,
           );
-        } else {
+        } else if (canApply(ReportAction.REOPEN, report.status, report.kind)) {
           await this.reports.applyChange(
             tx,
             viewer,

@@ -6,6 +6,7 @@ import { Migration20261201010000SearchIndex } from './Migration20261201010000Sea
 import { Migration20261202000000EventCrews } from './Migration20261202000000EventCrews.js';
 import { Migration20261202010000Media } from './Migration20261202010000Media.js';
 import { Migration20261202020000FollowUps } from './Migration20261202020000FollowUps.js';
+import { Migration20261202030000FollowUpClaimedBy } from './Migration20261202030000FollowUpClaimedBy.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -20,4 +21,5 @@ export const migrations = [
   { name: 'Migration20261202000000EventCrews', class: Migration20261202000000EventCrews },
   { name: 'Migration20261202010000Media', class: Migration20261202010000Media },
   { name: 'Migration20261202020000FollowUps', class: Migration20261202020000FollowUps },
+  { name: 'Migration20261202030000FollowUpClaimedBy', class: Migration20261202030000FollowUpClaimedBy },
 ];
