@@ -37,9 +37,13 @@ export async function queuePageLayers(databaseUrl, dist) {
   const { buildAppSchema } = await load('schema.js');
   const { reportPropertiesFor } = await load('reports/reports.mapper.js');
   const { selectedFields } = await load('common/selection.js');
+  const { positional, sqlLiteral } = await load('common/bounded-reads.js');
   let statements;
   let orm;
-  orm = await openOrm(databaseUrl, { onQuery: (sql, params) => statements?.push(orm.em.getPlatform().formatQuery(sql, params)) });
+  // The queue's reads bind a list as one array (`= any(?)`, prepared by BoundedReads), which the ORM's formatter
+  // would expand into a list: those are written with BoundedReads' own literals.
+  const format = (sql, params) => (/any\(\?\)/.test(sql) ? positional(sql).replace(/\$(\d+)/g, (_, n) => sqlLiteral(client, params[Number(n) - 1])) : orm.em.getPlatform().formatQuery(sql, params));
+  orm = await openOrm(databaseUrl, { onQuery: (sql, params) => statements?.push(format(sql, params)) });
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
