@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, Session } from '../server/src/auth/auth.entity.js';
 import { OPERATIONS, type Operation as PolicyOperation } from '../server/src/access/access.policy.js';
 import { Role } from '../server/src/access/access.roles.js';
+import { loadConfig } from '../server/src/common/config.js';
 import { sha256 } from '../server/src/auth/password.js';
 import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput, sql, staff, unique, type FiledReport } from './support/factories.js';
 import { loginFrom } from './support/from-address.js';
@@ -73,7 +74,8 @@ describe('who may do what', () => {
   let original: FiledReport;
 
   beforeAll(async () => {
-    app = await startServer();
+    // Calls around the clock, every day: the follow-up cells claim whatever the time of the run.
+    app = await startServer({ followUp: { ...loadConfig({}).followUp, callHours: '00:00-24:00', closedWeekdays: [] } });
     const [dispatcher, supervisor, crewMember, intake, integrator] = await Promise.all([
       staff(app, Role.DISPATCHER),
       staff(app, Role.SUPERVISOR),

@@ -8,6 +8,7 @@ import { loadConfig } from '../../server/src/common/config.js';
 import { freshDatabase } from '../support/database.js';
 import { assign, crew, progress } from '../support/factories.js';
 import { ok, startServer, type App } from '../support/server.js';
+import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The beneficiary satisfaction center end to end (issue 12): a real headless Chromium driving the built console
@@ -16,14 +17,11 @@ import { ok, startServer, type App } from '../support/server.js';
  * dispatcher's open queue, in another browser context, shows the report back, marked, without a reload.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve('test-results');
 /** The issue's "within a few seconds" for the reopened report to show in the dispatcher's open queue. */
 const REOPENED_SHOWN_MS = 5_000;
 /** How long any other live change may take: generous, as a loaded 2-core machine can stall a browser for seconds. */
 const LIVE_MS = 15_000;
 const INTAKE = 'demo-intake-key';
-const PASSWORD = 'balagh940';
 /** The caller of the report this test resolves, written as a caller would say it. */
 const PHONE = '0551239876';
 
@@ -39,25 +37,6 @@ let dispatcherToken: string;
 let resolved: { id: string; reference: string };
 /** Content-Security-Policy violations seen in any page of either context. */
 const cspViolations: string[] = [];
-
-async function recordCspViolations(context: BrowserContext): Promise<void> {
-  await context.exposeBinding('__balaghCspViolation', ({ page: source }, text: string) => {
-    cspViolations.push(`${source.url()}: ${text}`);
-  });
-  await context.addInitScript(`window.addEventListener('securitypolicyviolation', (e) => {
-    window.__balaghCspViolation([e.disposition, e.effectiveDirective, 'blocked', e.blockedURI || 'inline', 'at', e.sourceFile + ':' + e.lineNumber].join(' '));
-  }, true);`);
-  context.on('console', (message) => {
-    if (/content security policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: console: ${message.text()}`);
-  });
-}
-
-async function signIn(target: Page, username: string): Promise<void> {
-  await target.goto(app.url);
-  await target.fill('input[name=username]', username);
-  await target.fill('input[name=password]', PASSWORD);
-  await target.click('button[type=submit]');
-}
 
 function row(target: Page, reference: string) {
   return target.locator(`[data-test=queue-row][data-reference="${reference}"]`);
@@ -108,12 +87,12 @@ beforeAll(async () => {
   });
   dispatcherContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   agentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await recordCspViolations(dispatcherContext);
-  await recordCspViolations(agentContext);
+  await recordCspViolations(dispatcherContext, cspViolations);
+  await recordCspViolations(agentContext, cspViolations);
   dispatcher = await dispatcherContext.newPage();
   agent = await agentContext.newPage();
   await mkdir(SCREENSHOTS, { recursive: true });
-  dispatcherToken = (await ok<{ login: { token: string } }>(app, 'mutation($p: String!) { login(username: "dispatcher", password: $p) { token } }', { p: PASSWORD })).login.token;
+  dispatcherToken = (await ok<{ login: { token: string } }>(app, 'mutation($p: String!) { login(username: "dispatcher", password: $p) { token } }', { p: DEMO_PASSWORD })).login.token;
   resolved = await resolveReportWithPhone();
 }, 180_000);
 
@@ -127,11 +106,11 @@ describe('the satisfaction center in a real browser', () => {
   let called: string;
 
   it('signs an agent in to the next-call screen, with the counters live', async () => {
-    await signIn(dispatcher, 'dispatcher');
+    await signIn(dispatcher, app.url, 'dispatcher');
     await dispatcher.locator('[data-test=queue-row]').first().waitFor();
     await dispatcher.locator('[data-test=connection][data-state=live]').waitFor();
 
-    await signIn(agent, 'agent01');
+    await signIn(agent, app.url, 'agent01');
     await agent.waitForURL('**/center');
     await agent.locator('[data-test=center-app] [data-test=connection][data-state=live]').waitFor();
     await expect.poll(() => shownCount('dueNow'), { timeout: LIVE_MS }).toBeGreaterThan(0);

@@ -7,21 +7,19 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { ok, startServer, type App } from '../support/server.js';
+import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The dispatch console end to end: a real headless Chromium driving the built console against the real
  * server and a fresh PostgreSQL database with the demo data.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve('test-results');
 /**
  * How long a live change may take to show when the issue sets no bound (the 2 s one for a new report is
  * asserted on its own): generous, because a loaded 2-core machine can stall a browser for seconds.
  */
 const LIVE_MS = 15_000;
 const INTAKE = 'demo-intake-key';
-const PASSWORD = 'balagh940';
 const OPEN_REPORT_FIELDS = 'edges { node { id reference version status priority } }';
 
 let app: App;
@@ -38,22 +36,6 @@ const cspViolations: string[] = [];
 
 /** A 1×1 PNG: every tile the stub tile server returns. */
 const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4+/cvAAXoAvWSf9dKAAAAAElFTkSuQmCC', 'base64');
-
-/**
- * Records CSP violations in every page of the context: the `securitypolicyviolation` events (fired for
- * enforced and report-only policies alike) and Chromium's console messages about the policy.
- */
-async function recordCspViolations(context: BrowserContext): Promise<void> {
-  await context.exposeBinding('__balaghCspViolation', ({ page: source }, text: string) => {
-    cspViolations.push(`${source.url()}: ${text}`);
-  });
-  await context.addInitScript(`window.addEventListener('securitypolicyviolation', (e) => {
-    window.__balaghCspViolation([e.disposition, e.effectiveDirective, 'blocked', e.blockedURI || 'inline', 'at', e.sourceFile + ':' + e.lineNumber, e.sample].join(' '));
-  }, true);`);
-  context.on('console', (message) => {
-    if (/content security policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: console: ${message.text()}`);
-  });
-}
 
 async function fileReport(input: Record<string, unknown>): Promise<{ id: string; reference: string; version: number }> {
   const data = await ok<{ createReport: { id: string; reference: string; version: number } }>(
@@ -72,13 +54,6 @@ async function fileReport(input: Record<string, unknown>): Promise<{ id: string;
     INTAKE,
   );
   return data.createReport;
-}
-
-async function signIn(target: Page, username: string): Promise<void> {
-  await target.goto(app.url);
-  await target.fill('input[name=username]', username);
-  await target.fill('input[name=password]', PASSWORD);
-  await target.click('button[type=submit]');
 }
 
 function row(target: Page, reference: string) {
@@ -124,7 +99,7 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   dispatcher = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await recordCspViolations(dispatcher);
+  await recordCspViolations(dispatcher, cspViolations);
   page = await dispatcher.newPage();
   await mkdir(SCREENSHOTS, { recursive: true });
   const login = await ok<{ login: { token: string } }>(app, 'mutation { login(username: "supervisor", password: "balagh940") { token } }');
@@ -142,7 +117,7 @@ describe('the dispatch console in a real browser', () => {
   let created: { id: string; reference: string; version: number };
 
   it('signs in and shows the demo reports, in Arabic, right to left, live', async () => {
-    await signIn(page, 'dispatcher');
+    await signIn(page, app.url, 'dispatcher');
     await page.locator('[data-test=queue-row]').first().waitFor();
     const expected = await openReports();
     await expect.poll(() => page.locator('[data-test=queue-row]').count()).toBe(expected.length);
@@ -198,9 +173,9 @@ describe('the dispatch console in a real browser', () => {
       geolocation: { latitude: 26.2861, longitude: 50.2169 },
       permissions: ['geolocation'],
     });
-    await recordCspViolations(crewContext);
+    await recordCspViolations(crewContext, cspViolations);
     const crew = await crewContext.newPage();
-    await signIn(crew, 'crew01');
+    await signIn(crew, app.url, 'crew01');
     await crew.waitForURL('**/crew');
     const card = crew.locator(`[data-test=crew-assignment][data-reference="${created.reference}"]`);
     await card.waitFor();

@@ -7,20 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { fixture, FIXTURES, uploaded } from '../support/media.js';
 import { ok, startServer, type App } from '../support/server.js';
+import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * Photos and voice notes end to end (issue 11): a real headless Chromium driving the built console against the
  * real server, a fresh PostgreSQL database with the demo data, and media stored on disk.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve('test-results');
 /** How long a live change may take when the issue sets no bound: generous, as a loaded 2-core machine can stall a browser. */
 const LIVE_MS = 15_000;
 /** The issue's bound for a report filed with media to show, photo and voice, in the open console. */
 const SHOWN_WITHIN_MS = 1_000;
 const INTAKE = 'demo-intake-key';
-const PASSWORD = 'balagh940';
 
 let app: App;
 let browser: Browser;
@@ -31,30 +29,11 @@ let dispatcherToken: string;
 /** Content-Security-Policy violations seen in any page, as events and as console messages. */
 const cspViolations: string[] = [];
 
-async function recordCspViolations(context: BrowserContext): Promise<void> {
-  await context.exposeBinding('__balaghCspViolation', ({ page: source }, text: string) => {
-    cspViolations.push(`${source.url()}: ${text}`);
-  });
-  await context.addInitScript(`window.addEventListener('securitypolicyviolation', (e) => {
-    window.__balaghCspViolation([e.disposition, e.effectiveDirective, 'blocked', e.blockedURI || 'inline', 'at', e.sourceFile + ':' + e.lineNumber].join(' '));
-  }, true);`);
-  context.on('console', (message) => {
-    if (/content security policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: console: ${message.text()}`);
-  });
-}
-
-async function signIn(target: Page, username: string): Promise<void> {
-  await target.goto(app.url);
-  await target.fill('input[name=username]', username);
-  await target.fill('input[name=password]', PASSWORD);
-  await target.click('button[type=submit]');
-}
-
 async function login(username: string): Promise<{ token: string; crewId: string | null }> {
   const data = await ok<{ login: { token: string; viewer: { crew: { id: string } | null } } }>(
     app,
     'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token viewer { crew { id } } } }',
-    { u: username, p: PASSWORD },
+    { u: username, p: DEMO_PASSWORD },
   );
   return { token: data.login.token, crewId: data.login.viewer.crew?.id ?? null };
 }
@@ -113,7 +92,7 @@ beforeAll(async () => {
     ],
   });
   dispatcher = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await recordCspViolations(dispatcher);
+  await recordCspViolations(dispatcher, cspViolations);
   page = await dispatcher.newPage();
   dispatcherToken = (await login('supervisor')).token;
 }, 180_000);
@@ -128,7 +107,7 @@ describe('photos and voice notes in a real browser', () => {
   let filed: { id: string; reference: string };
 
   it('shows a report the gateway filed with a photo and a voice note in the open console within a second: the photo displays, the voice plays', async () => {
-    await signIn(page, 'dispatcher');
+    await signIn(page, app.url, 'dispatcher');
     await page.locator('[data-test=queue-row]').first().waitFor();
     await page.locator('[data-test=connection][data-state=live]').waitFor();
 
@@ -230,7 +209,7 @@ describe('photos and voice notes in a real browser', () => {
     await page.locator('[data-test=assignment][data-status=ON_SITE]').waitFor({ timeout: LIVE_MS });
 
     const crewContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    await recordCspViolations(crewContext);
+    await recordCspViolations(crewContext, cspViolations);
     const phone = await crewContext.newPage();
     // The weak network: the first upload attempt is cut off, the retry is held until the test lets it through.
     let attempts = 0;
@@ -243,7 +222,7 @@ describe('photos and voice notes in a real browser', () => {
       await released;
       return route.continue();
     });
-    await signIn(phone, 'crew01');
+    await signIn(phone, app.url, 'crew01');
     await phone.waitForURL('**/crew');
     const card = phone.locator(`[data-test=crew-assignment][data-reference="${filed.reference}"]`);
     await card.waitFor();

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** Debian's Chromium (never a downloaded browser); CHROMIUM_PATH overrides it. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where browser tests leave their screenshots. */
+export const SCREENSHOTS = path.resolve('test-results');
+/** The demo users' password (`npm start`'s demo data). */
+export const DEMO_PASSWORD = 'balagh940';
+
+/**
+ * Collects every Content-Security-Policy violation a page of `context` reports into `into`: the
+ * `securitypolicyviolation` events (enforced and report-only policies alike) and Chromium's console messages
+ * about the policy, so a test can require that the console runs under its CSP with none.
+ */
+export async function recordCspViolations(context: BrowserContext, into: string[]): Promise<void> {
+  await context.exposeBinding('__balaghCspViolation', ({ page: source }, text: string) => {
+    into.push(`${source.url()}: ${text}`);
+  });
+  await context.addInitScript(`window.addEventListener('securitypolicyviolation', (e) => {
+    window.__balaghCspViolation([e.disposition, e.effectiveDirective, 'blocked', e.blockedURI || 'inline', 'at', e.sourceFile + ':' + e.lineNumber, e.sample].join(' '));
+  }, true);`);
+  context.on('console', (message) => {
+    if (/content security policy/i.test(message.text())) into.push(`${message.page()?.url()}: console: ${message.text()}`);
+  });
+}
+
+/** Signs `page` in through the console's own form. */
+export async function signIn(page: Page, url: string, username: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
