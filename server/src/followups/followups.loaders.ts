@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { byKey, groupBy } from '../common/loaders.js';
+import { groupBy } from '../common/loaders.js';
 import { FollowUp, FollowUpAttempt } from './followups.entity.js';
 
 /** Follow-ups for one request: each report's latest, and each follow-up's calls, one query per batch. */
@@ -10,19 +10,12 @@ export function createFollowUpLoaders(em: EntityManager) {
       const rows = await em.find(FollowUp, { report: { $in: [...reportIds] } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
       const latest = new Map<string, FollowUp>();
       for (const row of rows) {
-        const reportId = typeof row.report === 'string' ? row.report : row.report.id;
-        if (!latest.has(reportId)) latest.set(reportId, row);
+        if (!latest.has(row.report.id)) latest.set(row.report.id, row);
       }
-      return byKey(
-        reportIds,
-        [...latest.entries()].map(([reportId, row]) => ({ reportId, row })),
-        (entry) => entry.reportId,
-      ).map((entry) => entry?.row);
+      return reportIds.map((id) => latest.get(id));
     }),
     attemptsByFollowUp: new DataLoader<string, FollowUpAttempt[]>(async (ids) =>
-      groupBy(ids, await em.find(FollowUpAttempt, { followUp: { $in: [...ids] } }, { orderBy: { at: 'asc', id: 'asc' } }), (row) =>
-        typeof row.followUp === 'string' ? row.followUp : row.followUp.id,
-      ),
+      groupBy(ids, await em.find(FollowUpAttempt, { followUp: { $in: [...ids] } }, { orderBy: { at: 'asc', id: 'asc' } }), (row) => row.followUp.id),
     ),
   };
 }

@@ -3,15 +3,10 @@ import type { FollowUp, FollowUpAttempt } from './followups.entity.js';
 import type { FixedAnswer, FollowUpStatus } from './followups.enums.js';
 import type { FollowUpAttemptView, FollowUpView } from './followups.types.js';
 
-function reportIdOf(followUp: FollowUp): string {
-  const report: unknown = followUp.report;
-  return typeof report === 'string' ? report : (report as { id: string }).id;
-}
-
 export function toFollowUpView(followUp: FollowUp): FollowUpView {
   return {
     id: followUp.id,
-    reportId: reportIdOf(followUp),
+    reportId: followUp.report.id,
     status: followUp.status,
     beneficiaryType: followUp.beneficiaryType ?? null,
     dueAt: followUp.dueAt,
@@ -34,7 +29,7 @@ export function toFollowUpSnapshot(followUp: FollowUp): FollowUpSnapshotV1 {
   const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
   return {
     id: followUp.id,
-    reportId: reportIdOf(followUp),
+    reportId: followUp.report.id,
     status: followUp.status,
     phone: followUp.phone,
     beneficiaryType: followUp.beneficiaryType ?? null,

@@ -149,7 +149,7 @@ export class FollowUpsService {
     return em.transactional(async (tx) => {
       const peek = await tx.findOne(FollowUp, { id: followUpId });
       if (!peek) throw notFound('FollowUp', followUpId, 'input.followUpId');
-      const report = await this.reports.lock(tx, typeof peek.report === 'string' ? peek.report : peek.report.id, 'input.followUpId');
+      const report = await this.reports.lock(tx, peek.report.id, 'input.followUpId');
       const followUp = await this.held(tx, viewer, followUpId, 'input.followUpId');
       const attempt = new FollowUpAttempt();
       attempt.followUp = followUp;

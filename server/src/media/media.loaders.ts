@@ -7,16 +7,12 @@ import { Media } from './media.entity.js';
 export function createMediaLoaders(em: EntityManager) {
   return {
     mediaByReport: new DataLoader<string, Media[]>(async (reportIds) =>
-      groupBy(reportIds, await em.find(Media, { report: { $in: [...reportIds] } }, { orderBy: { attachedAt: 'asc', uploadedAt: 'asc', id: 'asc' } }), (row) => idOf(row.report)),
+      groupBy(reportIds, await em.find(Media, { report: { $in: [...reportIds] } }, { orderBy: { attachedAt: 'asc', uploadedAt: 'asc', id: 'asc' } }), (row) => row.report?.id ?? ''),
     ),
     mediaByAssignment: new DataLoader<string, Media[]>(async (assignmentIds) =>
-      groupBy(assignmentIds, await em.find(Media, { assignment: { $in: [...assignmentIds] } }, { orderBy: { attachedAt: 'asc', uploadedAt: 'asc', id: 'asc' } }), (row) => idOf(row.assignment)),
+      groupBy(assignmentIds, await em.find(Media, { assignment: { $in: [...assignmentIds] } }, { orderBy: { attachedAt: 'asc', uploadedAt: 'asc', id: 'asc' } }), (row) => row.assignment?.id ?? ''),
     ),
   };
-}
-
-function idOf(reference: { id: string } | string | null | undefined): string {
-  return typeof reference === 'string' ? reference : (reference?.id ?? '');
 }
 
 declare module '../access/access.context.js' {

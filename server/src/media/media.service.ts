@@ -197,7 +197,7 @@ export class MediaService {
     for (const id of ids) {
       const media = found.get(id);
       if (!media || media.uploadedBy !== uploadedBy) throw notFound('Media', id, field);
-      const onReport = media.report ? (typeof media.report === 'string' ? media.report : media.report.id) : null;
+      const onReport = media.report?.id ?? null;
       if (onReport === reportId) continue;
       if (onReport) throw conflict(`Media ${id} is already attached to another report`, { field });
       if (target.purpose === MediaPurpose.AFTER_WORK && media.kind !== MediaKind.PHOTO) throw badInput(field, 'after-work media must be photos');
