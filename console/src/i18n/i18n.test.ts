@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import LanguageSwitch from '../components/LanguageSwitch.vue';
 import ar from './ar.json';
 import en from './en.json';
-import { applyDocumentLocale, i18n } from './i18n.ts';
+import { createI18n } from 'vue-i18n';
+import { applyDocumentLocale, arabicPluralIndex, i18n } from './i18n.ts';
 
 function keys(messages: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(messages).flatMap(([key, value]) => (typeof value === 'object' && value !== null ? keys(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`]));
@@ -41,5 +42,30 @@ describe('languages', () => {
     const used = Object.values(sources).flatMap((text) => [...text.matchAll(/\bt\('([a-zA-Z.]+)'/g)].map((m) => m[1]!));
     expect(used.length).toBeGreaterThan(50);
     expect(used.filter((key) => !known.has(key))).toEqual([]);
+  });
+});
+
+describe('Arabic plural forms', () => {
+  const reports = 'لا بلاغات | بلاغ واحد | بلاغان | {n} بلاغات | {n} بلاغًا | {n} بلاغ';
+  const local = createI18n({ legacy: false, locale: 'ar', messages: { ar: { reports }, en: { reports: 'no reports | one report | {n} reports' } }, pluralRules: { ar: arabicPluralIndex } });
+
+  it.each([
+    [0, 'لا بلاغات'],
+    [1, 'بلاغ واحد'],
+    [2, 'بلاغان'],
+    [3, '3 بلاغات'],
+    [11, '11 بلاغًا'],
+    [100, '100 بلاغ'],
+  ])('words %i reports in the form Arabic uses for it', (count, text) => {
+    expect(local.global.t('reports', count)).toBe(text);
+  });
+
+  it('leaves English and messages with fewer forms to the default choice', () => {
+    expect(local.global.t('reports', 2, { locale: 'en' })).toBe('2 reports');
+    expect(arabicPluralIndex(5, 2)).toBe(1);
+  });
+
+  it('is the console’s rule for Arabic', () => {
+    expect(i18n.global.pluralRules.ar).toBe(arabicPluralIndex);
   });
 });
