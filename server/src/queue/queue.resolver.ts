@@ -23,12 +23,12 @@ function primePage(loaders: Loaders, page: ReportPage): void {
 @Resolver(() => ReportConnection)
 export class QueueResolver {
   @Authorized(...OPERATIONS.reports)
-  @Query(() => ReportConnection, { description: 'Reports the caller may see, by priority then target time (a crew: its own work; an intake key: what it filed)' })
+  @Query(() => ReportConnection, { description: 'Reports the caller may see, by priority then target time unless orderBy says otherwise (a crew: its own work; an intake key: what it filed)' })
   async reports(@Args(() => ReportsArgs) args: ReportsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ReportConnection> {
     const viewer = requireViewer(ctx.viewer);
     const fields = selectedFields(info, ['edges', 'node']);
     const read = { properties: reportPropertiesFor(fields), activeAssignment: fields.has('activeAssignment') };
-    const page = await ctx.services.queue.list(ctx.em, viewer, args.filter, args.first, args.after, read);
+    const page = await ctx.services.queue.list(ctx.em, viewer, args.filter, args.first, args.after, read, args.orderBy);
     primePage(ctx.loaders, page);
     return asView(ReportConnection, {
       edges: page.reports.map((report, index) => ({ cursor: page.cursors[index], node: report })),

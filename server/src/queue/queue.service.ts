@@ -5,13 +5,14 @@ import { activeAssignmentSql, ASSIGNMENT_READ } from '../assignments/assignments
 import type { AssignmentView } from '../assignments/assignments.types.js';
 import type { BoundedReads } from '../common/bounded-reads.js';
 import { badInput } from '../common/errors.js';
+import { e164 } from '../common/phone.js';
 import * as check from '../common/validate.js';
 import { CREW_READ } from '../crews/crews.mapper.js';
 import type { CrewView } from '../crews/crews.types.js';
 import { OPEN_STATUSES, PRIORITY_RANK } from '../reports/reports.enums.js';
 import { queueOrderSql, REPORT_READ } from '../reports/reports.mapper.js';
 import type { ReportView } from '../reports/reports.types.js';
-import type { ReportFilter } from './queue.types.js';
+import { ReportOrder, type ReportFilter } from './queue.types.js';
 
 export interface ReportPage {
   /** The page's reports; with `ReportRead.properties`, views holding just those properties. */
@@ -29,8 +30,30 @@ export interface ReportRead {
   activeAssignment: boolean;
 }
 
-/** A row of the list's statement: the report's view columns, its queue rank, and JSON for the assignment and crew. */
-type PageRow = ReportView & { targetAt: string; priorityRank: number; activeAssignment: AssignmentView | null; crew: CrewView | null };
+/** A row of the list's statement: the report's view columns, its queue rank (or its archive order's time), and JSON for the assignment and crew. */
+type PageRow = ReportView & { targetAt: string; priorityRank: number; sortAt?: string; activeAssignment: AssignmentView | null; crew: CrewView | null };
+
+/** An archive order: the report's time column it pages by, newest or oldest first, with the id breaking ties. */
+interface TimeOrder {
+  column: 'received_at' | 'updated_at';
+  descending: boolean;
+}
+
+/**
+ * The archive's orders. Each is served by a `(column, id)` B-tree index (migration 20261203000000), read
+ * backwards for a descending order, so a page is an index range whatever the table's size.
+ */
+const TIME_ORDERS: Record<Exclude<ReportOrder, ReportOrder.QUEUE>, TimeOrder> = {
+  RECEIVED_DESC: { column: 'received_at', descending: true },
+  RECEIVED_ASC: { column: 'received_at', descending: false },
+  UPDATED_DESC: { column: 'updated_at', descending: true },
+};
+
+/** A cursor of an archive order: the order it was written for, the time exactly as PostgreSQL wrote it, the id. */
+interface TimeCursor {
+  at: string;
+  id: string;
+}
 
 interface Cursor {
   rank: number;
@@ -73,6 +96,21 @@ const RANKS = new Set(Object.values(PRIORITY_RANK));
 
 function encodeCursor(row: PageRow): string {
   return Buffer.from(JSON.stringify([row.priorityRank, row.targetAt, row.id])).toString('base64url');
+}
+
+function encodeTimeCursor(order: ReportOrder, row: PageRow): string {
+  return Buffer.from(JSON.stringify([order, row.sortAt, row.id])).toString('base64url');
+}
+
+/** A cursor this list wrote for `order`; any other (a queue cursor, another archive order's) is BAD_USER_INPUT on `after`. */
+function decodeTimeCursor(order: ReportOrder, value: string): TimeCursor {
+  try {
+    const [written, at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
+    if (written !== order || typeof at !== 'string' || Number.isNaN(cursorInstant(at)) || typeof id !== 'string') throw new Error('shape');
+    return { at, id: check.id('after', id) };
+  } catch {
+    throw badInput('after', `after is not a cursor of this list in ${order} order`);
+  }
 }
 
 function decodeCursor(value: string): Cursor {
@@ -119,7 +157,9 @@ export class QueueService {
     first: number,
     after: string | null | undefined,
     read: ReportRead = { properties: null, activeAssignment: true },
+    orderBy: ReportOrder = ReportOrder.QUEUE,
   ): Promise<ReportPage> {
+    if (orderBy !== ReportOrder.QUEUE) return this.listByTime(em, viewer, filter, first, after, read, orderBy);
     const size = check.pageSize('first', first);
     const cursor = after ? decodeCursor(after) : undefined;
     const where = this.where(viewer, filter ?? {});
@@ -159,6 +199,57 @@ export class QueueService {
   }
 
   /**
+   * A keyset page of the archive, newest or oldest first by when reports came or last changed (`TIME_ORDERS`),
+   * with the same filter, audience, reads and count as the queue's page. Kept apart from `list` so the queue's
+   * statements, prepared and benchmarked, stay exactly as they are.
+   */
+  private async listByTime(
+    em: EntityManager,
+    viewer: Viewer,
+    filter: ReportFilter | null | undefined,
+    first: number,
+    after: string | null | undefined,
+    read: ReportRead,
+    orderBy: Exclude<ReportOrder, ReportOrder.QUEUE>,
+  ): Promise<ReportPage> {
+    const size = check.pageSize('first', first);
+    const cursor = after ? decodeTimeCursor(orderBy, after) : undefined;
+    const where = this.where(viewer, filter ?? {});
+    const { column, descending } = TIME_ORDERS[orderBy];
+    const direction = descending ? 'desc' : 'asc';
+    const order = `r.${column} ${direction}, r.id ${direction}`;
+    const keyset = cursor ? ` and (r.${column}, r.id) ${descending ? '<' : '>'} (?, ?)` : '';
+    const page = `(select r.*, r.${column} as "sortAt" from report r where ${where.sql}${keyset} order by ${order} limit ${size + 1}) r`;
+    const search = !!where.text;
+    const rows = await this.reads.select<PageRow>(
+      em,
+      read.activeAssignment
+        ? `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r."sortAt",
+                  ${ASSIGNMENT_READ.jsonSql(em, 'a')} as "activeAssignment", ${CREW_READ.jsonSql(em, 'c')} as "crew"
+           from ${page}
+           left join assignment a on a.report_id = r.id and ${activeAssignmentSql('a')}
+           left join crew c on c.id = a.crew_id
+           order by ${order}`
+        : `select ${REPORT_READ.columnsSql(em, 'r', read.properties)}, r."sortAt" from ${page} order by ${order}`,
+      [...where.params, ...(cursor ? [cursor.at, cursor.id] : [])],
+      { search },
+    );
+    const shown = rows.slice(0, size);
+    return {
+      reports: shown.map(({ sortAt: _at, activeAssignment: _assignment, crew: _crew, ...report }) => REPORT_READ.revive(em, report)),
+      active: read.activeAssignment
+        ? shown.map((row) => (row.activeAssignment && row.crew ? { assignment: ASSIGNMENT_READ.revive(em, row.activeAssignment), crew: CREW_READ.revive(em, row.crew) } : null))
+        : undefined,
+      cursors: shown.map((row) => encodeTimeCursor(orderBy, row)),
+      hasNextPage: rows.length > size,
+      count: async () => {
+        const [{ n }] = await this.reads.select<{ n: string }>(em, `select count(*) as n from report r where ${where.sql}`, where.params, { search });
+        return Number(n);
+      },
+    };
+  }
+
+  /**
    * The SQL condition on `report r` for the filter and what the viewer may see (as `canRead` decides for one
    * report), and the search text when there is one.
    */
@@ -183,6 +274,14 @@ export class QueueService {
     if (filter.priorities?.length) add('r.priority = any(?)', [...filter.priorities]);
     if (filter.categoryCodes?.length) add('r.category_code = any(?)', [...filter.categoryCodes]);
     if (filter.municipalityCodes?.length) add('r.municipality_code = any(?)', [...filter.municipalityCodes]);
+    if (filter.departmentCodes?.length) add('r.category_code in (select c.code from category c where c.department_code = any(?))', [...filter.departmentCodes]);
+    if (filter.channels?.length) add('r.channel = any(?)', [...filter.channels]);
+    const phone = check.text('filter.reporterPhone', filter.reporterPhone, { max: 30 });
+    if (phone) {
+      const number = e164(phone);
+      if (!number) throw badInput('filter.reporterPhone', 'filter.reporterPhone is not a phone number (e.g. 0501234567 or +966501234567)');
+      add('r.reporter_phone_e164 = ?', number);
+    }
     if (filter.open === true) add(open);
     if (filter.open === false) add(`not ${open}`);
     const now = new Date();

@@ -1,7 +1,7 @@
-import { ArgsType, Extensions, Field, InputType, Int } from 'type-graphql';
+import { ArgsType, Extensions, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import type { CostExtensions } from '../common/limits.js';
 import { ViewType } from '../common/view-type.js';
-import { Priority, ReportKind, ReportStatus } from '../reports/reports.enums.js';
+import { Channel, Priority, ReportKind, ReportStatus } from '../reports/reports.enums.js';
 import { ReportView } from '../reports/reports.types.js';
 
 @InputType({ description: 'Narrow the report list; every given condition must hold' })
@@ -21,6 +21,18 @@ export class ReportFilter {
   @Field(() => [String], { nullable: true, description: 'Any of these municipality codes' })
   municipalityCodes?: string[] | null;
 
+  @Field(() => [String], { nullable: true, description: "Any of these departments (through each report's category)" })
+  departmentCodes?: string[] | null;
+
+  @Field(() => [Channel], { nullable: true, description: 'Any of these channels' })
+  channels?: Channel[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Filed with this phone number, in any usual form (+9665…, 05…, 9665…, 009665…: one number); blank is no condition, a string that is no phone number is BAD_USER_INPUT',
+  })
+  reporterPhone?: string | null;
+
   @Field(() => Boolean, { nullable: true, description: "true: only the center's open work (RECEIVED, ASSIGNED, IN_PROGRESS: the dispatcher's queue, as Report.open); false: only finished reports" })
   open?: boolean | null;
 
@@ -37,6 +49,29 @@ export class ReportFilter {
   receivedTo?: Date | null;
 }
 
+/**
+ * The orders the report list pages in. QUEUE is the dispatcher's live order; the others serve the archive,
+ * where a report is looked for by when it came or last changed. Each has its own keyset and index, and a
+ * cursor is valid only for the order that wrote it.
+ */
+export enum ReportOrder {
+  QUEUE = 'QUEUE',
+  RECEIVED_DESC = 'RECEIVED_DESC',
+  RECEIVED_ASC = 'RECEIVED_ASC',
+  UPDATED_DESC = 'UPDATED_DESC',
+}
+
+registerEnumType(ReportOrder, {
+  name: 'ReportOrder',
+  description: 'How the report list is ordered',
+  valuesConfig: {
+    QUEUE: { description: 'Priority, then target time (the live queue; Report.queueKey)' },
+    RECEIVED_DESC: { description: 'Newest received first' },
+    RECEIVED_ASC: { description: 'Oldest received first' },
+    UPDATED_DESC: { description: 'Most recently changed first' },
+  },
+});
+
 @ArgsType()
 export class ReportsArgs {
   @Field(() => ReportFilter, { nullable: true, description: 'Conditions; none lists every report the viewer may see' })
@@ -45,8 +80,11 @@ export class ReportsArgs {
   @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100' })
   first!: number;
 
-  @Field(() => String, { nullable: true, description: 'endCursor of the previous page' })
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page, in the same order (a cursor of another order is BAD_USER_INPUT)' })
   after?: string | null;
+
+  @Field(() => ReportOrder, { defaultValue: ReportOrder.QUEUE, description: 'The order; QUEUE unless given' })
+  orderBy!: ReportOrder;
 }
 
 @ViewType('PageInfo', 'Relay page information')
@@ -73,7 +111,7 @@ export class ReportEdge {
   node!: ReportView;
 }
 
-@ViewType('ReportConnection', 'A page of reports, ordered by priority, then target time')
+@ViewType('ReportConnection', 'A page of reports in the order asked for (by priority, then target time unless told)')
 export class ReportConnection {
   @Extensions({ maxItems: 'first' } satisfies CostExtensions)
   @Field(() => [ReportEdge], { description: 'The page' })

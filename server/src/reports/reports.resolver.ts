@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { OPERATIONS } from '../access/access.policy.js';
+import { OPERATIONS, seesFollowUps } from '../access/access.policy.js';
 import { timelineReadsAssignments, visibleTimeline } from '../access/access.timeline.js';
 import { requireViewer } from '../access/access.viewer.js';
 import type { Context } from '../access/access.context.js';
@@ -27,8 +27,15 @@ export class ReportsResolver {
   }
 
   @Authorized(...OPERATIONS.reportByReference)
-  @Query(() => ReportView, { nullable: true, description: 'One report by the reference quoted to the reporter, e.g. 940-2026-000123' })
-  async reportByReference(@Arg('reference', () => String, { description: 'The reference, e.g. 940-2026-000123' }) reference: string, @Ctx() ctx: Context): Promise<ReportView | null> {
+  @Query(() => ReportView, {
+    nullable: true,
+    description:
+      "One report by the reference quoted to the reporter, e.g. 940-2026-000123, or by its number alone (123 or 000123: this year's first, then any year's); null when none the caller may see",
+  })
+  async reportByReference(
+    @Arg('reference', () => String, { description: 'The reference, e.g. 940-2026-000123, or its number, e.g. 123' }) reference: string,
+    @Ctx() ctx: Context,
+  ): Promise<ReportView | null> {
     const report = await ctx.services.reports.byReference(ctx.em, requireViewer(ctx.viewer), reference);
     return report ? toReportView(report) : null;
   }
@@ -80,6 +87,17 @@ export class ReportsResolver {
     return toReportView(await ctx.services.reports.markDuplicate(ctx.em, requireViewer(ctx.viewer), id, duplicateOf));
   }
 
+  @Authorized(...OPERATIONS.acknowledgeReport)
+  @Mutation(() => ReportView, { description: 'Acknowledge an open report (a CRITICAL alarm seen): every console unpins it and silences its alarm. Idempotent: the first acknowledgement stands' })
+  async acknowledgeReport(@Arg('id', () => ID, { description: 'The open report' }) id: string, @Ctx() ctx: Context): Promise<ReportView> {
+    return toReportView(await ctx.services.reports.acknowledge(ctx.em, requireViewer(ctx.viewer), id));
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Who acknowledged it (a username); null until then, and for callers who do not see who did what (intake keys, integrators, crews)' })
+  acknowledgedBy(@Root() report: ReportView, @Ctx() ctx: Context): string | null {
+    return seesFollowUps(ctx.viewer) ? report.acknowledgedBy : null;
+  }
+
   @Authorized(...OPERATIONS.reopenReport)
   @Mutation(() => ReportView, { description: 'Return a resolved, closed, rejected or duplicate report to the queue' })
   async reopenReport(
@@ -124,9 +142,12 @@ export class ReportsResolver {
     return toReportLocationView(report);
   }
 
-  @FieldResolver(() => ReporterView, { description: 'Who filed it; name and phone masked for integrators' })
-  reporter(@Root() report: ReportView, @Ctx() ctx: Context): ReporterView {
-    return toReporterView(report, ctx.viewer);
+  @FieldResolver(() => ReporterView, {
+    description: 'Who filed it; name and phone masked for integrators; a crew sees the phone only while the report’s active assignment is its own and EN_ROUTE or ON_SITE (null otherwise)',
+  })
+  reporter(@Root() report: ReportView, @Ctx() ctx: Context): ReporterView | Promise<ReporterView> {
+    if (!ctx.viewer?.crewId) return toReporterView(report, ctx.viewer, null);
+    return mapLoaded(ctx.loaders.activeAssignmentByReport.load(report.id), (active) => toReporterView(report, ctx.viewer, active));
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether a follow-up call reopened it because the reporter said it was not (or only partly) fixed; cleared when it closes' })

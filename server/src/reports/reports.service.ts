@@ -1,18 +1,18 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { mayAttachMedia, REPORT_HOLDERS_SQL, reportAudience, reportAudienceAllows, reportAudienceSql } from '../access/access.policy.js';
 import { principalOf, type Viewer } from '../access/access.viewer.js';
-import { badInput, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
+import { badInput, conflict, forbidden, notFound, sqlState, UNIQUE_VIOLATION } from '../common/errors.js';
 import { e164 } from '../common/phone.js';
 import * as check from '../common/validate.js';
 import { insertSelectSql } from '../common/read-model.js';
-import { describeMedia } from '../media/media.mapper.js';
+import { mediaCounts } from '../media/media.mapper.js';
 import { MediaPurpose } from '../media/media.enums.js';
 import type { MediaService } from '../media/media.service.js';
 import { appendEvent, outboxRow } from '../outbox/outbox.writer.js';
 import { DispatchEventType } from '../outbox/outbox.map.js';
 import { Category, Municipality } from '../reference/reference.entity.js';
 import type { ReferenceService } from '../reference/reference.service.js';
-import { Report, TimelineEntry } from './reports.entity.js';
+import { Report, TimelineEntry, type TimelineParams } from './reports.entity.js';
 import { OPEN_STATUSES, PRIORITY_RANK, type Priority, type ReportStatus } from './reports.enums.js';
 import { toReportSnapshot } from './reports.mapper.js';
 import { nextStatus, ReportAction, TIMELINE_ACTION } from './reports.transitions.js';
@@ -97,7 +97,7 @@ export class ReportsService {
             const rows = await insert(tx);
             const attached = await this.media.attach(tx, viewer, rows[0].id, mediaIds, { purpose: MediaPurpose.REPORT }, 'input.mediaIds');
             report.id = rows[0].id;
-            const line = this.timelineEntry(report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, describeMedia(attached));
+            const line = this.timelineEntry(report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, null, null, mediaCounts(attached));
             line.report = tx.getReference(Report, report.id); // the row the statement inserted, not a new one to persist
             tx.persist(line);
             return rows;
@@ -171,13 +171,12 @@ export class ReportsService {
     if (originalId === check.id('id', id)) throw badInput('duplicateOf', 'a report cannot duplicate itself');
     const found = await em.fork().findOne(Report, { id: originalId }, { fields: ['reference'] });
     if (!found) throw notFound('Report', originalId, 'duplicateOf');
-    const note = `duplicate of ${found.reference}`;
     return this.change(
       em,
       viewer,
       id,
       ReportAction.MARK_DUPLICATE,
-      note,
+      null,
       async (report, tx) => {
         const original = await tx.findOneOrFail(Report, { id: originalId }, { refresh: true });
         if (original.duplicateOf) throw badInput('duplicateOf', `${original.reference} is itself a duplicate; merge into ${original.duplicateOf.id}`);
@@ -187,11 +186,12 @@ export class ReportsService {
         for (const follower of followers) {
           follower.duplicateOf = original;
           this.touch(follower);
-          this.addTimeline(tx, follower, viewer, 'MERGED_WITH_ORIGINAL', null, null, `${note}, with ${report.reference}`);
+          this.addTimeline(tx, follower, viewer, 'MERGED_WITH_ORIGINAL', null, null, null, null, { reference: original.reference, withReference: report.reference });
           appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(follower), action: ReportAction.MARK_DUPLICATE }, await this.holders(tx, follower.id));
         }
       },
       originalId,
+      { reference: found.reference },
     );
   }
 
@@ -211,7 +211,7 @@ export class ReportsService {
       const attached = await this.media.attach(tx, viewer, report.id, mediaIds, { purpose: MediaPurpose.REPORT });
       if (!attached.length) return report;
       this.touch(report);
-      this.addTimeline(tx, report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, describeMedia(attached));
+      this.addTimeline(tx, report, viewer, TIMELINE_ACTION.ATTACH_MEDIA, null, null, null, null, mediaCounts(attached));
       appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action: ReportAction.ATTACH_MEDIA }, await this.holders(tx, report.id));
       return report;
     });
@@ -228,6 +228,27 @@ export class ReportsService {
   }
 
   /**
+   * Records that a dispatcher has seen the report (acknowledgeReport): every console then stops pinning it as an
+   * unacknowledged CRITICAL report and silences its alarm. Allowed on open work; audited (ACKNOWLEDGED) and
+   * published as REPORT_UPDATED. The first acknowledgement stands: acknowledging again changes nothing and
+   * answers the report as it is.
+   */
+  async acknowledge(em: EntityManager, viewer: Viewer, id: string): Promise<Report> {
+    const reportId = check.id('id', id);
+    return em.transactional(async (tx) => {
+      const report = await this.lock(tx, reportId, 'id');
+      if (report.acknowledgedAt) return report;
+      if (!OPEN_STATUSES.includes(report.status)) throw conflict(`a ${report.status} report is no longer open work to acknowledge`, { status: report.status });
+      this.touch(report);
+      report.acknowledgedAt = report.updatedAt;
+      report.acknowledgedBy = viewer.name;
+      this.addTimeline(tx, report, viewer, 'ACKNOWLEDGED', null, null, null);
+      appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action: 'ACKNOWLEDGE' }, await this.holders(tx, report.id));
+      return report;
+    });
+  }
+
+  /**
    * One locked, checked, versioned, audited and published status change. `lockWith` names a second report
    * the change depends on: both rows are locked together in id order first, so two changes of the same pair
    * queue behind each other instead of deadlocking.
@@ -240,12 +261,13 @@ export class ReportsService {
     note: string | null | undefined,
     apply?: (report: Report, tx: EntityManager) => void | Promise<void>,
     lockWith?: string,
+    params: TimelineParams | null = null,
   ): Promise<Report> {
     const reportId = check.id('id', id);
     return em.transactional(async (tx) => {
       if (lockWith) await tx.execute('select id from report where id in (?, ?) order by id for update', [reportId, lockWith]);
       const report = await this.lock(tx, reportId, 'id');
-      return this.applyChange(tx, viewer, report, action, note ?? null, apply);
+      return this.applyChange(tx, viewer, report, action, note ?? null, apply, TIMELINE_ACTION[action], params);
     });
   }
 
@@ -263,12 +285,13 @@ export class ReportsService {
     note: string | null,
     apply?: (report: Report, tx: EntityManager) => void | Promise<void>,
     timelineAction: string = TIMELINE_ACTION[action],
+    params: TimelineParams | null = null,
   ): Promise<Report> {
     const from = report.status;
     report.status = nextStatus(action, from, report.kind);
     await apply?.(report, tx);
     this.touch(report);
-    this.addTimeline(tx, report, viewer, timelineAction, from, report.status, note);
+    this.addTimeline(tx, report, viewer, timelineAction, from, report.status, note, null, params);
     appendEvent(tx, DispatchEventType.REPORT_UPDATED, { v: 1, report: toReportSnapshot(report), action }, await this.holders(tx, report.id));
     return report;
   }
@@ -313,12 +336,35 @@ export class ReportsService {
     report.updatedAt = new Date();
   }
 
-  addTimeline(tx: EntityManager, report: Report, viewer: Viewer, action: string, from: ReportStatus | null, to: ReportStatus | null, note: string | null, assignmentId: string | null = null): void {
-    tx.persist(this.timelineEntry(report, viewer, action, from, to, note, assignmentId));
+  /**
+   * Queues the timeline line of a change. `note` is only what a person typed; what the server knows about the
+   * change (the crew, the other report, the media counted) goes in `params`, which the console words.
+   */
+  addTimeline(
+    tx: EntityManager,
+    report: Report,
+    viewer: Viewer,
+    action: string,
+    from: ReportStatus | null,
+    to: ReportStatus | null,
+    note: string | null,
+    assignmentId: string | null = null,
+    params: TimelineParams | null = null,
+  ): void {
+    tx.persist(this.timelineEntry(report, viewer, action, from, to, note, assignmentId, params));
   }
 
   /** The timeline line of a change, at the report's last update: queued by `addTimeline`, or inserted by createReport's single statement. */
-  timelineEntry(report: Report, viewer: Viewer, action: string, from: ReportStatus | null, to: ReportStatus | null, note: string | null, assignmentId: string | null = null): TimelineEntry {
+  timelineEntry(
+    report: Report,
+    viewer: Viewer,
+    action: string,
+    from: ReportStatus | null,
+    to: ReportStatus | null,
+    note: string | null,
+    assignmentId: string | null = null,
+    params: TimelineParams | null = null,
+  ): TimelineEntry {
     const entry = new TimelineEntry();
     entry.report = report;
     entry.at = report.updatedAt;
@@ -328,6 +374,7 @@ export class ReportsService {
     entry.fromStatus = from === to ? null : from;
     entry.toStatus = from === to ? null : to;
     entry.note = note;
+    entry.params = params;
     return entry;
   }
 
@@ -337,10 +384,24 @@ export class ReportsService {
     return report && (await this.canRead(em, viewer, report)) ? report : null;
   }
 
+  /**
+   * The report a reference names, as staff quote it: whole (`940-2026-000123`, zeros optional) or just its
+   * number (`123`, `000123`). The number comes from one sequence that never restarts, so it names one report
+   * whatever the year; a number alone is read as this year's (Asia/Riyadh) first, then as any year's, newest
+   * first. Null when there is none the viewer may read.
+   */
   async byReference(em: EntityManager, viewer: Viewer, reference: string): Promise<Report | null> {
     const ref = check.requiredText('reference', reference, 30).toUpperCase();
-    const report = await em.findOne(Report, { reference: ref });
-    return report && (await this.canRead(em, viewer, report)) ? report : null;
+    const whole = /^940-(\d{4})-0*(\d{1,12})$/.exec(ref);
+    const short = whole ? null : /^0*(\d{1,12})$/.exec(ref);
+    const number = (whole?.[2] ?? short?.[1])?.padStart(6, '0');
+    const exact = whole ? `940-${whole[1]}-${number}` : number ? `940-${YEAR.format(new Date())}-${number}` : ref;
+    const report = await em.findOne(Report, { reference: exact });
+    if (report && (await this.canRead(em, viewer, report))) return report;
+    if (!short || !number) return null;
+    const others = await em.find(Report, { reference: { $like: `940-____-${number}` } }, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: 10 });
+    for (const other of others) if (await this.canRead(em, viewer, other)) return other;
+    return null;
   }
 
   /** Whether the viewer reads this report: the access policy's `reportAudience`, asked of its row (a crew's holding is in the database). */

@@ -7,6 +7,11 @@ import { Migration20261202000000EventCrews } from './Migration20261202000000Even
 import { Migration20261202010000Media } from './Migration20261202010000Media.js';
 import { Migration20261202020000FollowUps } from './Migration20261202020000FollowUps.js';
 import { Migration20261202030000FollowUpClaimedBy } from './Migration20261202030000FollowUpClaimedBy.js';
+import { Migration20261203000000Archive } from './Migration20261203000000Archive.js';
+import { Migration20261203010000Duplicates } from './Migration20261203010000Duplicates.js';
+import { Migration20261203020000CrewOneJob } from './Migration20261203020000CrewOneJob.js';
+import { Migration20261203030000CrewNamesTimelineParams } from './Migration20261203030000CrewNamesTimelineParams.js';
+import { Migration20261203040000Presence } from './Migration20261203040000Presence.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -22,4 +27,9 @@ export const migrations = [
   { name: 'Migration20261202010000Media', class: Migration20261202010000Media },
   { name: 'Migration20261202020000FollowUps', class: Migration20261202020000FollowUps },
   { name: 'Migration20261202030000FollowUpClaimedBy', class: Migration20261202030000FollowUpClaimedBy },
+  { name: 'Migration20261203000000Archive', class: Migration20261203000000Archive },
+  { name: 'Migration20261203010000Duplicates', class: Migration20261203010000Duplicates },
+  { name: 'Migration20261203020000CrewOneJob', class: Migration20261203020000CrewOneJob },
+  { name: 'Migration20261203030000CrewNamesTimelineParams', class: Migration20261203030000CrewNamesTimelineParams },
+  { name: 'Migration20261203040000Presence', class: Migration20261203040000Presence },
 ];
