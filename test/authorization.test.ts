@@ -9,6 +9,7 @@ import { apiKey, assign, crew, crewRow, fileReport, login, progress, reportInput
 import { loginFrom } from './support/from-address.js';
 import { fixture, upload } from './support/media.js';
 import { codeOf, gql, ok, startServer, type App, type GqlResponse } from './support/server.js';
+import { connect } from './support/ws.js';
 
 type Actor = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR' | 'AGENT' | 'NO_TOKEN';
 const ACTORS: Actor[] = ['DISPATCHER', 'SUPERVISOR', 'CREW', 'INTAKE', 'INTEGRATOR', 'AGENT', 'NO_TOKEN'];
@@ -24,7 +25,12 @@ type Reporter = { name: string | null; phone: string | null; beneficiaryType?: s
 /** The reporter every report of the matrix is filed with, whole and as an integrator sees it. */
 const REPORTER = { name: 'Sara Al-Harbi', phone: '+966551234567' };
 const MASKED = { name: 'S*** A***', phone: '+9665*****567' };
-const reporterFor = (actor: Actor) => (actor === 'INTEGRATOR' ? MASKED : REPORTER);
+/** The crew reads `shared` while its assignment is only an offer (PENDING): the reporter's name, not yet the phone. */
+const reporterFor = (actor: Actor) => {
+  if (actor === 'INTEGRATOR') return MASKED;
+  if (actor === 'CREW') return { ...REPORTER, phone: null };
+  return REPORTER;
+};
 
 /** An answer whose data is keyed by the operation's name. */
 type Answer = GqlResponse<Record<string, unknown>>;
@@ -259,6 +265,18 @@ describe('who may do what', () => {
       gets: (_actor, { report, target }) => ({ id: expect.any(String), status: 'PENDING', report: { id: report.id, status: 'ASSIGNED' }, crew: { id: target.id } }),
     }),
     op({
+      name: 'suggestCrews',
+      // A park crew standing at a damaged park in Abqaiq ranks at the top, whatever other crews the suite made.
+      prepare: async () => {
+        const place = { lat: 25.935, lng: 49.6661 };
+        const [report, target] = await Promise.all([freshReport({ categoryCode: 'PARK_DAMAGE', location: place }), crewRow(app, { department: 'PARKS', municipality: 'ABQAIQ', ...place })]);
+        await sql(app, `update crew set skills = '{PARK_DAMAGE}' where id = ?`, [target.id]);
+        return { report, target };
+      },
+      call: (t, { report }) => gql(app, 'query($id: ID!) { suggestCrews(reportId: $id, first: 20) { crew { id } busy reasons { code } } }', { id: report.id }, t),
+      gets: (_actor, { target }) => expect.arrayContaining([{ crew: { id: target.id }, busy: false, reasons: expect.arrayContaining([{ code: 'FREE' }]) }]),
+    }),
+    op({
       name: 'updateAssignmentStatus',
       prepare: freshAssignment,
       call: (t, assignment) => gql(app, 'mutation($id: ID!) { updateAssignmentStatus(input: { assignmentId: $id, status: ACCEPTED }) { id status report { id status } } }', { id: assignment.id }, t),
@@ -269,6 +287,12 @@ describe('who may do what', () => {
       prepare: freshAssignment,
       call: (t, assignment) => gql(app, 'mutation($id: ID!) { cancelAssignment(id: $id, reason: "needed elsewhere") { id status report { id status } } }', { id: assignment.id }, t),
       gets: (_actor, assignment) => ({ id: assignment.id, status: 'CANCELLED', report: { id: assignment.report.id, status: 'RECEIVED' } }),
+    }),
+    op({
+      name: 'myJobs',
+      call: (t) => gql(app, 'query { myJobs { queue { report { id } } finishedToday { id } } }', {}, t),
+      // Other cells give the crew fresh jobs meanwhile; `shared` stays an offer in its queue throughout.
+      gets: () => ({ queue: expect.arrayContaining([{ report: { id: shared.id } }]), finishedToday: expect.any(Array) }),
     }),
     op({
       name: 'updateCrewLocation',
@@ -355,9 +379,9 @@ describe('who may do what', () => {
     );
     const names = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f) => f.name).filter((name) => name !== 'login');
     expect(new Set(operations.map((o) => o.name))).toEqual(new Set(names));
-    // And the policy has a row for each of them and for nothing else but the subscription (tested over WebSocket)
-    // and the upload endpoint (tested over HTTP below).
-    expect(new Set(Object.keys(OPERATIONS))).toEqual(new Set([...names, 'dispatchEvents', 'uploadMedia']));
+    // And the policy has a row for each of them and for nothing else but the subscriptions (tested over WebSocket,
+    // presence below) and the upload endpoint (tested over HTTP below).
+    expect(new Set(Object.keys(OPERATIONS))).toEqual(new Set([...names, 'dispatchEvents', 'viewingReport', 'reportPresence', 'uploadMedia']));
   });
 
   describe.concurrent('POST /media by role', () => {
@@ -366,6 +390,27 @@ describe('who may do what', () => {
       const allowed = actor !== 'NO_TOKEN' && (OPERATIONS.uploadMedia as readonly string[]).includes(actor);
       if (allowed) expect([200, 201]).toContain(answer.status);
       else expect(answer).toMatchObject(actor === 'NO_TOKEN' ? { status: 401, body: { code: 'UNAUTHENTICATED' } } : { status: 403, body: { code: 'FORBIDDEN' } });
+    });
+  });
+
+  describe.concurrent('presence subscriptions by role', () => {
+    const PRESENCE = {
+      viewingReport: 'subscription($id: ID!) { viewingReport(reportId: $id) { reportId viewers { role } } }',
+      reportPresence: 'subscription($ids: [ID!]) { reportPresence(reportIds: $ids) { reportId viewers { role } } }',
+    } as const;
+    it.each(ACTORS.flatMap((actor) => (['viewingReport', 'reportPresence'] as const).map((name) => [actor, name] as const)))('%s %s', async (actor, name) => {
+      const report = await freshReport();
+      const client = connect(app, actor === 'NO_TOKEN' ? null : tokens[actor]);
+      const answer = await new Promise<{ data?: Record<string, { reportId: string }> | null; errors?: readonly { extensions?: Record<string, unknown> }[] } | 'closed'>((resolve) => {
+        client.subscribe<Record<string, { reportId: string }>>(
+          { query: PRESENCE[name], variables: name === 'viewingReport' ? { id: report.id } : { ids: [report.id] } },
+          { next: (result) => resolve(result), error: () => resolve('closed'), complete: () => undefined },
+        );
+      });
+      await client.dispose();
+      if (actor === 'NO_TOKEN') return expect(answer).toBe('closed');
+      if ((OPERATIONS[name] as readonly string[]).includes(actor)) return expect(answer).toMatchObject({ data: { [name]: { reportId: report.id } } });
+      expect(answer).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
     });
   });
 

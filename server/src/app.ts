@@ -118,7 +118,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reads: { statementTimeoutMs: config.readStatementTimeoutMs, searchConcurrency: config.searchConcurrency },
     media: config.media,
     followUp: config.followUp,
+    duplicates: config.duplicates,
     clock: options.clock,
+    presence: config.presence,
   });
   await seedReference(orm.em.fork());
   const seededDemo = config.demo ? await seedDemo(orm.em.fork(), services) : false;
@@ -154,6 +156,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const formatErrors = formatError(fastify);
   const fanout = new Fanout(hub, schema, contextFor, fastify.log, { maxGroupsPerAudience: config.wsMaxSubscriptionGroups, formatError: formatErrors });
   await services.media.open(orm.em.fork());
+  await services.presence.start(config.databaseUrl, fastify.log);
   const maintenance = new Maintenance({ orm, reports: services.reports, media: services.media, retentionDays: config.eventRetentionDays, overdueEveryMs: config.overdueCheckMs, log: fastify.log });
   maintenance.start();
   const policy = documentPolicy(config);
@@ -249,6 +252,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (closed) return;
       closed = true;
       await subscriptions.close();
+      await services.presence.stop();
       await revocations.stop();
       await maintenance.stop();
       await hub.stop();

@@ -3,14 +3,17 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './access/access.policy.js';
 import { AssignmentsResolver, CrewAssignmentResolver, ReportAssignmentsResolver } from './assignments/assignments.resolver.js';
+import { CrewSuggestionsResolver } from './assignments/assignments.suggestions.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { storableArguments } from './common/validate.js';
 import { CrewsResolver } from './crews/crews.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { ReferenceResolver } from './reference/reference.resolver.js';
+import { PresenceResolver, ReportViewersResolver } from './presence/presence.resolver.js';
 import { QueueResolver } from './queue/queue.resolver.js';
 import { ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
 import { FollowUpsResolver, ReportFollowUpResolver } from './followups/followups.resolver.js';
+import { PossibleDuplicateResolver, ReportDuplicatesResolver } from './reports/duplicates.resolver.js';
 
 export const resolvers = [
   AuthResolver,
@@ -20,11 +23,16 @@ export const resolvers = [
   AssignmentsResolver,
   ReportAssignmentsResolver,
   CrewAssignmentResolver,
+  CrewSuggestionsResolver,
   CrewsResolver,
   ReferenceResolver,
   EventsResolver,
+  PresenceResolver,
+  ReportViewersResolver,
   FollowUpsResolver,
   ReportFollowUpResolver,
+  ReportDuplicatesResolver,
+  PossibleDuplicateResolver,
 ] as const;
 
 /**

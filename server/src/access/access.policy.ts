@@ -1,5 +1,5 @@
 import type { AuthChecker } from 'type-graphql';
-import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus } from '../assignments/assignments.enums.js';
+import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, WORKING_ASSIGNMENT_STATUSES } from '../assignments/assignments.enums.js';
 import { MediaKind, MediaVariant } from '../media/media.enums.js';
 import { KEY_ROLES, Role, STAFF_ROLES, USER_ROLES } from './access.roles.js';
 import { principalOf, type Viewer } from './access.viewer.js';
@@ -15,6 +15,12 @@ const FOLLOW_UP_READERS: readonly Role[] = [...STAFF, AGENT];
 const SIGNED_IN: readonly Role[] = [...USER_ROLES, ...KEY_ROLES];
 /** Signed-in users (API keys have no session to renew or end). */
 const USERS = USER_ROLES;
+/**
+ * Who announces that they have a report open and sees who else has (issue 13): the people at the center who take a
+ * report in hand, so two of them do not handle one call. Never a crew, a gateway or an integrator: it says who
+ * works on what inside the center.
+ */
+const PRESENCE: readonly Role[] = [...STAFF, AGENT];
 
 /**
  * Who may call each operation of the API, one row per root field: the resolvers declare these with
@@ -38,14 +44,19 @@ export const OPERATIONS = {
   closeReport: STAFF,
   rejectReport: STAFF,
   markDuplicate: STAFF,
+  dismissDuplicate: STAFF,
+  acknowledgeReport: STAFF,
   reopenReport: STAFF,
   crews: [...STAFF, CREW, INTEGRATOR],
   crew: [...STAFF, CREW, INTEGRATOR],
   setCrewOnDuty: [...STAFF, CREW],
   updateCrewLocation: [CREW],
   assignReport: STAFF,
+  suggestCrews: STAFF,
   updateAssignmentStatus: [...STAFF, CREW],
   cancelAssignment: STAFF,
+  /** A crew's own day (its current job, queue and finished jobs): crews only, each sees its own. */
+  myJobs: [CREW],
   dispatchEvents: [...STAFF, CREW, INTEGRATOR, AGENT],
   followUps: FOLLOW_UP_READERS,
   followUpCounts: FOLLOW_UP_READERS,
@@ -56,6 +67,8 @@ export const OPERATIONS = {
   addReportNote: FOLLOW_UP_READERS,
   reporterHistory: FOLLOW_UP_READERS,
   attachMedia: [...STAFF, INTAKE],
+  viewingReport: PRESENCE,
+  reportPresence: PRESENCE,
   /** `POST /media` (an HTTP endpoint beside GraphQL, not a root field): gateways, call-takers and crews. */
   uploadMedia: [...STAFF, INTAKE, CREW],
 } as const satisfies Record<string, readonly Role[]>;
@@ -205,9 +218,34 @@ export function mayMoveAssignment(viewer: Viewer, assignment: { crewId: string }
   return viewer.role === CREW && to !== AssignmentStatus.CANCELLED && assignment.crewId === viewer.crewId;
 }
 
-/** Integrators see the reporter's name and phone masked; every other role that reads the report sees them whole. */
+/**
+ * Who learns of a report's possible duplicates (`Report.possibleDuplicates`), given that it reads the report:
+ * staff, agents, integrators, and the INTAKE key that filed it, which quotes "already reported as 940-…" to its
+ * citizen. What each suggestion says on its own (reference, status, distance, minutes apart) is no one's
+ * personal data; the other report itself (`PossibleDuplicate.report`) is shown only under `reportAudience`, so an
+ * intake key never reads another sender's reporter, description or photos through it. Crews get none: merging
+ * is the dispatcher's call, and a crew learns nothing of reports it does not hold.
+ */
+export function seesDuplicateHints(viewer: Viewer): boolean {
+  return viewer.role !== CREW;
+}
+
+/** Integrators see the reporter's name and phone masked; every other role that reads the report sees them whole (a crew's phone: `seesReporterPhone`). */
 export function masksReporter(viewer: Viewer | null): boolean {
   return viewer?.role === INTEGRATOR;
+}
+
+/**
+ * Whether the viewer sees the reporter's phone on a report whose active assignment is `active` (undefined or
+ * null: none). A crew only while that assignment is its own and under way (WORKING_ASSIGNMENT_STATUSES: EN_ROUTE
+ * or ON_SITE, when it may need to call to find the spot or get in): not on an offer it may
+ * still decline, not on a job it has merely queued, never on another crew's, and no longer once the job is
+ * completed, declined or taken back (a citizen's number is not a crew's to keep). Every other role that reads
+ * the report sees it, integrators masked (`masksReporter`).
+ */
+export function seesReporterPhone(viewer: Viewer | null, active: { crewId: string; status: AssignmentStatus } | null | undefined): boolean {
+  if (viewer?.role !== CREW) return !!viewer;
+  return !!active && !!viewer.crewId && active.crewId === viewer.crewId && WORKING_ASSIGNMENT_STATUSES.includes(active.status);
 }
 
 /**

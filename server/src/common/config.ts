@@ -100,6 +100,33 @@ export interface Config {
   media: MediaConfig;
   /** The satisfaction center's follow-up calls (issue 12). */
   followUp: FollowUpConfig;
+  /** Who has a report open now (issue 13). */
+  presence: PresenceConfig;
+  /** Which reports are suggested as duplicates of each other, where a category sets no rule of its own (issue 13). */
+  duplicates: DuplicatesConfig;
+}
+
+/**
+ * The default duplicate rule: two reports of one category within `radiusM` metres and `windowHours` hours of
+ * each other (either order) are suggested as possible duplicates. A category's `duplicate_radius_m` and
+ * `duplicate_window_hours` override these.
+ */
+export interface DuplicatesConfig {
+  /** DUPLICATE_RADIUS_M, default 150: a billboard or a flooded street seen from across the road. */
+  radiusM: number;
+  /** DUPLICATE_WINDOW_HOURS, default 72: a problem left standing is reported again over days. */
+  windowHours: number;
+}
+
+/** How long a report page's presence outlives its server process, and how many pages one person may announce. */
+export interface PresenceConfig {
+  /**
+   * PRESENCE_TTL_MS, default 30000: a presence row expires this long after its process last refreshed it (every third
+   * of it). A closed page or dropped socket ends its presence at once; this bounds how long a crashed process's pages linger.
+   */
+  ttlMs: number;
+  /** PRESENCE_MAX_REPORTS, default 10: reports one person may have open at once, over every tab and replica; the next is RATE_LIMITED. */
+  maxReports: number;
 }
 
 /** When and how often the satisfaction center calls reporters back after resolution. */
@@ -239,6 +266,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapTileUrl: env.MAP_TILE_URL || null,
     hstsMaxAge: int(env, 'HSTS_MAX_AGE', 0),
     consoleDir: path.resolve(env.CONSOLE_DIR || 'console/dist'),
+    duplicates: { radiusM: Math.max(1, int(env, 'DUPLICATE_RADIUS_M', 150)), windowHours: Math.max(1, int(env, 'DUPLICATE_WINDOW_HOURS', 72)) },
+    presence: { ttlMs: Math.max(300, int(env, 'PRESENCE_TTL_MS', 30_000)), maxReports: Math.max(1, int(env, 'PRESENCE_MAX_REPORTS', 10)) },
     followUp: {
       delayHours: int(env, 'FOLLOWUP_DELAY_HOURS', 2),
       callHours: env.FOLLOWUP_CALL_HOURS || '09:00-21:00',
