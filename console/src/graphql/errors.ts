@@ -8,6 +8,8 @@ export interface ApiFailure {
   code: ApiErrorCode;
   message: string;
   field?: string;
+  /** The error's other extensions, e.g. a CONFLICT's `currentReference` (the job a crew must finish first). */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 /** Reads the first GraphQL error of a failed urql operation (or marks a network failure). */
@@ -16,7 +18,8 @@ export function toFailure(error: CombinedError): ApiFailure {
   if (!first) return { code: 'NETWORK', message: error.networkError?.message ?? error.message };
   const code = String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR') as ApiErrorCode;
   const field = first.extensions?.field;
-  return { code, message: first.message, ...(typeof field === 'string' ? { field } : {}) };
+  const details = Object.fromEntries(Object.entries(first.extensions ?? {}).filter(([key]) => key !== 'code' && key !== 'field'));
+  return { code, message: first.message, ...(typeof field === 'string' ? { field } : {}), ...(Object.keys(details).length ? { details } : {}) };
 }
 
 /** Thrown by `run` so callers can `catch` a typed failure. */

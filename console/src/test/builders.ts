@@ -99,9 +99,12 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
   };
 }
 
-/** A report the calling crew holds, as its app loads it: ASSIGNED, with the crew's PENDING assignment (give its next steps as the crew sees them). */
+/**
+ * A job of the calling crew, as its app holds it: an ASSIGNED report (the reporter's phone hidden, as on an
+ * offer) with the crew's PENDING assignment (give its next steps as the crew sees them).
+ */
 export function workItem(overrides: Partial<WorkItem['activeAssignment']> = {}): WorkItem {
-  return { ...report({ status: 'ASSIGNED' }), media: [], activeAssignment: { ...assignment(), nextSteps: [], ...overrides } };
+  return { ...report({ status: 'ASSIGNED' }), reporter: { phone: null }, media: [], activeAssignment: { ...assignment(), nextSteps: [], ...overrides } };
 }
 
 /** A follow-up as the API returns it: PENDING, due, never called, held by no one, with overrides. */

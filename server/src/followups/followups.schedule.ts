@@ -55,6 +55,11 @@ function localInstant(at: Date, minutes: number, addDays: number, timeZone: stri
   return new Date(Date.UTC(year, month - 1, day + addDays) + minutes * 60_000 - offsetMs);
 }
 
+/** The instant the local day of `at` began in `timeZone`: where "today" starts (today's finished jobs, today's calls). */
+export function localDayStart(at: Date, timeZone: string): Date {
+  return localInstant(at, 0, 0, timeZone);
+}
+
 /** The local calendar day of `at` (YYYY-MM-DD), the unit of "not twice on one day". */
 export function callingDay(at: Date, policy: Pick<CallingPolicy, 'timeZone'>): string {
   return local(at, policy.timeZone).date;

@@ -1,4 +1,5 @@
-import { masksReporter } from '../access/access.policy.js';
+import { masksReporter, seesReporterPhone } from '../access/access.policy.js';
+import type { AssignmentStatus } from '../assignments/assignments.enums.js';
 import { maskName, maskPhone, type Viewer } from '../access/access.viewer.js';
 import { ReadModel } from '../common/read-model.js';
 import type { ReportSnapshotV1 } from '../outbox/outbox.map.js';
@@ -38,6 +39,8 @@ export const REPORT_READ = new ReadModel<Report, ReportView>(Report, ReportView,
   duplicateOfId: 'duplicateOf',
   answer: 'answer',
   reopenedAfterFollowUpAt: 'reopenedAfterFollowUpAt',
+  acknowledgedAt: 'acknowledgedAt',
+  acknowledgedBy: 'acknowledgedBy',
 });
 
 export function toReportView(report: Report): ReportView {
@@ -53,6 +56,8 @@ export function toReportSnapshot(report: Report): ReportSnapshotV1 {
     targetAt: view.targetAt.toISOString(),
     updatedAt: view.updatedAt.toISOString(),
     reopenedAfterFollowUpAt: view.reopenedAfterFollowUpAt ? view.reopenedAfterFollowUpAt.toISOString() : null,
+    acknowledgedAt: view.acknowledgedAt ? view.acknowledgedAt.toISOString() : null,
+    acknowledgedBy: view.acknowledgedBy,
   };
 }
 
@@ -66,6 +71,9 @@ export function fromReportSnapshot(snapshot: ReportSnapshotV1): ReportView {
     // Written before the satisfaction center: no answer, never reopened by a follow-up.
     answer: snapshot.answer ?? null,
     reopenedAfterFollowUpAt: snapshot.reopenedAfterFollowUpAt ? new Date(snapshot.reopenedAfterFollowUpAt) : null,
+    // Written before acknowledgement was a server fact (issue 13): not acknowledged.
+    acknowledgedAt: snapshot.acknowledgedAt ? new Date(snapshot.acknowledgedAt) : null,
+    acknowledgedBy: snapshot.acknowledgedBy ?? null,
   });
 }
 
@@ -104,6 +112,9 @@ const FIELD_READS: Record<string, readonly (keyof ReportView)[]> = {
   timeline: ['id', 'submittedBy'],
   media: ['id', 'submittedBy'],
   duplicateOf: ['duplicateOfId'],
+  possibleDuplicates: ['id'],
+  acknowledgedAt: ['acknowledgedAt'],
+  acknowledgedBy: ['acknowledgedBy'],
 };
 
 /** The view properties that the selected `Report` fields read (id and targetAt always), or null for all of them. */
@@ -122,14 +133,22 @@ export function toReportLocationView(report: ReportView): ReportLocationView {
   return asView(ReportLocationView, { lat: report.lat, lng: report.lng, address: report.address ?? null, municipalityCode: report.municipalityCode });
 }
 
-/** The reporter as `viewer` may see them (`masksReporter`). */
-export function toReporterView(report: ReportView, viewer: Viewer | null): ReporterView {
+/**
+ * The reporter as `viewer` may see them: masked for integrators (`masksReporter`), the phone only where
+ * `seesReporterPhone` allows it given the report's active assignment `active` (null: none), and null otherwise.
+ */
+export function toReporterView(report: ReportView, viewer: Viewer | null, active: { crewId: string; status: AssignmentStatus } | null | undefined): ReporterView {
   const masked = masksReporter(viewer);
   return {
     name: masked ? maskName(report.reporterName) : (report.reporterName ?? null),
-    phone: masked ? maskPhone(report.reporterPhone) : (report.reporterPhone ?? null),
+    phone: phoneFor(report, viewer, masked, active),
     beneficiaryType: report.beneficiaryType ?? null,
   };
+}
+
+function phoneFor(report: ReportView, viewer: Viewer | null, masked: boolean, active: { crewId: string; status: AssignmentStatus } | null | undefined): string | null {
+  if (!seesReporterPhone(viewer, active)) return null;
+  return masked ? maskPhone(report.reporterPhone) : (report.reporterPhone ?? null);
 }
 
 /** In the center's open work: the dispatcher's queue (OPEN_STATUSES). */

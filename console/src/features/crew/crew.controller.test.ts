@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { shallowRef } from 'vue';
 import { ApiError } from '../../graphql/errors.ts';
+import { i18n } from '../../i18n/i18n.ts';
 import type { LiveFeedOptions } from '../../live/live-feed.ts';
 import { crew, event, report, workItem } from '../../test/builders.ts';
-import { reportsFilterOf } from '../../test/documents.ts';
 import { fakeRun } from '../../test/fake-run.ts';
 import { fakeUploads, photoFile, stored } from '../../test/fake-uploads.ts';
-import { CrewController, type WorkItem } from './crew.controller.ts';
-import { CrewWorkQuery } from './crew.operations.ts';
+import { CrewController, spanParts, type FinishedJob, type Translate, type WorkItem } from './crew.controller.ts';
 
 const CREW = crew({ id: 'c-mine', name: 'Khobar Billboards 1' });
 /** What the server offers a crew on a PENDING and on an ON_SITE assignment. */
@@ -16,20 +15,32 @@ const ANSWER = [
   { status: 'DECLINED', noteRequired: true },
 ] as const;
 const FINISH = [{ status: 'COMPLETED', noteRequired: true }] as const;
+const SET_OUT = [
+  { status: 'EN_ROUTE', noteRequired: false },
+  { status: 'ON_SITE', noteRequired: false },
+] as const;
 
-/** A report the crew's query returns: an open report the crew can read, with its active assignment only when the crew holds it. */
-type Node = Omit<WorkItem, 'activeAssignment'> & { activeAssignment: WorkItem['activeAssignment'] | null };
+/** Translations as their keys, with the parameters in brackets: what a message says, without the words. */
+const keys: Translate = (key, params) => (params ? `${key}(${Object.values(params).join(', ')})` : key);
 
-/** A crew app over a fake server that returns `work`, and a fake feed the test drives; translations are the keys. */
-function setup(work: Node[], uploads?: () => ReturnType<typeof fakeUploads>['uploads']) {
+/** A job as `myJobs` returns it: the assignment with its report inside. */
+function asJob({ activeAssignment, ...report }: WorkItem) {
+  return { ...activeAssignment, report };
+}
+
+/**
+ * A crew app over a fake server whose `myJobs` answers the first of `work` as the current job and the rest
+ * as the queue (the server's order; read when asked, so a test may change `work`), and a fake feed the test drives.
+ */
+function setup(work: WorkItem[], uploads?: () => ReturnType<typeof fakeUploads>['uploads'], finished: FinishedJob[] = [], t: Translate = keys) {
   const server = fakeRun({
     CrewViewer: () => ({ me: { id: 'u-1', username: 'crew01', role: 'CREW', crew: CREW } }),
-    CrewWork: () => ({ reports: { edges: work.map((node) => ({ node })) } }),
+    CrewJobs: () => ({ myJobs: { current: work[0] ? asJob(work[0]) : null, queue: work.slice(1).map(asJob), finishedToday: finished } }),
   });
   let feed!: LiveFeedOptions;
   const controller = new CrewController({
     run: server.run,
-    t: (key) => key,
+    t,
     uploads,
     feed: (options) => {
       feed = options;
@@ -47,50 +58,87 @@ describe('the crew app', () => {
     vi.useRealTimers();
   });
 
-  it('shows the open reports on which the server gives its crew an active assignment, not those it no longer holds', async () => {
-    const mine = workItem();
-    const inProgress = { ...workItem({ status: 'ON_SITE' }), status: 'IN_PROGRESS' as const };
-    // open reports the crew can still read but holds no more: it declined one (now RECEIVED again), another crew took over the other
-    const declined = { ...report({ status: 'RECEIVED' }), media: [], activeAssignment: null };
-    const takenOver = { ...report({ status: 'ASSIGNED' }), media: [], activeAssignment: null };
-    const { server, controller, feed } = setup([mine, declined, inProgress, takenOver]);
+  it("shows the server's current job, its queue in the server's order and today's finished jobs", async () => {
+    const current = workItem({ status: 'ACCEPTED' });
+    const next = workItem({ status: 'ACCEPTED' });
+    const offer = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
+    const done: FinishedJob = {
+      id: 'a-done',
+      updatedAt: '2026-03-01T07:00:00.000Z',
+      note: 'filled',
+      report: { id: 'r-done', reference: '940-2026-000009', category: { code: 'POTHOLE' }, location: { municipality: { code: 'KHOBAR' } } },
+    };
+    const { server, controller, feed } = setup([current, next, offer], undefined, [done]);
     feed.onResync();
     await vi.runAllTimersAsync();
     expect(controller.loaded.value).toBe(true);
     expect(controller.me.value?.crew?.id).toBe(CREW.id);
-    expect(controller.work.value.map((w) => w.id)).toEqual([mine.id, inProgress.id]);
-    expect(server.callsOf('CrewWork')).toEqual([{}]);
+    expect(controller.current.value?.id).toBe(current.id);
+    expect(controller.queue.value.map((w) => w.id)).toEqual([next.id, offer.id]);
+    expect(controller.work.value.map((w) => w.id)).toEqual([current.id, next.id, offer.id]);
+    expect(controller.finished.value).toEqual([done]);
+    expect(server.callsOf('CrewJobs')).toEqual([{}]);
   });
 
-  it('asks the server for its open work, naming no statuses of its own', () => {
-    expect(reportsFilterOf(CrewWorkQuery)).toEqual({ open: true });
+  it('shows offers alone as its queue when the server gives no current job', async () => {
+    const offer = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
+    const server = fakeRun({
+      CrewViewer: () => ({ me: { id: 'u-1', username: 'crew01', role: 'CREW', crew: CREW } }),
+      CrewJobs: () => ({ myJobs: { current: null, queue: [asJob(offer)], finishedToday: [] } }),
+    });
+    const controller = new CrewController({ run: server.run, t: keys, feed: () => ({ start: vi.fn(), stop: vi.fn(), state: shallowRef('live') }) });
+    await controller.reload();
+    expect(controller.current.value).toBeNull();
+    expect(controller.work.value.map((w) => w.id)).toEqual([offer.id]);
   });
 
-  it('offers exactly the steps the server gives the crew, and asks for a note where one is required', async () => {
+  it('offers exactly the steps the server gives the crew, and asks for the completion note as soon as it may complete', async () => {
     const pending = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
     const enRoute = workItem({ status: 'EN_ROUTE', nextSteps: [{ status: 'ON_SITE', noteRequired: false }] });
+    const onSite = workItem({ status: 'ON_SITE', nextSteps: [...FINISH] });
     const nothing = workItem({ status: 'ON_SITE', nextSteps: [] });
-    const { controller } = setup([pending, enRoute, nothing]);
+    const { controller } = setup([pending, enRoute, onSite, nothing]);
     await controller.reload();
     expect(controller.steps(pending)).toEqual(ANSWER);
-    expect(controller.noteFor(pending)).toBe('DECLINED');
     expect(controller.steps(enRoute).map((s) => s.status)).toEqual(['ON_SITE']);
     expect(controller.noteFor(enRoute)).toBeNull();
+    expect(controller.noteFor(onSite)).toBe('COMPLETED');
     expect(controller.steps(nothing)).toEqual([]);
   });
 
-  it.each([
-    ['DECLINED', 'PENDING', ANSWER, 'crewApp.needReason'],
-    ['COMPLETED', 'ON_SITE', FINISH, 'crewApp.needNote'],
-  ] as const)('does not send %s without a note, and says what is missing', async (status, from, nextSteps, message) => {
-    const item = workItem({ status: from, nextSteps: [...nextSteps] });
+  it('asks for a reason only once the crew presses decline, then declines with it or cancels', async () => {
+    const offer = workItem({ status: 'PENDING', version: 2, nextSteps: [...ANSWER] });
+    const other = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
+    const { server, controller } = setup([offer, other]);
+    server.handlers.UpdateAssignmentStatus = () => ({ updateAssignmentStatus: { ...offer.activeAssignment, status: 'DECLINED', version: 3 } });
+    await controller.reload();
+    expect(controller.noteFor(offer)).toBeNull();
+
+    await controller.step(offer, ANSWER[1]);
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
+    expect(controller.declining.value).toBe(offer.activeAssignment.id);
+    expect(controller.noteFor(offer)).toBe('DECLINED');
+    expect(controller.noteFor(other)).toBeNull();
+    controller.cancelDecline();
+    expect(controller.noteFor(offer)).toBeNull();
+
+    controller.startDecline(offer);
+    await controller.step(offer, ANSWER[1]);
+    expect(controller.message.value).toBe('crewApp.needReason');
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
+    controller.notes[offer.activeAssignment.id] = ' Not our district ';
+    await controller.step(offer, ANSWER[1]);
+    expect(server.callsOf('UpdateAssignmentStatus')).toEqual([{ input: { assignmentId: offer.activeAssignment.id, status: 'DECLINED', note: 'Not our district', expectedVersion: 2 } }]);
+    expect(controller.declining.value).toBe('');
+  });
+
+  it('does not complete without a note, and says what is missing', async () => {
+    const item = workItem({ status: 'ON_SITE', nextSteps: [...FINISH] });
     const { server, controller } = setup([item]);
     await controller.reload();
     controller.notes[item.activeAssignment.id] = '   ';
-    const step = controller.steps(item).find((s) => s.status === status)!;
-    expect(controller.noteFor(item)).toBe(status);
-    await controller.step(item, step);
-    expect(controller.message.value).toBe(message);
+    await controller.step(item, FINISH[0]);
+    expect(controller.message.value).toBe('crewApp.needNote');
     expect(server.callsOf('UpdateAssignmentStatus')).toEqual([]);
   });
 
@@ -109,27 +157,52 @@ describe('the crew app', () => {
         .slice(-2)
         .map((c) => c.operation)
         .sort(),
-    ).toEqual(['CrewViewer', 'CrewWork']);
+    ).toEqual(['CrewJobs', 'CrewViewer']);
   });
 
   it('says plainly when the assignment changed meanwhile, and keeps the note', async () => {
     const item = workItem({ status: 'PENDING', nextSteps: [...ANSWER] });
     const { server, controller } = setup([item]);
     server.handlers.UpdateAssignmentStatus = () => {
-      throw new ApiError({ code: 'CONFLICT', message: 'stale version' });
+      throw new ApiError({ code: 'CONFLICT', message: 'stale version', details: { version: 4 } });
     };
     await controller.reload();
+    controller.startDecline(item);
     controller.notes[item.activeAssignment.id] = 'Truck broke down';
     await controller.step(item, ANSWER[1]);
     expect(controller.message.value).toBe('crewApp.conflict');
     expect(controller.notes[item.activeAssignment.id]).toBe('Truck broke down');
   });
 
+  it('names the job to finish first when the server refuses to start a second one', async () => {
+    const underWay = workItem({ status: 'EN_ROUTE', nextSteps: [{ status: 'ON_SITE', noteRequired: false }] });
+    const waiting = workItem({ status: 'ACCEPTED', nextSteps: [...SET_OUT] });
+    const { server, controller } = setup([underWay, waiting]);
+    server.handlers.UpdateAssignmentStatus = () => {
+      throw new ApiError({ code: 'CONFLICT', message: 'The crew is already on its way to …', details: { currentReference: underWay.reference, currentStatus: 'EN_ROUTE' } });
+    };
+    await controller.reload();
+    await controller.step(waiting, SET_OUT[0]);
+    expect(controller.message.value).toBe(`crewApp.busy(\u2068${underWay.reference}\u2069)`);
+    expect(controller.busy.value).toBe('');
+  });
+
+  it("shows another refusal in the server's words", async () => {
+    const item = workItem({ status: 'ACCEPTED', nextSteps: [...SET_OUT] });
+    const { server, controller } = setup([item]);
+    server.handlers.UpdateAssignmentStatus = () => {
+      throw new ApiError({ code: 'FORBIDDEN', message: 'Only the assigned crew may change this assignment' });
+    };
+    await controller.reload();
+    await controller.step(item, SET_OUT[0]);
+    expect(controller.message.value).toBe('Only the assigned crew may change this assignment');
+  });
+
   it('reloads once for a burst of events about its crew or its reports, and not for others', async () => {
     const item = workItem();
     const { server, controller, feed } = setup([item]);
     await controller.reload();
-    const loads = () => server.callsOf('CrewWork').length;
+    const loads = () => server.callsOf('CrewJobs').length;
     feed.onEvent(event('REPORT_CREATED', { report: report() }));
     await vi.advanceTimersByTimeAsync(1000);
     expect(loads()).toBe(1);
@@ -144,20 +217,77 @@ describe('the crew app', () => {
     feed.onForbidden!();
     expect(controller.polling.value).toBe(true);
     await vi.advanceTimersByTimeAsync(0);
-    expect(server.callsOf('CrewWork')).toHaveLength(1);
+    expect(server.callsOf('CrewJobs')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(server.callsOf('CrewWork')).toHaveLength(3);
+    expect(server.callsOf('CrewJobs')).toHaveLength(3);
     controller.stop();
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(server.callsOf('CrewWork')).toHaveLength(3);
+    expect(server.callsOf('CrewJobs')).toHaveLength(3);
   });
 
-  it('starts and ends its shift', async () => {
+  it('starts its shift at once, and ends it only once the crew confirms', async () => {
     const { server, controller } = setup([]);
     server.handlers.SetOwnShift = ({ onDuty }) => ({ setCrewOnDuty: { id: CREW.id, onDuty, status: 'OFF_DUTY', version: 2 } });
     await controller.reload();
     await controller.toggleDuty();
+    expect(controller.confirmingShiftEnd.value).toBe(true);
+    expect(server.callsOf('SetOwnShift')).toEqual([]);
+    controller.cancelShiftEnd();
+    expect(controller.confirmingShiftEnd.value).toBe(false);
+    expect(server.callsOf('SetOwnShift')).toEqual([]);
+    await controller.toggleDuty();
+    await controller.confirmShiftEnd();
+    expect(controller.confirmingShiftEnd.value).toBe(false);
     expect(server.callsOf('SetOwnShift')).toEqual([{ crewId: CREW.id, onDuty: false }]);
+
+    server.handlers.CrewViewer = () => ({ me: { id: 'u-1', username: 'crew01', role: 'CREW', crew: { ...CREW, onDuty: false, status: 'OFF_DUTY' } } });
+    await controller.reload();
+    await controller.toggleDuty();
+    expect(controller.confirmingShiftEnd.value).toBe(false);
+    expect(server.callsOf('SetOwnShift')).toEqual([
+      { crewId: CREW.id, onDuty: false },
+      { crewId: CREW.id, onDuty: true },
+    ]);
+  });
+});
+
+describe("the countdown to a job's target", () => {
+  const NOW = Date.parse('2026-03-01T10:00:00.000Z');
+  const MIN = 60_000;
+  const at = (msFromNow: number): WorkItem => ({ ...workItem({ status: 'ACCEPTED' }), targetAt: new Date(NOW + msFromNow).toISOString() });
+
+  it('names the largest two units that matter, in whole minutes', () => {
+    expect(spanParts((80 * 60 + 59) * 1000)).toEqual([
+      { unit: 'hours', n: 1 },
+      { unit: 'minutes', n: 20 },
+    ]);
+    expect(spanParts(-15 * MIN - 30_000)).toEqual([{ unit: 'minutes', n: 15 }]);
+    expect(spanParts((2 * 24 * 60 + 3 * 60 + 59) * MIN)).toEqual([
+      { unit: 'days', n: 2 },
+      { unit: 'hours', n: 3 },
+    ]);
+    expect(spanParts(3 * 60 * MIN)).toEqual([{ unit: 'hours', n: 3 }]);
+    expect(spanParts(59_000)).toEqual([]);
+  });
+
+  it.each([
+    ['ar', 80 * MIN + 30_000, 'متبقٍ 1 ساعة و20 دقيقة', false],
+    ['ar', -15 * MIN, 'متأخر 15 دقيقة', true],
+    ['ar', (2 * 24 * 60 + 3 * 60) * MIN, 'متبقٍ يومان و3 ساعات', false],
+    ['ar', 11 * 60 * MIN + 2 * MIN, 'متبقٍ 11 ساعة ودقيقتان', false],
+    ['ar', 30_000, 'متبقٍ أقل من دقيقة', false],
+    ['en', 80 * MIN + 30_000, '1 h 20 min left', false],
+    ['en', -15 * MIN, '15 min overdue', true],
+    ['en', (24 * 60 + 60) * MIN, '1 day 1 h left', false],
+  ] as const)('in %s, %i ms before the target reads "%s"', (locale, msLeft, text, overdue) => {
+    const previous = i18n.global.locale.value;
+    i18n.global.locale.value = locale;
+    try {
+      const controller = new CrewController({ run: fakeRun().run, feed: () => ({ start: vi.fn(), stop: vi.fn(), state: shallowRef('live') }) });
+      expect(controller.countdown(at(msLeft), NOW)).toEqual({ text, overdue });
+    } finally {
+      i18n.global.locale.value = previous;
+    }
   });
 });
 
@@ -170,7 +300,7 @@ describe("a job's after-photos", () => {
   });
 
   /** A crew app whose jobs each get fake uploads; `jobs` lists them in the order the app asked for them. */
-  function withPhotos(work: Node[]) {
+  function withPhotos(work: WorkItem[]) {
     const jobs: Array<ReturnType<typeof fakeUploads>> = [];
     const app = setup(work, () => {
       const files = fakeUploads();
@@ -231,7 +361,7 @@ describe("a job's after-photos", () => {
 
   it('are dropped with the job when the crew no longer holds it', async () => {
     const item = workItem({ status: 'ON_SITE', nextSteps: [...FINISH] });
-    const work: Node[] = [item];
+    const work: WorkItem[] = [item];
     const { controller, jobs } = withPhotos(work);
     await controller.reload();
     controller.afterPhotos(item).add([photoFile('after.jpg')]);

@@ -9,14 +9,28 @@ import { LiveFeed, type LiveFeedOptions } from '../../live/live-feed.ts';
 import { clearSession, currentToken } from '../../session/session.ts';
 import type { MediaItem } from '../media/media.operations.ts';
 import { MediaUploads } from '../media/media.uploads.ts';
-import { CrewViewerQuery, CrewWorkQuery, SetOwnShiftMutation, UpdateAssignmentStatusMutation, UpdateCrewLocationMutation } from './crew.operations.ts';
+import { CrewJobsQuery, CrewViewerQuery, SetOwnShiftMutation, UpdateAssignmentStatusMutation, UpdateCrewLocationMutation, type CrewJobFields } from './crew.operations.ts';
 import { LocationSharing } from './location-sharing.ts';
 
-type WorkNode = ResultOf<typeof CrewWorkQuery>['reports']['edges'][number]['node'];
+type JobNode = ResultOf<typeof CrewJobFields>;
 /** The signed-in crew member, with their crew (null for a crew account without one). */
 export type CrewViewer = ResultOf<typeof CrewViewerQuery>['me'];
-/** A report the crew holds now, with the assignment it holds it by. */
-export type WorkItem = Omit<WorkNode, 'media' | 'activeAssignment'> & { media: MediaItem[]; activeAssignment: NonNullable<WorkNode['activeAssignment']> };
+/** A job the crew holds now: its report (with the reporter's phone while the crew may call), and the assignment it holds it by. */
+export type WorkItem = Omit<JobNode['report'], 'media'> & { media: MediaItem[]; activeAssignment: Omit<JobNode, 'report'> };
+/** A job the crew completed today: what the day's list shows of it. */
+export type FinishedJob = ResultOf<typeof CrewJobsQuery>['myJobs']['finishedToday'][number];
+
+/** The app's own messages, translated with their parameters (and a count, for a message with plural forms). */
+export type Translate = (key: string, params?: Record<string, unknown>, count?: number) => string;
+
+/** A span of time in the units a countdown names: the largest two that matter (days and hours, hours and minutes, or minutes). */
+export function spanParts(ms: number): Array<{ unit: 'days' | 'hours' | 'minutes'; n: number }> {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const [days, hours, mins] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
+  if (days > 0) return [{ unit: 'days', n: days }, ...(hours ? [{ unit: 'hours' as const, n: hours }] : [])];
+  if (hours > 0) return [{ unit: 'hours', n: hours }, ...(mins ? [{ unit: 'minutes' as const, n: mins }] : [])];
+  return mins ? [{ unit: 'minutes', n: mins }] : [];
+}
 
 /** A status the crew may move an assignment to now, and whether that move needs a note. */
 export type CrewStep = WorkItem['activeAssignment']['nextSteps'][number];
@@ -30,7 +44,7 @@ export interface CrewControllerOptions {
   /** Opens the live feed; the dispatch events over graphql-ws by default. */
   feed?: (options: LiveFeedOptions) => CrewFeed;
   /** Translates the app's own messages; the console's i18n by default. */
-  t?: (key: string) => string;
+  t?: Translate;
   /** Makes the uploads of one job's after-photos; to POST /media by default (a fake in tests). */
   uploads?: () => MediaUploads;
   /** The clock, for how recently the work (and its media links) was fetched. */
@@ -44,15 +58,33 @@ const RELOAD_DELAY_MS = 250;
 /** A photo that fails to load (its signed link expired) reloads the work, but not sooner than this after the last load. */
 const LINK_REFRESH_MIN_MS = 30_000;
 
+/** A job as the app holds it: the report in front, its assignment beside it. */
+function toWorkItem({ report, ...assignment }: JobNode): WorkItem {
+  return { ...report, activeAssignment: assignment };
+}
+
 /**
- * A field crew's app: its own open work, kept current by the live feed (or by polling when the feed is
- * refused), the steps it reports, its shift and its shared location. A step that needs a note is not
- * sent without one; a CONFLICT (the assignment changed meanwhile, e.g. a dispatcher cancelled it) is
- * said plainly, and the work reloads after every step whatever its outcome.
+ * A field crew's app: its day as the server orders it (the current job, the queue, today's finished jobs),
+ * kept current by the live feed (or by polling when the feed is refused), the steps it reports, its shift
+ * and its shared location. A step that needs a note is not sent without one, and declining asks for its
+ * reason only once the crew presses decline; ending the shift asks first. A CONFLICT is said plainly (the
+ * job it must finish first, by reference, when it tried to start a second), and the work reloads after
+ * every step whatever its outcome.
  */
 export class CrewController {
   readonly me = shallowRef<CrewViewer | null>(null);
+  /** The job the crew works on now (under way, else the first it accepted); null when it has none. */
+  readonly current = shallowRef<WorkItem | null>(null);
+  /** The further jobs, in the order the crew takes them: accepted ones, then offers. */
+  readonly queue = shallowRef<readonly WorkItem[]>([]);
+  /** What the crew completed today, latest first. */
+  readonly finished = shallowRef<readonly FinishedJob[]>([]);
+  /** Every job the crew holds now: the current one, then the queue. */
   readonly work = shallowRef<readonly WorkItem[]>([]);
+  /** The assignment whose decline the crew started: its reason field and confirm/cancel show. */
+  readonly declining = shallowRef('');
+  /** The crew pressed "end shift": the app asks it to confirm. */
+  readonly confirmingShiftEnd = shallowRef(false);
   /** The work has loaded at least once. */
   readonly loaded = shallowRef(false);
   /** The last problem to show, in words; empty when there is none. */
@@ -68,7 +100,7 @@ export class CrewController {
   readonly sharing: LocationSharing;
   readonly feed: CrewFeed;
   private readonly run: Run;
-  private readonly t: (key: string) => string;
+  private readonly t: Translate;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly makeUploads: () => MediaUploads;
@@ -79,7 +111,7 @@ export class CrewController {
 
   constructor(options: CrewControllerOptions) {
     this.run = options.run;
-    this.t = options.t ?? ((key) => i18n.global.t(key));
+    this.t = options.t ?? ((key, params, count) => (count === undefined ? i18n.global.t(key, params ?? {}) : i18n.global.t(key, params ?? {}, count)));
     this.makeUploads = options.uploads ?? (() => new MediaUploads());
     this.now = options.now ?? Date.now;
     this.sharing = new LocationSharing(async (lat, lng) => {
@@ -111,13 +143,17 @@ export class CrewController {
     this.photos.clear();
   }
 
-  /** Loads the crew member and the reports their crew holds now: its open reports on which it has an active assignment. */
+  /** Loads the crew member and their crew's day: the current job, the queue and today's finished jobs, as the server orders them. */
   async reload(): Promise<void> {
     try {
-      const [viewer, reports] = await Promise.all([this.run(CrewViewerQuery, {}), this.run(CrewWorkQuery, {})]);
+      const [viewer, jobs] = await Promise.all([this.run(CrewViewerQuery, {}), this.run(CrewJobsQuery, {})]);
       this.me.value = viewer.me;
-      // The server shows a crew only its own active assignment: an open report with one is the crew's work.
-      this.work.value = reports.reports.edges.map((e) => e.node).filter((r): r is WorkItem => r.activeAssignment !== null);
+      const { current, queue, finishedToday } = jobs.myJobs;
+      this.current.value = current ? toWorkItem(current) : null;
+      this.queue.value = queue.map(toWorkItem);
+      this.finished.value = finishedToday;
+      this.work.value = this.current.value ? [this.current.value, ...this.queue.value] : this.queue.value;
+      if (!this.work.value.some((w) => w.activeAssignment.id === this.declining.value)) this.declining.value = '';
       this.loaded.value = true;
       this.loadedAt = this.now();
       this.forgetPhotosOfFinishedJobs();
@@ -131,9 +167,41 @@ export class CrewController {
     return item.activeAssignment.nextSteps;
   }
 
-  /** The next step that needs a note (why the crew declines, what it did), so the app asks for it; null when none does. */
+  /**
+   * The step whose note the app asks for now, null when none: what the crew did, as soon as it may complete;
+   * why it declines, only once it pressed decline (an offer is not met with a reason field).
+   */
   noteFor(item: WorkItem): AssignmentStatus | null {
-    return this.steps(item).find((s) => s.noteRequired)?.status ?? null;
+    const declining = this.declining.value === item.activeAssignment.id;
+    return this.steps(item).find((s) => s.noteRequired && (s.status !== 'DECLINED' || declining))?.status ?? null;
+  }
+
+  /**
+   * The time to the report's response target at `now`, in words: "1 h 20 min left", "15 min overdue" (whole
+   * minutes; under one, "less than a minute", never "0 min left" while time remains).
+   */
+  countdown(item: WorkItem, now: number): { text: string; overdue: boolean } {
+    const msLeft = Date.parse(item.targetAt) - now;
+    const overdue = msLeft < 0;
+    const words = spanParts(msLeft).map(({ unit, n }) => this.t(`crewApp.span.${unit}`, { n }, n));
+    const span = words.length ? words.reduce((a, b) => this.t('crewApp.span.join', { a, b })) : this.t('crewApp.span.underMinute');
+    return { text: this.t(overdue ? 'crewApp.overdueBy' : 'crewApp.timeLeft', { span }), overdue };
+  }
+
+  /** Declining is a step the crew confirms: pressing it first opens the reason field. */
+  asksFirst(step: CrewStep): boolean {
+    return step.status === 'DECLINED';
+  }
+
+  /** The crew pressed decline: shows the reason field with confirm and cancel. */
+  startDecline(item: WorkItem): void {
+    this.declining.value = item.activeAssignment.id;
+    this.message.value = '';
+  }
+
+  /** The crew thought better of declining: the reason field goes (what it typed stays, should it press decline again). */
+  cancelDecline(): void {
+    this.declining.value = '';
   }
 
   /** The job can be completed now, so the app offers to take after-photos for it. */
@@ -159,6 +227,10 @@ export class CrewController {
    */
   async step(item: WorkItem, next: CrewStep): Promise<void> {
     const assignment = item.activeAssignment;
+    if (this.asksFirst(next) && this.declining.value !== assignment.id) {
+      this.startDecline(item);
+      return;
+    }
     const note = this.notes[assignment.id]?.trim() ?? '';
     if (next.noteRequired && !note) {
       this.message.value = next.status === 'DECLINED' ? this.t('crewApp.needReason') : this.t('crewApp.needNote');
@@ -184,13 +256,14 @@ export class CrewController {
         input: { assignmentId: assignment.id, status: next.status, note: note || null, expectedVersion: assignment.version, ...(mediaIds.length ? { mediaIds } : {}) },
       });
       this.notes[assignment.id] = '';
+      if (this.declining.value === assignment.id) this.declining.value = '';
       if (photos) {
         photos.clear();
         this.photos.delete(assignment.id);
       }
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      this.message.value = err.failure.code === 'CONFLICT' ? this.t('crewApp.conflict') : err.failure.message;
+      this.message.value = this.conflictMessage(err);
     } finally {
       this.busy.value = '';
       await this.reload();
@@ -204,12 +277,32 @@ export class CrewController {
     void this.reload();
   }
 
-  /** Starts or ends the crew's shift. */
+  /** Starts the crew's shift at once; ending it asks first (`confirmingShiftEnd`), so a stray tap does not take the crew off duty. */
   async toggleDuty(): Promise<void> {
     const crew = this.me.value?.crew;
     if (!crew) return;
+    if (crew.onDuty) {
+      this.confirmingShiftEnd.value = true;
+      return;
+    }
+    await this.setDuty(true);
+  }
+
+  /** The crew confirmed: ends its shift. */
+  async confirmShiftEnd(): Promise<void> {
+    this.confirmingShiftEnd.value = false;
+    await this.setDuty(false);
+  }
+
+  cancelShiftEnd(): void {
+    this.confirmingShiftEnd.value = false;
+  }
+
+  private async setDuty(onDuty: boolean): Promise<void> {
+    const crew = this.me.value?.crew;
+    if (!crew) return;
     try {
-      await this.run(SetOwnShiftMutation, { crewId: crew.id, onDuty: !crew.onDuty });
+      await this.run(SetOwnShiftMutation, { crewId: crew.id, onDuty });
     } catch (err) {
       this.message.value = err instanceof ApiError ? err.failure.message : String(err);
     }
@@ -219,6 +312,19 @@ export class CrewController {
   toggleSharing(): void {
     if (this.sharing.active.value) this.sharing.stop();
     else this.sharing.start();
+  }
+
+  /**
+   * What a refused step says: a second start names the job to finish first (the server's CONFLICT carries its
+   * reference); another CONFLICT means the job changed meanwhile; anything else is the server's own words.
+   */
+  private conflictMessage(err: ApiError): string {
+    const { code, details, message } = err.failure;
+    if (code !== 'CONFLICT') return message;
+    const reference = details?.currentReference;
+    // Isolated (FSI … PDI) as <bdi> would: a Latin reference inside an Arabic sentence keeps its own direction.
+    if (typeof reference === 'string') return this.t('crewApp.busy', { reference: `\u2068${reference}\u2069` });
+    return this.t('crewApp.conflict');
   }
 
   /** An event about the crew or a report it holds reloads the work (once for a burst). */

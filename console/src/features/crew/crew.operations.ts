@@ -13,26 +13,41 @@ export const CrewViewerQuery = graphql(
 );
 
 /**
- * A crew's open work, with the steps it may report and which need a note, and the report's photos and
- * voice notes. The server scopes `reports` to the calling crew and shows a crew only its own active
- * assignment, so the crew's work is the open reports whose activeAssignment is not null (a report it
- * declined or was taken off has none).
+ * One of the crew's jobs as its phone shows it: the assignment with the steps the crew may report now (and
+ * which need a note), and its report with photos and voice notes. The reporter's phone is there only while
+ * the server lets this crew call (its job on its way or on site); null otherwise.
  */
-export const CrewWorkQuery = graphql(
+export const CrewJobFields = graphql(
   `
-  query CrewWork {
-    reports(first: 50, filter: { open: true }) {
-      edges {
-        node {
-          ...ReportCore
-          activeAssignment { ...AssignmentFields nextSteps { status noteRequired } }
-          media { ...MediaFields }
-        }
-      }
+  fragment CrewJob on Assignment {
+    ...AssignmentFields
+    nextSteps { status noteRequired }
+    report {
+      ...ReportCore
+      reporter { phone }
+      media { ...MediaFields }
     }
   }
 `,
-  [ReportCoreFields, AssignmentFields, MediaFields],
+  [AssignmentFields, ReportCoreFields, MediaFields],
+);
+
+/**
+ * The crew's day, in the server's order (`myJobs`): the job it works on now, the jobs waiting (accepted
+ * ones, then offers), and what it finished today (Asia/Riyadh). The app keeps no order or status rule of
+ * its own: current, queue and finished are the server's.
+ */
+export const CrewJobsQuery = graphql(
+  `
+  query CrewJobs {
+    myJobs {
+      current { ...CrewJob }
+      queue { ...CrewJob }
+      finishedToday { id updatedAt note report { id reference category { code } location { municipality { code } } } }
+    }
+  }
+`,
+  [CrewJobFields],
 );
 
 /** A crew reports a step of its assignment (accepted, declined, en route, on site, completed). */
