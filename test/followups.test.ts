@@ -137,8 +137,14 @@ describe('the satisfaction center', () => {
     await ok(app, CLAIM, {}, a.token);
     const last = (await ok<{ recordFollowUpAttempt: FollowUp }>(app, RECORD, { input: { followUpId: first.id, outcome: 'NO_ANSWER', note: 'third try' } }, a.token)).recordFollowUpAttempt;
     expect(last).toMatchObject({ status: 'UNREACHABLE', attempts: 3, closedReason: 'no answer after 3 attempts', report: { status: 'CLOSED' } });
-    const timeline = await ok<{ report: { timeline: { action: string }[] } }>(app, `query($id: ID!) { report(id: $id) { timeline { action } } }`, { id }, dispatcher);
+    const timeline = await ok<{ report: { timeline: { action: string; note: string | null; params: { outcome: string; attempts: number } | null }[] } }>(
+      app,
+      `query($id: ID!) { report(id: $id) { timeline { action note params { outcome attempts } } } }`,
+      { id },
+      dispatcher,
+    );
     expect(timeline.report.timeline.map((line) => line.action).slice(-4)).toEqual(['FOLLOWUP_NO_ANSWER', 'FOLLOWUP_BUSY', 'FOLLOWUP_NO_ANSWER', 'UNREACHABLE']);
+    expect(timeline.report.timeline.at(-1)).toEqual({ action: 'UNREACHABLE', note: null, params: { outcome: 'NO_ANSWER', attempts: 3 } });
   });
 
   it('lets a lapsed claim go to another agent, and refuses the first agent’s late answer', async () => {
@@ -192,8 +198,13 @@ describe('the satisfaction center', () => {
     expect(event).toMatchObject({ type: 'REPORT_UPDATED', report: { id: notFixed, status: 'RECEIVED' } });
     live.stop();
     await client.dispose();
-    const line = await ok<{ report: { timeline: { action: string; note: string }[] } }>(app, `query($id: ID!) { report(id: $id) { timeline { action note } } }`, { id: notFixed }, dispatcher);
-    expect(line.report.timeline.at(-1)).toEqual({ action: 'REOPENED_AFTER_FOLLOWUP', note: 'reopened after follow-up (not fixed, satisfaction 2/5): الحفرة ما زالت موجودة' });
+    const line = await ok<{ report: { timeline: { action: string; note: string }[] } }>(
+      app,
+      `query($id: ID!) { report(id: $id) { timeline { action note params { satisfaction fixed } } } }`,
+      { id: notFixed },
+      dispatcher,
+    );
+    expect(line.report.timeline.at(-1)).toEqual({ action: 'REOPENED_AFTER_FOLLOWUP', note: 'الحفرة ما زالت موجودة', params: { satisfaction: 2, fixed: 'NO' } });
 
     const fixed = await resolved();
     now += 3 * HOUR;
@@ -201,8 +212,13 @@ describe('the satisfaction center', () => {
     expect(next.report.id).toBe(fixed);
     const closed = await ok<{ recordFollowUpAttempt: FollowUp }>(app, RECORD, { input: { followUpId: next.id, outcome: 'REACHED', satisfaction: 4, fixed: 'YES' } }, a.token);
     expect(closed.recordFollowUpAttempt.report).toMatchObject({ status: 'CLOSED', reopenedAfterFollowUp: false });
-    const closing = await ok<{ report: { timeline: { action: string; note: string }[] } }>(app, `query($id: ID!) { report(id: $id) { timeline { action note } } }`, { id: fixed }, dispatcher);
-    expect(closing.report.timeline.at(-1)).toEqual({ action: 'CLOSED_AFTER_FOLLOWUP', note: 'closed after follow-up, satisfaction 4/5' });
+    const closing = await ok<{ report: { timeline: { action: string; note: string }[] } }>(
+      app,
+      `query($id: ID!) { report(id: $id) { timeline { action note params { satisfaction fixed } } } }`,
+      { id: fixed },
+      dispatcher,
+    );
+    expect(closing.report.timeline.at(-1)).toEqual({ action: 'CLOSED_AFTER_FOLLOWUP', note: null, params: { satisfaction: 4, fixed: 'YES' } });
   });
 
   it('refuses bad input with a typed error and writes nothing', async () => {

@@ -94,13 +94,13 @@ describe('photo and voice on reports', () => {
     live.stop();
     await client.dispose();
 
-    const timeline = await ok<{ report: { timeline: { action: string; note: string | null }[] } }>(
+    const timeline = await ok<{ report: { timeline: { action: string; note: string | null; params: { photos: number; voice: number } | null }[] } }>(
       app,
-      `query($id: ID!) { report(id: $id) { timeline { action note } } }`,
+      `query($id: ID!) { report(id: $id) { timeline { action note params { photos voice } } } }`,
       { id: createReport.id },
       dispatcher,
     );
-    expect(timeline.report.timeline).toContainEqual({ action: 'MEDIA_ATTACHED', note: '1 photo, 1 voice note' });
+    expect(timeline.report.timeline).toContainEqual({ action: 'MEDIA_ATTACHED', note: null, params: { photos: 1, voice: 1 } });
   });
 
   it('serves the display copy and thumbnail without EXIF or GPS, the original to staff only, with the headers a browser needs', async () => {

@@ -110,11 +110,13 @@ describe('report and assignment lifecycles', () => {
       if (status === RESOLVED) await ok(app, 'mutation($id: ID!) { answerInquiry(reportId: $id, answer: "answered") { id } }', { id: report.id }, dispatcher.token);
       else await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "answered on the phone") { id } }', { id: report.id }, dispatcher.token);
     } else if ([ASSIGNED, IN_PROGRESS, RESOLVED, CLOSED].includes(status)) {
-      const assignment = await assign(app, dispatcher.token, report.id, worker.id);
-      if (status !== ASSIGNED) await progress(app, worker.token, assignment.id, ACCEPTED);
+      // A crew works one job at a time: a report that goes on site gets a crew of its own, as cases run concurrently.
+      const hand = status === RESOLVED || status === CLOSED ? await crew(app) : worker;
+      const assignment = await assign(app, dispatcher.token, report.id, hand.id);
+      if (status !== ASSIGNED) await progress(app, hand.token, assignment.id, ACCEPTED);
       if (status === RESOLVED || status === CLOSED) {
-        await progress(app, worker.token, assignment.id, ON_SITE);
-        await progress(app, worker.token, assignment.id, COMPLETED, 'filled and compacted');
+        await progress(app, hand.token, assignment.id, ON_SITE);
+        await progress(app, hand.token, assignment.id, COMPLETED, 'filled and compacted');
       }
       if (status === CLOSED) await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "confirmed with the reporter") { id } }', { id: report.id }, dispatcher.token);
     }
@@ -123,10 +125,14 @@ describe('report and assignment lifecycles', () => {
     return current;
   }
 
-  /** A fresh assignment brought to `status` through the API; returns its id and report. */
-  async function assignmentIn(status: AssignmentStatus): Promise<{ id: string; reportId: string }> {
+  /**
+   * A fresh assignment brought to `status` through the API, with a crew of its own (a crew works one job at a time,
+   * and cases run concurrently); returns its id, report and crew.
+   */
+  async function assignmentIn(status: AssignmentStatus): Promise<{ id: string; reportId: string; worker: { id: string; username: string; token: string } }> {
     const report = await fileReport(app, dispatcher.token, { description: unique('assignment') });
-    const assignment = await assign(app, dispatcher.token, report.id, worker.id);
+    const hand = await crew(app);
+    const assignment = await assign(app, dispatcher.token, report.id, hand.id);
     const path: Record<AssignmentStatus, AssignmentStatus[]> = {
       PENDING: [],
       ACCEPTED: [ACCEPTED],
@@ -136,9 +142,9 @@ describe('report and assignment lifecycles', () => {
       DECLINED: [DECLINED],
       CANCELLED: [],
     };
-    for (const step of path[status]) await progress(app, worker.token, assignment.id, step);
+    for (const step of path[status]) await progress(app, hand.token, assignment.id, step);
     if (status === CANCELLED) await cancel(assignment.id);
-    return { id: assignment.id, reportId: report.id };
+    return { id: assignment.id, reportId: report.id, worker: hand };
   }
 
   /**
@@ -153,8 +159,8 @@ describe('report and assignment lifecycles', () => {
     return sharedReports.get(key)!;
   }
 
-  const sharedAssignments = new Map<AssignmentStatus, Promise<{ id: string; reportId: string }>>();
-  function startingAssignment(status: AssignmentStatus, legal: boolean): Promise<{ id: string; reportId: string }> {
+  const sharedAssignments = new Map<AssignmentStatus, ReturnType<typeof assignmentIn>>();
+  function startingAssignment(status: AssignmentStatus, legal: boolean): ReturnType<typeof assignmentIn> {
     if (legal) return assignmentIn(status);
     if (!sharedAssignments.has(status)) sharedAssignments.set(status, assignmentIn(status));
     return sharedAssignments.get(status)!;
@@ -252,7 +258,7 @@ describe('report and assignment lifecycles', () => {
 
   describe.concurrent('assignment progress: the full status × requested status product', () => {
     it.each(assignmentCases)('$from → $to: $outcome', async ({ from, to, legal }) => {
-      const { id, reportId } = await startingAssignment(from, legal);
+      const { id, reportId, worker } = await startingAssignment(from, legal);
       const before = await state(reportId);
       const beforeAssignment = before.assignments.find((a) => a.id === id)!;
       const result =
@@ -355,7 +361,7 @@ describe('report and assignment lifecycles', () => {
   });
 
   it('refuses a crew update decided on a stale version of the assignment', async () => {
-    const { id, reportId } = await assignmentIn(ACCEPTED);
+    const { id, reportId, worker } = await assignmentIn(ACCEPTED);
     const seen = (await state(reportId)).activeAssignment!;
     await progress(app, worker.token, id, EN_ROUTE);
     const stale = await gql(
@@ -370,11 +376,11 @@ describe('report and assignment lifecycles', () => {
 
   it('resolves the report when the crew completes, and returns it to the queue when the crew declines', async () => {
     const done = await assignmentIn(ON_SITE);
-    const completed = await progress(app, worker.token, done.id, COMPLETED, 'light replaced');
+    const completed = await progress(app, done.worker.token, done.id, COMPLETED, 'light replaced');
     expect(completed).toMatchObject({ status: COMPLETED, note: 'light replaced', report: { status: RESOLVED } });
 
     const declined = await assignmentIn(PENDING);
-    const result = await progress(app, worker.token, declined.id, DECLINED, 'outside our area');
+    const result = await progress(app, declined.worker.token, declined.id, DECLINED, 'outside our area');
     expect(result).toMatchObject({ status: DECLINED, report: { status: RECEIVED } });
     const queue = await state(declined.reportId);
     expect(queue.activeAssignment).toBeNull();
@@ -388,7 +394,7 @@ describe('report and assignment lifecycles', () => {
     { status: COMPLETED, from: ON_SITE, note: undefined },
     { status: COMPLETED, from: ON_SITE, note: '' },
   ])('requires a note to go $from → $status (note: $note)', async ({ status, from, note }) => {
-    const { id, reportId } = await assignmentIn(from);
+    const { id, reportId, worker } = await assignmentIn(from);
     const before = await state(reportId);
     const result = await gql(app, 'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id } }', { input: { assignmentId: id, status, note } }, worker.token);
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
@@ -397,7 +403,7 @@ describe('report and assignment lifecycles', () => {
   });
 
   it.each([PENDING, CANCELLED])("answers BAD_USER_INPUT (input.status) when a crew asks for %s, which is not the crew's to set", async (status) => {
-    const { id, reportId } = await assignmentIn(ACCEPTED);
+    const { id, reportId, worker } = await assignmentIn(ACCEPTED);
     const before = await state(reportId);
     const result = await gql(app, 'mutation($input: UpdateAssignmentStatusInput!) { updateAssignmentStatus(input: $input) { id } }', { input: { assignmentId: id, status, note: 'x' } }, worker.token);
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
@@ -463,8 +469,15 @@ describe('report and assignment lifecycles', () => {
 
   it('merging a report that already has duplicates moves them to the original, so no duplicate points at a duplicate', async () => {
     const merge = (id: string, of: string) => ok(app, 'mutation($id: ID!, $of: ID!) { markDuplicate(id: $id, duplicateOf: $of) { id } }', { id, of }, dispatcher.token);
-    const READ = 'query($id: ID!) { report(id: $id) { status version duplicateOf { id } timeline { action note } } }';
-    type Read = { report: { status: string; version: number; duplicateOf: { id: string } | null; timeline: Array<{ action: string; note: string | null }> } | null };
+    const READ = 'query($id: ID!) { report(id: $id) { status version duplicateOf { id } timeline { action note params { reference withReference } } } }';
+    type Read = {
+      report: {
+        status: string;
+        version: number;
+        duplicateOf: { id: string } | null;
+        timeline: Array<{ action: string; note: string | null; params: { reference: string | null; withReference: string | null } | null }>;
+      } | null;
+    };
     const [original, middle, follower] = [await fileReport(app, dispatcher.token), await fileReport(app, dispatcher.token), await fileReport(app, dispatcher.token)];
     await merge(follower.id, middle.id);
     const before = (await ok<Read>(app, READ, { id: follower.id }, dispatcher.token)).report!;
@@ -473,7 +486,7 @@ describe('report and assignment lifecycles', () => {
     expect((await ok<Read>(app, READ, { id: middle.id }, dispatcher.token)).report).toMatchObject({ status: 'DUPLICATE', duplicateOf: { id: original.id } });
     const after = (await ok<Read>(app, READ, { id: follower.id }, dispatcher.token)).report!;
     expect(after).toMatchObject({ status: 'DUPLICATE', version: before.version + 1, duplicateOf: { id: original.id } });
-    expect(after.timeline.at(-1)).toEqual({ action: 'MERGED_WITH_ORIGINAL', note: `duplicate of ${original.reference}, with ${middle.reference}` });
+    expect(after.timeline.at(-1)).toEqual({ action: 'MERGED_WITH_ORIGINAL', note: null, params: { reference: original.reference, withReference: middle.reference } });
     // Consoles learn of the move like of any change: one REPORT_UPDATED for its merge, one for the move.
     expect(await count(app, "select count(*) as n from dispatch_event where report_id = ? and type = 'REPORT_UPDATED'", [follower.id])).toBe(2);
     expect(

@@ -119,7 +119,8 @@ export async function fileReport(app: App, token: string, overrides: ReportInput
 export async function crewRow(app: App, overrides: CrewOverrides = {}): Promise<{ id: string; name: string }> {
   const em = app.orm.em.fork();
   const row = new Crew();
-  row.name = overrides.name ?? unique('crew');
+  row.nameAr = overrides.name ?? unique('crew');
+  row.nameEn = row.nameAr;
   row.department = em.getReference(Department, overrides.department ?? 'ROADS_LIGHTING');
   row.municipality = em.getReference(Municipality, overrides.municipality ?? 'KHOBAR');
   row.skills = ['POTHOLE'];
@@ -128,7 +129,7 @@ export async function crewRow(app: App, overrides: CrewOverrides = {}): Promise<
   row.lng = overrides.lng ?? 50.2;
   row.locationAt = new Date();
   await em.persist(row).flush();
-  return { id: row.id, name: row.name };
+  return { id: row.id, name: row.nameAr };
 }
 
 export const ASSIGNMENT_FIELDS = 'id status version note report { id status version } crew { id status }';

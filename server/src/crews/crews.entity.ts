@@ -11,8 +11,13 @@ export class Crew {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
+  /** The crew's name in Arabic, what the Arabic console and `Crew.name` show (column `name`, from before crews had two). */
+  @Property({ type: 'string', length: 120, fieldName: 'name' })
+  nameAr!: string;
+
+  /** The crew's name in English, what the English console shows. */
   @Property({ type: 'string', length: 120 })
-  name!: string;
+  nameEn!: string;
 
   @ManyToOne(() => Department, { fieldName: 'department_code' })
   department!: Department;

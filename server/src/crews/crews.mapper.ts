@@ -22,7 +22,9 @@ export function deriveCrewStatus(onDuty: boolean, leading: { status: AssignmentS
  */
 export const CREW_READ = new ReadModel<Crew, Omit<CrewView, 'status' | 'activeAssignmentId'>, CrewView>(Crew, CrewView, {
   id: 'id',
-  name: 'name',
+  name: 'nameAr',
+  nameAr: 'nameAr',
+  nameEn: 'nameEn',
   onDuty: 'onDuty',
   skills: 'skills',
   version: 'version',
@@ -49,7 +51,7 @@ export function toCrewSnapshot(view: CrewView): CrewSnapshotV1 {
 
 /** Today's view of a crew an event stored (version 1). */
 export function fromCrewSnapshot(snapshot: CrewSnapshotV1): CrewView {
-  return asView(CrewView, { ...snapshot, locationAt: snapshot.locationAt ? new Date(snapshot.locationAt) : null });
+  return asView(CrewView, { ...snapshot, nameAr: snapshot.nameAr ?? snapshot.name, nameEn: snapshot.nameEn ?? snapshot.name, locationAt: snapshot.locationAt ? new Date(snapshot.locationAt) : null });
 }
 
 export function toCrewLocationView(crew: CrewView): CrewLocationView | null {

@@ -42,7 +42,7 @@ export class CrewsService {
     if (filter?.municipalityCodes?.length) where.push({ municipality: { $in: filter.municipalityCodes } });
     if (filter?.onDuty !== null && filter?.onDuty !== undefined) where.push({ onDuty: filter.onDuty });
     if (filter?.near) this.reference.checkPoint('filter.near', filter.near.lat, filter.near.lng);
-    const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { name: 'asc' } });
+    const crews = await em.find(Crew, (where.length ? { $and: where } : {}) as FilterQuery<Crew>, { orderBy: { nameAr: 'asc' } });
     const leading = await this.work.leading(
       em,
       crews.map((crew) => crew.id),
@@ -74,7 +74,7 @@ export class CrewsService {
       const crew = await this.lock(tx, crewId, 'crewId');
       const leading = await this.leading(tx, crew);
       if (crew.onDuty === onDuty) return toCrewView(crew, leading);
-      if (!onDuty && leading) throw conflict(`${crew.name} still has an active assignment; complete it or have it cancelled first`, { assignmentId: leading.id });
+      if (!onDuty && leading) throw conflict(`${crew.nameEn} still has an active assignment; complete it or have it cancelled first`, { assignmentId: leading.id });
       crew.onDuty = onDuty;
       crew.version += 1;
       const view = toCrewView(crew, leading);

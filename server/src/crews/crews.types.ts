@@ -8,8 +8,14 @@ export class CrewView {
   @Field(() => ID, { description: 'Opaque identifier' })
   id!: string;
 
-  @Field(() => String, { description: 'Display name, e.g. "Khobar Billboards 1"' })
+  @Field(() => String, { description: "The Arabic name (same as nameAr), kept for clients written before crews had two names; show nameAr or nameEn by the reader's language" })
   name!: string;
+
+  @Field(() => String, { description: 'Name in Arabic, e.g. "فريق اللوحات - الخبر 1"' })
+  nameAr!: string;
+
+  @Field(() => String, { description: 'Name in English, e.g. "Billboards crew – Khobar 1"' })
+  nameEn!: string;
 
   @Field(() => Boolean, { description: 'Whether the crew is on shift and can be assigned' })
   onDuty!: boolean;

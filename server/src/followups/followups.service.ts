@@ -181,11 +181,12 @@ export class FollowUpsService {
             viewer,
             report,
             ReportAction.CLOSE,
-            `closed after follow-up, satisfaction ${input.satisfaction}/5${comment ? `: ${comment}` : ''}`,
+            comment,
             (r) => {
               r.reopenedAfterFollowUpAt = null;
             },
             FOLLOW_UP_TIMELINE.CLOSED,
+            { satisfaction: input.satisfaction ?? undefined, fixed: input.fixed ?? undefined },
           );
         } else if (canApply(ReportAction.REOPEN, report.status, report.kind)) {
           await this.reports.applyChange(
@@ -193,12 +194,13 @@ export class FollowUpsService {
             viewer,
             report,
             ReportAction.REOPEN,
-            `reopened after follow-up (${input.fixed === FixedAnswer.PARTLY ? 'partly fixed' : 'not fixed'}, satisfaction ${input.satisfaction}/5)${comment ? `: ${comment}` : ''}`,
+            comment,
             (r) => {
               r.reopenedAfterFollowUpAt = now;
               r.overdueNotifiedAt = null;
             },
             FOLLOW_UP_TIMELINE.REOPENED,
+            { satisfaction: input.satisfaction ?? undefined, fixed: input.fixed ?? undefined },
           );
         }
       } else {
@@ -209,7 +211,10 @@ export class FollowUpsService {
           followUp.closedReason = input.outcome === CallOutcome.WRONG_NUMBER ? 'wrong number' : `no answer after ${followUp.unanswered} attempts`;
           this.finish(followUp, viewer, now);
           if (report.status === ReportStatus.RESOLVED) {
-            await this.reports.applyChange(tx, viewer, report, ReportAction.CLOSE, `closed: reporter unreachable (${followUp.closedReason})`, undefined, FOLLOW_UP_TIMELINE.UNREACHABLE);
+            await this.reports.applyChange(tx, viewer, report, ReportAction.CLOSE, null, undefined, FOLLOW_UP_TIMELINE.UNREACHABLE, {
+              outcome: input.outcome,
+              attempts: followUp.attempts,
+            });
           }
         } else {
           followUp.nextAttemptAt = callBackAt ? nextCallable(callBackAt, this.policy) : nextAttemptAfter(now, this.config.retryHours, this.policy);

@@ -1,9 +1,7 @@
 import { MediaKind } from './media.enums.js';
 
-/** The timeline note of an attach: what was added, e.g. "2 photos, 1 voice note". */
-export function describeMedia(media: readonly { kind: MediaKind }[]): string {
+/** The timeline parameters of an attach: how many photos and voice notes were added, which the console words in its language. */
+export function mediaCounts(media: readonly { kind: MediaKind }[]): { photos: number; voice: number } {
   const photos = media.filter((item) => item.kind === MediaKind.PHOTO).length;
-  const voice = media.length - photos;
-  const parts = [photos ? `${photos} photo${photos === 1 ? '' : 's'}` : '', voice ? `${voice} voice note${voice === 1 ? '' : 's'}` : ''];
-  return parts.filter(Boolean).join(', ');
+  return { photos, voice: media.length - photos };
 }

@@ -61,6 +61,9 @@ export interface ReportSnapshotV1 {
   /** Added with the satisfaction center; absent in rows written before it. */
   answer?: string | null;
   reopenedAfterFollowUpAt?: string | null;
+  /** Added with acknowledgement as a server fact (issue 13); absent in rows written before it (not acknowledged). */
+  acknowledgedAt?: string | null;
+  acknowledgedBy?: string | null;
 }
 
 /** A follow-up call as an event stored it, version 1. */
@@ -100,7 +103,11 @@ export interface AssignmentSnapshotV1 {
 /** A crew as an event stored it, version 1, with its status and leading assignment at that moment. */
 export interface CrewSnapshotV1 {
   id: string;
+  /** The Arabic name. */
   name: string;
+  /** Added with the crews' two names (issue 13); absent in rows written before it, where `name` is the only name. */
+  nameAr?: string;
+  nameEn?: string;
   onDuty: boolean;
   status: CrewStatus;
   skills: string[];

@@ -9,7 +9,9 @@ import { BeneficiaryType, Channel, Priority, ReportKind, ReportStatus } from './
  */
 @Entity({ tableName: 'report' })
 @Unique({ properties: ['submittedBy', 'idempotencyKey'] })
-@Index({ properties: ['receivedAt'] })
+// The archive's orders (newest or oldest received, last changed) page on these with the id breaking ties (migration 20261203000000).
+@Index({ name: 'report_received_at_id_index', properties: ['receivedAt', 'id'] })
+@Index({ name: 'report_updated_at_id_index', properties: ['updatedAt', 'id'] })
 export class Report {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -97,6 +99,17 @@ export class Report {
   @Property({ type: 'datetime', nullable: true })
   reopenedAfterFollowUpAt?: Date | null;
 
+  /**
+   * When a dispatcher acknowledged it (acknowledgeReport): a server fact every console shares, so a CRITICAL
+   * report stays pinned at the top of every dispatcher's queue until one of them has seen it.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  acknowledgedAt?: Date | null;
+
+  /** Who acknowledged it (a username). */
+  @Property({ type: 'string', length: 120, nullable: true })
+  acknowledgedBy?: string | null;
+
   /** Set once the REPORT_OVERDUE event has been written, so it is written exactly once. */
   @Property({ type: 'datetime', nullable: true })
   overdueNotifiedAt?: Date | null;
@@ -106,6 +119,30 @@ export class Report {
 
   @Property({ type: 'integer' })
   version: number = 1;
+}
+
+/**
+ * What a timeline line is about beyond its code, as data the console words in its viewer's language: the
+ * server writes no sentence of its own into a line (issue 13). Each action fills the keys it has:
+ * ASSIGNED the crew; MARKED_DUPLICATE and MERGED_WITH_ORIGINAL the original's reference (and, for a report
+ * that followed another into the original, that one's); MEDIA_ATTACHED how many photos and voice notes.
+ */
+export interface TimelineParams {
+  crewId?: string;
+  crewNameAr?: string;
+  crewNameEn?: string;
+  /** The other report's reference: the original a report was merged into. */
+  reference?: string;
+  /** For MERGED_WITH_ORIGINAL: the report this one had been merged into, which went to the original with it. */
+  withReference?: string;
+  photos?: number;
+  voice?: number;
+  /** Follow-up lines (CLOSED_AFTER_FOLLOWUP, REOPENED_AFTER_FOLLOWUP): the reporter's rating 1-5 and whether it was fixed (YES, PARTLY, NO). */
+  satisfaction?: number;
+  fixed?: string;
+  /** UNREACHABLE: the last call's outcome and how many calls were made. */
+  outcome?: string;
+  attempts?: number;
 }
 
 /** One line of a report's audit trail: who, when, what changed and why. */
@@ -137,6 +174,10 @@ export class TimelineEntry {
   @Property({ type: 'string', length: 20, nullable: true })
   toStatus?: string | null;
 
+  /** What a person typed; never a sentence the server makes up (that goes in `params`). */
   @Property({ type: 'text', nullable: true })
   note?: string | null;
+
+  @Property({ type: 'json', nullable: true })
+  params?: TimelineParams | null;
 }

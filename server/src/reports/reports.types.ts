@@ -64,6 +64,15 @@ export class ReportView {
 
   /** When a follow-up call reopened it (the reporter said it was not fixed); null otherwise. */
   reopenedAfterFollowUpAt!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When a dispatcher acknowledged it (acknowledgeReport), shared by every console: an unacknowledged CRITICAL report stays pinned at the top of the queue; null until then',
+  })
+  acknowledgedAt!: Date | null;
+
+  /** Who acknowledged it (a username): the `acknowledgedBy` field, for those who see who did what. */
+  acknowledgedBy!: string | null;
 }
 
 @ViewType('ReportLocation', 'Where the problem is')
@@ -93,6 +102,45 @@ export class ReporterView {
 }
 
 @ViewType(
+  'TimelineParams',
+  "What a timeline line is about beyond its action code, as data for a client to word in its reader's language (the server writes no sentence into a line). Each action fills its own fields and leaves the rest null: ASSIGNED the crew (crewId, crewNameAr, crewNameEn); MARKED_DUPLICATE the original's reference; MERGED_WITH_ORIGINAL the original's reference and withReference; MEDIA_ATTACHED photos and voice; CLOSED_AFTER_FOLLOWUP and REOPENED_AFTER_FOLLOWUP satisfaction and fixed; UNREACHABLE outcome and attempts",
+)
+export class TimelineParamsView {
+  @Field(() => ID, { nullable: true, description: 'ASSIGNED: the crew given the report' })
+  crewId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "ASSIGNED: the crew's Arabic name when it was assigned" })
+  crewNameAr?: string | null;
+
+  @Field(() => String, { nullable: true, description: "ASSIGNED: the crew's English name when it was assigned" })
+  crewNameEn?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'MARKED_DUPLICATE, MERGED_WITH_ORIGINAL: the reference of the original report this one was merged into' })
+  reference?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'MERGED_WITH_ORIGINAL: the report this one had been merged into, which went into the original with it' })
+  withReference?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'MEDIA_ATTACHED: how many photos were added' })
+  photos?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'MEDIA_ATTACHED: how many voice notes were added' })
+  voice?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "CLOSED_AFTER_FOLLOWUP, REOPENED_AFTER_FOLLOWUP: the reporter's rating, 1 to 5" })
+  satisfaction?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'CLOSED_AFTER_FOLLOWUP, REOPENED_AFTER_FOLLOWUP: whether the reporter says it was fixed (YES, PARTLY, NO)' })
+  fixed?: string | null;
+
+  @Field(() => String, { nullable: true, description: "UNREACHABLE: the last call's outcome (e.g. WRONG_NUMBER, NO_ANSWER)" })
+  outcome?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'UNREACHABLE: how many calls were made' })
+  attempts?: number | null;
+}
+
+@ViewType(
   'TimelineEntry',
   'One line of the audit trail, as the caller may see it: staff see every line whole; an intake key the status changes of what it filed (times and statuses); an integrator codes, statuses and times; a crew its own work whole and the rest as codes',
 )
@@ -112,8 +160,17 @@ export class TimelineEntryView {
   @Field(() => ReportStatus, { nullable: true, description: 'Report status after, when it changed' })
   toStatus?: ReportStatus | null;
 
-  @Field(() => String, { nullable: true, description: "Why, in the actor's words; null when the caller may not see it (intake keys, integrators, another crew's work)" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why, in the actor's words (only ever what a person typed); null when the caller may not see it (intake keys, integrators, another crew's work)",
+  })
   note?: string | null;
+
+  @Field(() => TimelineParamsView, {
+    nullable: true,
+    description: 'What the line is about beyond its code (the crew, the other report, the media counted), for the client to word; null when the line has none or the caller may not see it (as note)',
+  })
+  params?: TimelineParamsView | null;
 }
 
 @InputType({ description: 'Where the problem is; the municipality is derived from the coordinates when not given' })

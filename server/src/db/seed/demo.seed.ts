@@ -19,20 +19,36 @@ import { provinceData } from '../../reference/reference.data.js';
 export const DEMO_PASSWORD = 'balagh940';
 export const DEMO_KEYS = { intake: 'demo-intake-key', integrator: 'demo-integrator-key' } as const;
 
-const CREWS: Array<[name: string, department: string, municipality: string]> = [
-  ['Khobar Billboards 1', 'BUILDING_CONTROL', 'KHOBAR'],
-  ['Dammam Billboards 1', 'BUILDING_CONTROL', 'DAMMAM'],
-  ['Khobar Roads 1', 'ROADS_LIGHTING', 'KHOBAR'],
-  ['Dammam Roads 1', 'ROADS_LIGHTING', 'DAMMAM'],
-  ['Dammam Roads 2', 'ROADS_LIGHTING', 'DAMMAM'],
-  ['Qatif Roads 1', 'ROADS_LIGHTING', 'QATIF'],
-  ['Dammam Drainage 1', 'DRAINAGE', 'DAMMAM'],
-  ['Khobar Drainage 1', 'DRAINAGE', 'KHOBAR'],
-  ['Dammam Cleanliness 1', 'CLEANLINESS', 'DAMMAM'],
-  ['Jubail Cleanliness 1', 'CLEANLINESS', 'JUBAIL'],
-  ['Dhahran Environmental Health 1', 'ENV_HEALTH', 'DHAHRAN'],
-  ['Qatif Parks 1', 'PARKS', 'QATIF'],
+/**
+ * The demo crews, `crew01` … `crew14` in this order: [department, municipality]. Each works its own department's
+ * categories in its own municipality, and every report the demo hands to a crew has one; the last is off duty.
+ */
+const CREWS: Array<[department: string, municipality: string]> = [
+  ['BUILDING_CONTROL', 'KHOBAR'],
+  ['BUILDING_CONTROL', 'DAMMAM'],
+  ['ROADS_LIGHTING', 'KHOBAR'],
+  ['ROADS_LIGHTING', 'DAMMAM'],
+  ['ROADS_LIGHTING', 'DAMMAM'],
+  ['ROADS_LIGHTING', 'QATIF'],
+  ['DRAINAGE', 'DAMMAM'],
+  ['DRAINAGE', 'KHOBAR'],
+  ['CLEANLINESS', 'DAMMAM'],
+  ['CLEANLINESS', 'JUBAIL'],
+  ['ENV_HEALTH', 'DHAHRAN'],
+  ['PARKS', 'QATIF'],
+  ['PARKS', 'KHOBAR'],
+  ['ENV_HEALTH', 'DAMMAM'],
 ];
+
+/** How a crew of each department is called, in Arabic and English: "فريق الطرق - الدمام 1" / "Roads crew – Dammam 1". */
+const CREW_KIND: Record<string, [ar: string, en: string]> = {
+  BUILDING_CONTROL: ['فريق اللوحات', 'Billboards crew'],
+  ROADS_LIGHTING: ['فريق الطرق', 'Roads crew'],
+  DRAINAGE: ['فريق تصريف المياه', 'Drainage crew'],
+  CLEANLINESS: ['فريق النظافة', 'Cleanliness crew'],
+  ENV_HEALTH: ['فريق صحة البيئة', 'Environmental health crew'],
+  PARKS: ['فريق الحدائق', 'Parks crew'],
+};
 
 type Outcome = ReportStatus | 'ACCEPTED' | 'EN_ROUTE' | 'ON_SITE';
 
@@ -98,9 +114,9 @@ const CALLED: Array<[string, string, Channel, number, string, string, Reporter, 
     'DUE',
   ],
   ['STREETLIGHT_OUTAGE', 'KHOBAR', Channel.WHATSAPP, 30, 'إنارة الشارع أمام المجمع التجاري مطفأة منذ أسبوع', 'شارع الأمير سلطان، الخبر', INVESTOR, 'DUE'],
-  ['WASTE_ACCUMULATION', 'QATIF', Channel.CALL_940, 26, 'النفايات لم تُجمع من أمام المنازل منذ أربعة أيام', 'حي المجيدية، القطيف', ['زينب آل سيف', '0531234503', BeneficiaryType.CITIZEN], 'DUE'],
-  ['DAMAGED_SIDEWALK', 'DHAHRAN', Channel.WEB_PORTAL, 34, 'رصيف مكسور بجوار محطة الحافلات', 'حي الدوحة الشمالية، الظهران', ['Rahul Menon', '00966541234504', BeneficiaryType.RESIDENT], 'DUE'],
-  ['SEWAGE_OVERFLOW', 'SAIHAT', Channel.CALL_940, 22, 'طفح صرف صحي أمام مسجد الحي', 'حي الكوثر، سيهات', ['عبدالرحمن الدوسري', '966501234505', BeneficiaryType.CITIZEN], 'DUE'],
+  ['STREETLIGHT_OUTAGE', 'QATIF', Channel.CALL_940, 26, 'إنارة الشارع أمام المنازل مطفأة منذ أربع ليالٍ', 'حي المجيدية، القطيف', ['زينب آل سيف', '0531234503', BeneficiaryType.CITIZEN], 'DUE'],
+  ['DAMAGED_SIDEWALK', 'KHOBAR', Channel.WEB_PORTAL, 34, 'رصيف مكسور بجوار محطة الحافلات', 'حي الثقبة، الخبر', ['راهول مينون', '00966541234504', BeneficiaryType.RESIDENT], 'DUE'],
+  ['SEWAGE_OVERFLOW', 'DAMMAM', Channel.CALL_940, 22, 'طفح صرف صحي أمام مسجد الحي', 'حي بدر، الدمام', ['عبدالرحمن الدوسري', '966501234505', BeneficiaryType.CITIZEN], 'DUE'],
   [
     'CONSTRUCTION_DEBRIS',
     'JUBAIL',
@@ -129,13 +145,13 @@ const CALLED: Array<[string, string, Channel, number, string, string, Reporter, 
     50,
     'لوحات إعلانية ممزقة على سور الأرض المملوكة للمستثمر',
     'طريق الملك فهد، الخبر',
-    ['Khalid Al-Ghamdi', '0561234502', BeneficiaryType.INVESTOR],
+    ['خالد الغامدي', '0561234502', BeneficiaryType.INVESTOR],
     'REACHED_YES',
   ],
   ['WATER_LEAK', 'DAMMAM', Channel.WHATSAPP, 48, 'تسرب مياه من خط فرعي أمام العمارة', 'حي الجلوية، الدمام', ['نورة الشمري', '0561234510', BeneficiaryType.CITIZEN], 'REACHED_YES'],
   ['POTHOLE', 'QATIF', Channel.BALAGHATI_APP, 60, 'حفرتان متتاليتان في الطريق المؤدي للمدرسة', 'حي الناصرة، القطيف', ['حسن آل عباس', '0541234511', BeneficiaryType.CITIZEN], 'REACHED_PARTLY'],
-  ['STREETLIGHT_OUTAGE', 'DAMMAM', Channel.WEB_PORTAL, 36, 'عمود إنارة يضيء ويطفئ باستمرار', 'حي الشاطئ الشرقي، الدمام', ['Maria Santos', '0551234512', BeneficiaryType.RESIDENT], 'CALL_BACK'],
-  ['WASTE_ACCUMULATION', 'KHOBAR', Channel.BALAGHATI_APP, 45, 'حاوية مكسورة والنفايات حولها', 'حي الحزام الذهبي، الخبر', ['سارة الزهراني', '0531234513', BeneficiaryType.CITIZEN], 'NO_ANSWER_1'],
+  ['STREETLIGHT_OUTAGE', 'DAMMAM', Channel.WEB_PORTAL, 36, 'عمود إنارة يضيء ويطفئ باستمرار', 'حي الشاطئ الشرقي، الدمام', ['ماريا سانتوس', '0551234512', BeneficiaryType.RESIDENT], 'CALL_BACK'],
+  ['WASTE_ACCUMULATION', 'DAMMAM', Channel.BALAGHATI_APP, 45, 'حاوية مكسورة والنفايات حولها', 'حي الفيصلية، الدمام', ['سارة الزهراني', '0531234513', BeneficiaryType.CITIZEN], 'NO_ANSWER_1'],
 ];
 
 /** What each plan records, call by call. */
@@ -179,16 +195,7 @@ const INBOX: Array<[ReportKind, string, Channel, number, string, string, Reporte
     null,
   ],
   [ReportKind.NOTE, 'QATIF', Channel.WEB_PORTAL, 20, 'ملاحظة: إضافة مظلات لمواقف السيارات في الحديقة العامة', 'حديقة الناصرة، القطيف', ['زينب آل سيف', '0531234503', BeneficiaryType.CITIZEN], null],
-  [
-    ReportKind.NOTE,
-    'DAMMAM',
-    Channel.EMAIL,
-    30,
-    'Note: the Balaghati app accepts only one photo per report from an iPhone',
-    'Dammam Corniche',
-    ['Rahul Menon', '+966541234504', BeneficiaryType.RESIDENT],
-    null,
-  ],
+  [ReportKind.NOTE, 'DAMMAM', Channel.EMAIL, 30, 'ملاحظة: تطبيق بلاغاتي يقبل صورة واحدة فقط لكل بلاغ من جهاز آيفون', 'كورنيش الدمام', ['راهول مينون', '+966541234504', BeneficiaryType.RESIDENT], null],
   [
     ReportKind.INQUIRY,
     'JUBAIL',
@@ -200,15 +207,6 @@ const INBOX: Array<[ReportKind, string, Channel, number, string, string, Reporte
     'يتم الرش في حي الفناتير كل يوم ثلاثاء بعد صلاة العصر، وسيتم إبلاغكم بأي تغيير عبر تطبيق بلاغاتي',
   ],
 ];
-
-const CREW_FOR: Record<string, string> = {
-  BUILDING_CONTROL: 'Billboards',
-  ROADS_LIGHTING: 'Roads',
-  DRAINAGE: 'Drainage',
-  CLEANLINESS: 'Cleanliness',
-  ENV_HEALTH: 'Environmental Health',
-  PARKS: 'Parks',
-};
 
 /**
  * Demo data, once: the crews, users (password `balagh940`: a dispatcher, a supervisor, a user per crew and the
@@ -223,14 +221,16 @@ export async function seedDemo(em: EntityManager, services: Services): Promise<b
   if ((await em.count(User, {})) > 0) return false;
   const municipalities = new Map((await em.find(Municipality, {})).map((m) => [m.code, m]));
   const crews: Crew[] = [];
-  for (const [index, [name, department, municipality]] of CREWS.entries()) {
+  for (const [index, [department, municipality]] of CREWS.entries()) {
     const centre = municipalities.get(municipality)!;
+    const number = CREWS.slice(0, index + 1).filter(([d, m]) => d === department && m === municipality).length;
     const crew = new Crew();
-    crew.name = name;
+    crew.nameAr = `${CREW_KIND[department][0]} - ${centre.nameAr} ${number}`;
+    crew.nameEn = `${CREW_KIND[department][1]} – ${centre.nameEn} ${number}`;
     crew.department = em.getReference(Department, department);
     crew.municipality = centre;
     crew.skills = provinceData.categories.filter((c) => c.department === department).map((c) => c.code);
-    crew.onDuty = index !== CREWS.length - 1;
+    crew.onDuty = true;
     crew.lat = centre.lat + ((index % 3) - 1) * 0.01;
     crew.lng = centre.lng + ((index % 4) - 1.5) * 0.01;
     crew.locationAt = new Date();
@@ -282,23 +282,19 @@ export async function seedDemo(em: EntityManager, services: Services): Promise<b
 
   for (const [index, [categoryCode, municipality, channel, hoursAgo, description, address, outcome]] of REPORTS.entries()) {
     const kind = categoryCode === 'GENERAL_INQUIRY' ? ReportKind.INQUIRY : categoryCode === 'SERVICE_NOTE' ? ReportKind.NOTE : ReportKind.INCIDENT;
-    const reporter: Reporter = [
-      index % 2 ? 'محمد العتيبي' : 'Fatimah Al-Qahtani',
-      `+9665${String(50000000 + index * 7919).slice(0, 8)}`,
-      index % 3 ? BeneficiaryType.CITIZEN : BeneficiaryType.RESIDENT,
-    ];
+    const reporter: Reporter = [index % 2 ? 'محمد العتيبي' : 'فاطمة القحطاني', `+9665${String(50000000 + index * 7919).slice(0, 8)}`, index % 3 ? BeneficiaryType.CITIZEN : BeneficiaryType.RESIDENT];
     const report = await file(kind, categoryCode, municipality, channel, hoursAgo, description, address, reporter);
     const key = `${categoryCode}:${municipality}`;
     if (!firstOfKind.has(key)) firstOfKind.set(key, report);
     // Inquiries and notes never go to crews: a closed one was closed from the queue.
     if (kind !== ReportKind.INCIDENT && outcome === ReportStatus.CLOSED) {
-      await services.reports.close(em.fork(), dispatcher, report.id, 'Forwarded to the department concerned');
+      await services.reports.close(em.fork(), dispatcher, report.id, 'أُحيلت إلى الإدارة المختصة');
       continue;
     }
     // A closed incident was resolved by its crew, then confirmed by the reporter on the follow-up call.
     const reached = outcome === ReportStatus.CLOSED;
     await advance(em, services, dispatcher, report, reached ? ReportStatus.RESOLVED : outcome, crews, busyCrews, firstOfKind.get(key)!, categories.get(categoryCode)!.department);
-    if (reached) await center.call(report.id, 20, [{ outcome: CallOutcome.REACHED, satisfaction: 4, fixed: FixedAnswer.YES, comment: 'Reporter confirmed by phone' }]);
+    if (reached) await center.call(report.id, 20, [{ outcome: CallOutcome.REACHED, satisfaction: 4, fixed: FixedAnswer.YES, comment: 'أكد المبلّغ المعالجة هاتفياً' }]);
   }
 
   for (const [categoryCode, municipality, channel, hoursAgo, description, address, reporter, plan] of CALLED) {
@@ -313,7 +309,24 @@ export async function seedDemo(em: EntityManager, services: Services): Promise<b
   }
 
   await center.dueNow();
+  await em.nativeUpdate(Crew, { id: crews[crews.length - 1].id }, { onDuty: false });
+  await spreadTimelines(em);
   return true;
+}
+
+/**
+ * The demo files and moves every report now and then dates it back: each timeline starts at its report's
+ * received time (the CREATED line) and the lines after it follow in order, half an hour apart or closer for
+ * a report received less than that before now, and the report was last updated at its last line.
+ */
+async function spreadTimelines(em: EntityManager): Promise<void> {
+  await em.execute(
+    `update timeline_entry t set at = r.received_at + (l.n - 1) * least(interval '30 minutes', (now() - r.received_at) / l.total)
+     from (select id, report_id, row_number() over (partition by report_id order by at, id) as n, count(*) over (partition by report_id) as total from timeline_entry) l
+     join report r on r.id = l.report_id
+     where t.id = l.id`,
+  );
+  await em.execute(`update report r set updated_at = (select max(at) from timeline_entry t where t.report_id = r.id)`);
 }
 
 /**
@@ -385,7 +398,8 @@ async function advance(
 ): Promise<void> {
   if (outcome === ReportStatus.RECEIVED) return;
   if (outcome === ReportStatus.REJECTED) {
-    await services.reports.reject(em.fork(), dispatcher, report.id, 'Not a municipal asset: referred to the utility', report.description.includes('مياه') ? 'NWC' : 'SEC');
+    const water = report.description.includes('مياه');
+    await services.reports.reject(em.fork(), dispatcher, report.id, 'ليست من أصول البلدية: أُحيلت إلى الجهة المختصة', water ? 'شركة المياه الوطنية' : 'الشركة السعودية للكهرباء');
     return;
   }
   if (outcome === ReportStatus.DUPLICATE) {
@@ -393,8 +407,11 @@ async function advance(
     await services.reports.markDuplicate(em.fork(), dispatcher, report.id, target.id);
     return;
   }
-  const crew = crews.find((c) => c.onDuty && c.name.includes(CREW_FOR[department] ?? '') && !busy.has(c.id)) ?? crews.find((c) => c.onDuty && !busy.has(c.id)) ?? crews[0];
-  const assignment = await services.assignments.assign(em.fork(), dispatcher, { reportId: report.id, crewId: crew.id, note: 'Please attend' });
+  // A crew of the report's department in its municipality: a free one first, else one whose job waits (PENDING or ACCEPTED).
+  const own = crews.filter((c) => c.department.code === department && c.municipality.code === report.municipality.code);
+  const crew = own.find((c) => !busy.has(c.id)) ?? own[0];
+  if (!crew) throw new Error(`demo seed: no ${department} crew in ${report.municipality.code}`);
+  const assignment = await services.assignments.assign(em.fork(), dispatcher, { reportId: report.id, crewId: crew.id, note: 'يرجى المعاينة والمعالجة' });
   const steps: AssignmentStatus[] = [];
   if (outcome === ReportStatus.ASSIGNED) {
     busy.add(crew.id);
@@ -405,9 +422,9 @@ async function advance(
   if (outcome !== 'ACCEPTED' && outcome !== 'EN_ROUTE') steps.push(AssignmentStatus.ON_SITE);
   const done = outcome === ReportStatus.RESOLVED;
   if (done) steps.push(AssignmentStatus.COMPLETED);
-  const crewViewer: Viewer = { ...dispatcher, name: crew.name };
+  const crewViewer: Viewer = { ...dispatcher, name: `crew${String(crews.indexOf(crew) + 1).padStart(2, '0')}` };
   for (const status of steps) {
-    await services.assignments.updateStatus(em.fork(), crewViewer, { assignmentId: assignment.id, status, note: status === AssignmentStatus.COMPLETED ? 'Fixed and area made safe' : null });
+    await services.assignments.updateStatus(em.fork(), crewViewer, { assignmentId: assignment.id, status, note: status === AssignmentStatus.COMPLETED ? 'تمت المعالجة وتأمين الموقع' : null });
   }
   if (!done) busy.add(crew.id);
 }
