@@ -36,7 +36,7 @@ function banner(config: Config, started: number, url: string, seededDemo: boolea
   if (config.demo) {
     lines.push(
       `  Demo mode${seededDemo ? ' (demo data seeded now)' : ''}: data in ${config.dataDir}`,
-      `  Sign in:  dispatcher / ${DEMO_PASSWORD}, supervisor / ${DEMO_PASSWORD}, crew01 … crew12 / ${DEMO_PASSWORD}`,
+      `  Sign in:  dispatcher / ${DEMO_PASSWORD}, supervisor / ${DEMO_PASSWORD}, crew01 … crew14 / ${DEMO_PASSWORD}`,
       `  Agents:   agent01 … agent${String(DEMO_AGENTS).padStart(2, '0')} / ${DEMO_PASSWORD} (satisfaction center)`,
       `  API keys: ${DEMO_KEYS.intake} (INTAKE), ${DEMO_KEYS.integrator} (INTEGRATOR)`,
     );
