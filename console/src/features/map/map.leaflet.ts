@@ -30,7 +30,7 @@ export interface MapTexts {
 
 interface BaseOptions {
   tileUrl: string | null;
-  /** Municipality labels, most important first: when two would overlap, the earlier one is shown. */
+  /** Municipality labels: when two would overlap, the one with more reports (then the earlier one) is shown. */
   landmarks: readonly Landmark[];
   locale: Locale;
   texts?: Pick<MapTexts, 'zoomIn' | 'zoomOut'>;
@@ -40,6 +40,8 @@ interface BaseOptions {
 
 /** Pixels per side of a density square. */
 const DENSITY_CELL_PX = 40;
+/** A municipality's name sits this far above its centre (map.css), clear of the reports and crews gathered there. */
+const LABEL_LIFT_PX = 12;
 /** From this zoom on, district outlines and names show. */
 const DISTRICT_ZOOM = 12;
 
@@ -75,7 +77,7 @@ function localScale(locale: Locale, position: L.ControlPosition): L.Control.Scal
  * layers lie over the tiles. Controls sit on the reading side: zoom at the start corner, the scale at the
  * bottom start, the attribution at the bottom end.
  */
-function baseMap(element: HTMLElement, options: BaseOptions, zoom: number): { map: L.Map; renderer: L.Canvas } {
+function baseMap(element: HTMLElement, options: BaseOptions, zoom: number): { map: L.Map; renderer: L.Canvas; labels: Labels } {
   const rtl = options.locale === 'ar';
   const map = L.map(element, { preferCanvas: true, zoomControl: false, attributionControl: false, zoomSnap: 0.5 });
   L.control.zoom({ position: rtl ? 'topright' : 'topleft', zoomInTitle: options.texts?.zoomIn, zoomOutTitle: options.texts?.zoomOut }).addTo(map);
@@ -86,9 +88,9 @@ function baseMap(element: HTMLElement, options: BaseOptions, zoom: number): { ma
   if (options.tileUrl) L.tileLayer(options.tileUrl, { maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
   else element.classList.add('map-plain');
   drawProvince(map, Boolean(options.tileUrl));
-  drawLabels(map, options);
+  const labels = drawLabels(map, options);
   localScale(options.locale, rtl ? 'bottomright' : 'bottomleft').addTo(map);
-  return { map, renderer };
+  return { map, renderer, labels };
 }
 
 /** The sea over the municipality areas (their cells run offshore; the sea gives them their shore), then the coastline. */
@@ -114,20 +116,25 @@ function drawProvince(map: L.Map, tiles: boolean): void {
   showDistricts();
 }
 
+interface Labels {
+  /** Puts the municipalities with more reports first when names collide. */
+  weigh(reports: ReadonlyArray<{ municipalityCode: string }>): void;
+}
+
 /**
  * Municipality names (and districts' close up) in their own pane above the markers, so no marker covers a
  * name; names that would overlap each other are hidden, the more important one kept. The pane takes no
  * pointer events, so a marker under a name is still clickable.
  */
-function drawLabels(map: L.Map, options: BaseOptions): void {
+function drawLabels(map: L.Map, options: BaseOptions): Labels {
   const pane = map.createPane('labels');
   pane.style.zIndex = '620';
   pane.style.pointerEvents = 'none';
-  const labels: Array<{ code: string; marker: L.Marker; text: HTMLElement; minZoom: number }> = [];
+  let labels: Array<{ code: string; marker: L.Marker; text: HTMLElement; minZoom: number; order: number }> = [];
   const add = (code: string, name: string, lat: number, lng: number, className: string, minZoom: number) => {
     const text = textElement('span', className, name, options.locale);
     const marker = L.marker([lat, lng], { pane: 'labels', interactive: false, keyboard: false, icon: L.divIcon({ className: 'map-label-icon', html: text, iconSize: [0, 0] }) });
-    labels.push({ code, marker, text, minZoom });
+    labels.push({ code, marker, text, minZoom, order: labels.length });
   };
   for (const landmark of options.landmarks) add(landmark.code, landmark.name, landmark.lat, landmark.lng, 'map-label', 0);
   if (options.districts) {
@@ -149,13 +156,26 @@ function drawLabels(map: L.Map, options: BaseOptions): void {
       }
       label.marker.addTo(map);
       const at = map.latLngToContainerPoint(label.marker.getLatLng());
-      boxes.push({ code: label.code, x: at.x, y: at.y, width: label.text.offsetWidth, height: label.text.offsetHeight });
+      const height = label.text.offsetHeight;
+      const y = label.minZoom > 0 ? at.y : at.y - LABEL_LIFT_PX - height / 2;
+      boxes.push({ code: label.code, x: at.x, y, width: label.text.offsetWidth, height });
     }
     const shown = visibleLabels(boxes);
     for (const label of labels) label.text.classList.toggle('hidden', !shown.has(label.code));
   };
   map.on('zoomend', place);
   map.whenReady(place);
+  return {
+    weigh(reports) {
+      const counts = new Map<string, number>();
+      for (const report of reports) counts.set(report.municipalityCode, (counts.get(report.municipalityCode) ?? 0) + 1);
+      labels = labels
+        .map((label) => ({ label, weight: label.minZoom > 0 ? -1 : (counts.get(label.code) ?? 0) }))
+        .sort((a, b) => b.weight - a.weight || a.label.order - b.label.order)
+        .map((entry) => entry.label);
+      place();
+    },
+  };
 }
 
 /**
@@ -168,6 +188,13 @@ function busiestBounds(reports: readonly ReportRow[]): L.LatLngBounds {
   const trim = reports.length >= 10 ? Math.floor(reports.length / 10) : 0;
   const last = reports.length - 1 - trim;
   return L.latLngBounds([lats[trim]!, lngs[trim]!], [lats[last]!, lngs[last]!]);
+}
+
+/** A cluster's diameter in pixels: bigger for more reports, in three steps. */
+function clusterSize(count: number): number {
+  if (count < 10) return 28;
+  if (count < 100) return 34;
+  return 42;
 }
 
 export interface DispatchMap {
@@ -189,7 +216,7 @@ export function createDispatchMap(
   element: HTMLElement,
   options: BaseOptions & { texts: MapTexts; onReport: (id: string) => void; onCrew: (id: string) => void; crewLabel: (crew: CrewRow) => string },
 ): DispatchMap {
-  const { map, renderer } = baseMap(element, { ...options, districts: true }, 9);
+  const { map, renderer, labels } = baseMap(element, { ...options, districts: true }, 9);
   const { locale, texts } = options;
   const reportLayer = L.layerGroup().addTo(map);
   const densityLayer = L.layerGroup().addTo(map);
@@ -226,7 +253,7 @@ export function createDispatchMap(
 
   function clusterMarker(item: Extract<MapItem, { kind: 'cluster' }>): L.Marker {
     const badge = textElement('div', 'map-cluster', formatNumber(item.count, locale), locale);
-    const size = item.count < 10 ? 28 : item.count < 100 ? 34 : 42;
+    const size = clusterSize(item.count);
     badge.style.background = PRIORITY_COLORS[item.top] ?? '#555';
     badge.style.width = badge.style.height = badge.style.lineHeight = `${size}px`;
     badge.dataset.count = String(item.count);
@@ -313,6 +340,7 @@ export function createDispatchMap(
         reports = nextReports;
         rows = new Map(nextReports.map((r) => [r.id, r]));
         clusters = new ReportClusters(nextReports);
+        labels.weigh(nextReports);
         if (!fitted && nextReports.length > 0) {
           fitted = true;
           map.fitBounds(busiestBounds(nextReports), { padding: [30, 30], maxZoom: 12 });
