@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distanceKm, formatAge, formatCountdown, formatDateTime, formatDuration, formatNumber, formatPercent } from './format.ts';
+import { distanceKm, formatAge, formatCountdown, formatDateTime, formatDuration, formatList, formatNumber, formatPercent, formatSpan } from './format.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -68,5 +68,35 @@ describe('recordings and uploads', () => {
   it('shows upload progress as a whole percentage', () => {
     expect(formatPercent(0.424, 'en')).toBe('42%');
     expect(formatPercent(1, 'ar')).toMatch(/100/);
+  });
+});
+
+describe('spans of time in words (issue 13: "يومان و3 ساعات" rather than 67:59:52)', () => {
+  const DAY = 24 * HOUR;
+  it.each([
+    [2 * DAY + 3 * HOUR + 59 * MINUTE + 52 * SECOND, 'يومان و3 ساعات', '2 days 3 hrs'],
+    [67 * HOUR + 59 * MINUTE + 52 * SECOND, 'يومان و19 ساعة', '2 days 19 hrs'],
+    [DAY + HOUR, 'يوم وساعة', '1 day 1 hr'],
+    [3 * DAY + 5 * MINUTE, '3 أيام', '3 days'],
+    [11 * DAY, '11 يومًا', '11 days'],
+    [100 * DAY, '100 يوم', '100 days'],
+    [2 * HOUR + 2 * MINUTE, 'ساعتان ودقيقتان', '2 hrs 2 mins'],
+    [11 * HOUR + 45 * MINUTE, '11 ساعة و45 دقيقة', '11 hrs 45 mins'],
+    [45 * MINUTE + 59 * SECOND, '45 دقيقة', '45 mins'],
+    [3 * MINUTE, '3 دقائق', '3 mins'],
+    [59 * SECOND, '0 دقيقة', '0 mins'],
+  ])('%i ms reads "%s" and "%s"', (ms, ar, en) => {
+    expect(formatSpan(ms, 'ar')).toBe(ar);
+    expect(formatSpan(ms, 'en')).toBe(en);
+  });
+
+  it('reads a time already past by its size; the caller says it is late', () => {
+    expect(formatSpan(-(3 * HOUR + 20 * MINUTE), 'ar')).toBe('3 ساعات و20 دقيقة');
+    expect(formatSpan(-(3 * HOUR + 20 * MINUTE), 'en')).toBe('3 hrs 20 mins');
+  });
+
+  it('joins items with the language’s “and”', () => {
+    expect(formatList(['صورتان', 'رسالة صوتية'], 'ar')).toBe('صورتان ورسالة صوتية');
+    expect(formatList(['2 photos', '1 voice note'], 'en')).toBe('2 photos and 1 voice note');
   });
 });

@@ -113,3 +113,57 @@ export function distanceKm(a: { lat: number; lng: number }, b: { lat: number; ln
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
+
+type SpanUnit = 'day' | 'hour' | 'minute';
+const SPAN_UNITS: readonly [SpanUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/**
+ * How each language names a unit in a span: Arabic in full words, whose dual and plural forms the locale
+ * data knows (يومان، 3 ساعات، 11 ساعة); English days in full and hours and minutes short, as a dispatcher
+ * writes them ("2 days 3 hrs").
+ */
+const SPAN_DISPLAY: Record<Locale, Record<SpanUnit, 'long' | 'short'>> = {
+  ar: { day: 'long', hour: 'long', minute: 'long' },
+  en: { day: 'long', hour: 'short', minute: 'short' },
+};
+
+/**
+ * A length of time in words, its two largest whole units (days, hours, minutes), the smaller ones dropped:
+ * "يومان و3 ساعات" / "2 days 3 hrs" for 2 days 3 hours 59 minutes, "45 دقيقة" / "45 mins". The sign is ignored
+ * (the caller says whether it is left or late); under a minute is "0 minutes" in the locale's words.
+ */
+export function formatSpan(ms: number, locale: Locale): string {
+  let rest = Math.floor(Math.abs(ms) / 60_000) * 60_000;
+  const parts: string[] = [];
+  for (const [unit, size] of SPAN_UNITS) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0 || parts.length > 0) parts.push(count > 0 ? numberFormat(locale, `span:${unit}`, { style: 'unit', unit, unitDisplay: SPAN_DISPLAY[locale][unit] }).format(count) : '');
+    if (parts.length === 2) break;
+  }
+  const words = parts.filter(Boolean);
+  if (words.length === 0) return numberFormat(locale, 'span:minute', { style: 'unit', unit: 'minute', unitDisplay: SPAN_DISPLAY[locale].minute }).format(0);
+  // Arabic joins the units with و ("يومان و3 ساعات"); English lists them side by side ("2 days 3 hrs").
+  return listFormat(locale, locale === 'ar' ? { type: 'conjunction' } : { type: 'unit', style: 'narrow' }).format(words);
+}
+
+const lists = new Map<string, Intl.ListFormat>();
+
+function listFormat(locale: Locale, options: Intl.ListFormatOptions): Intl.ListFormat {
+  const key = `${locale}:${options.type}:${options.style ?? 'long'}`;
+  let list = lists.get(key);
+  if (!list) {
+    list = new Intl.ListFormat(INTL_TAG[locale], options);
+    lists.set(key, list);
+  }
+  return list;
+}
+
+/** Items joined as the language joins them: "صورتان ورسالة صوتية" (Arabic's و, attached), "2 photos and 1 voice note". */
+export function formatList(items: readonly string[], locale: Locale): string {
+  return listFormat(locale, { type: 'conjunction' }).format(items);
+}
