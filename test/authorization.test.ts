@@ -323,6 +323,18 @@ describe('who may do what', () => {
       gets: (_actor, report) => ({ id: report.id, status: 'DUPLICATE', duplicateOf: { id: original.id } }),
     }),
     op({
+      name: 'dismissDuplicate',
+      prepare: freshReport,
+      call: (t, report) => gql(app, 'mutation($id: ID!, $of: ID!) { dismissDuplicate(reportId: $id, duplicateOfId: $of) { id status } }', { id: report.id, of: original.id }, t),
+      gets: (_actor, report) => ({ id: report.id, status: 'RECEIVED' }),
+    }),
+    op({
+      name: 'acknowledgeReport',
+      prepare: freshReport,
+      call: (t, report) => gql(app, 'mutation($id: ID!) { acknowledgeReport(id: $id) { id acknowledgedAt } }', { id: report.id }, t),
+      gets: (_actor, report) => ({ id: report.id, acknowledgedAt: expect.any(String) }),
+    }),
+    op({
       name: 'reopenReport',
       prepare: async () => {
         const report = await freshReport();

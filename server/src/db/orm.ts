@@ -10,9 +10,10 @@ import { Category, Department, Municipality } from '../reference/reference.entit
 import { Report, TimelineEntry } from '../reports/reports.entity.js';
 import { FollowUp, FollowUpAttempt } from '../followups/followups.entity.js';
 import { Media } from '../media/media.entity.js';
+import { DuplicateDismissal } from '../reports/duplicates.entity.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [Municipality, Department, Category, Crew, User, ApiKey, Session, Report, TimelineEntry, Assignment, DispatchEventRow, Media, FollowUp, FollowUpAttempt];
+export const entities = [Municipality, Department, Category, Crew, User, ApiKey, Session, Report, TimelineEntry, Assignment, DispatchEventRow, Media, FollowUp, FollowUpAttempt, DuplicateDismissal];
 
 /** How long acquiring a new database connection may take before the request fails as the database being down. */
 export const CONNECT_TIMEOUT_MS = 5_000;

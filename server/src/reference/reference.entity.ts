@@ -63,4 +63,12 @@ export class Category {
 
   @Property({ type: 'boolean' })
   lifeSafety!: boolean;
+
+  /** How near (metres) a report of this category must be to another to be suggested as its duplicate; null: DUPLICATE_RADIUS_M. */
+  @Property({ type: 'integer', nullable: true })
+  duplicateRadiusM?: number | null;
+
+  /** How far apart in time (hours, before or after) two reports of this category may be and still be suggested as duplicates; null: DUPLICATE_WINDOW_HOURS. */
+  @Property({ type: 'integer', nullable: true })
+  duplicateWindowHours?: number | null;
 }

@@ -18,6 +18,8 @@ export function toCategoryView(row: Category): CategoryView {
     defaultPriority: row.defaultPriority,
     targetHours: row.targetHours,
     lifeSafety: row.lifeSafety,
+    duplicateRadiusMeters: row.duplicateRadiusM ?? null,
+    duplicateWindowHours: row.duplicateWindowHours ?? null,
     departmentCode: row.department.code,
   });
 }
