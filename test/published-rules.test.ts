@@ -133,11 +133,13 @@ describe('rules the server publishes for clients', () => {
     for (const [status, next] of Object.entries(LEGAL)) {
       it(`${status}: a dispatcher may make every legal move, its crew all but CANCELLED, each saying whether it needs a note`, async () => {
         const { id } = await fileReport(app, dispatcher.token, { description: unique('steps') });
-        const assignment = await assign(app, dispatcher.token, id, worker.id);
+        // A crew of its own: a crew works one job at a time, and the previous case left its job under way.
+        const hand = await crew(app);
+        const assignment = await assign(app, dispatcher.token, id, hand.id);
         const path = { PENDING: [], ACCEPTED: ['ACCEPTED'], EN_ROUTE: ['ACCEPTED', 'EN_ROUTE'], ON_SITE: ['ACCEPTED', 'ON_SITE'] }[status] as ('ACCEPTED' | 'EN_ROUTE' | 'ON_SITE')[];
-        for (const step of path) await progress(app, worker.token, assignment.id, step);
+        for (const step of path) await progress(app, hand.token, assignment.id, step);
         expect((await state(id)).activeAssignment).toEqual({ status, nextSteps: steps(next) });
-        expect((await state(id, worker.token)).activeAssignment).toEqual({ status, nextSteps: steps(next.filter((s) => s !== 'CANCELLED')) });
+        expect((await state(id, hand.token)).activeAssignment).toEqual({ status, nextSteps: steps(next.filter((s) => s !== 'CANCELLED')) });
         expect((await state(id, integrator)).activeAssignment).toEqual({ status, nextSteps: [] });
       });
     }

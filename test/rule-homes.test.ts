@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVE_ASSIGNMENT_STATUSES } from '../server/src/assignments/assignments.enums.js';
+import { ACTIVE_ASSIGNMENT_STATUSES, WORKING_ASSIGNMENT_STATUSES } from '../server/src/assignments/assignments.enums.js';
 import { leadingOrderSql, PROGRESS } from '../server/src/assignments/assignments.leading.js';
 import { activeAssignmentSql } from '../server/src/assignments/assignments.mapper.js';
 import { queueOrderSql } from '../server/src/reports/reports.mapper.js';
@@ -34,6 +34,13 @@ describe('indexes agree with the rules they serve', () => {
     expect(predicateStatuses(await definition('assignment_one_active_per_report'))).toEqual([...ACTIVE_ASSIGNMENT_STATUSES].sort());
     expect(predicateStatuses(await definition('assignment_crew_leading_index'))).toEqual([...ACTIVE_ASSIGNMENT_STATUSES].sort());
     expect(Object.keys(PROGRESS).sort()).toEqual([...ACTIVE_ASSIGNMENT_STATUSES].sort());
+  });
+
+  it('one job under way per crew: the unique index on a crew covers exactly the working statuses', async () => {
+    const def = await definition('assignment_one_working_per_crew');
+    expect(def).toContain('CREATE UNIQUE INDEX');
+    expect(def).toContain('(crew_id)');
+    expect(predicateStatuses(def)).toEqual([...WORKING_ASSIGNMENT_STATUSES].sort());
   });
 
   it("the crew leading index sorts by the same CASE as leadingOrderSql, so a crew's leading assignment is one index read", async () => {

@@ -181,7 +181,8 @@ export async function seedReports(client, from, to, { intakePrincipal, staffPrin
       select gen_random_uuid(), x.report_id, x.crew_id,
              case x.status
                when 'ASSIGNED' then case when random() < 0.5 then 'PENDING' else 'ACCEPTED' end
-               when 'IN_PROGRESS' then case when random() < 0.5 then 'EN_ROUTE' else 'ON_SITE' end
+               -- a crew works one job at a time (assignment_one_working_per_crew): its bulk-loaded jobs in progress wait accepted
+               when 'IN_PROGRESS' then 'ACCEPTED'
                else 'COMPLETED'
              end,
              case when x.status in ('RESOLVED', 'CLOSED') then 'تمت المعالجة' end,

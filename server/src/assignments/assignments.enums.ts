@@ -13,6 +13,13 @@ export enum AssignmentStatus {
 /** An assignment in one of these holds its report and its crew. */
 export const ACTIVE_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.EN_ROUTE, AssignmentStatus.ON_SITE];
 
+/**
+ * A crew is working on an assignment in one of these: on its way or at the place. A crew works one job at a
+ * time, so at most one of its assignments is in these (the service says CONFLICT naming the current job, and
+ * the partial unique index `assignment_one_working_per_crew` holds it in the database).
+ */
+export const WORKING_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = [AssignmentStatus.EN_ROUTE, AssignmentStatus.ON_SITE];
+
 registerEnumType(AssignmentStatus, {
   name: 'AssignmentStatus',
   description: 'PENDING → ACCEPTED → EN_ROUTE → ON_SITE → COMPLETED; DECLINED by the crew, CANCELLED by a dispatcher',
