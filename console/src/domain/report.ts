@@ -6,6 +6,31 @@ export type ReportCore = ResultOf<typeof ReportCoreFields>;
 export type Priority = ReportCore['priority'];
 export type ReportStatus = ReportCore['status'];
 
+/** A report the server suggests as the same problem as another (Report.possibleDuplicates): where it is and when, relative to the other. */
+export interface DuplicateHint {
+  /** The suggested report's id: what a merge points at; null when the viewer may not read it. */
+  reportId: string | null;
+  reference: string;
+  distanceMeters: number;
+  minutesApart: number;
+  /** It was received before the report showing the hint. */
+  earlier: boolean;
+  /** It is open work (being handled): a CRITICAL report that repeats it raises only a quiet alert. */
+  open: boolean;
+}
+
+export function toDuplicateHint(duplicate: ReportCore['possibleDuplicates'][number] | undefined): DuplicateHint | null {
+  if (!duplicate) return null;
+  return {
+    reportId: duplicate.report?.id ?? null,
+    reference: duplicate.reference,
+    distanceMeters: duplicate.distanceMeters,
+    minutesApart: duplicate.minutesApart,
+    earlier: duplicate.earlier,
+    open: duplicate.open,
+  };
+}
+
 /** A report as the queue and the map hold it: flat, timestamps as epoch milliseconds, immutable. */
 export interface ReportRow {
   id: string;
@@ -32,6 +57,10 @@ export interface ReportRow {
   voiceNotes: number;
   /** Reopened because the citizen told the satisfaction center it was not fixed: the queue row's marker. */
   reopenedAfterFollowUp: boolean;
+  /** A dispatcher acknowledged it (the server's fact, shared by every console): a CRITICAL one is no longer pinned. */
+  acknowledged: boolean;
+  /** The nearest report the server suggests as the same problem, if any: the row's hint. */
+  duplicate: DuplicateHint | null;
   /** Lower-cased reference, description and address, for the text search. */
   search: string;
 }
@@ -58,6 +87,8 @@ export function toReportRow(report: ReportCore): ReportRow {
     photos: report.media.filter((m) => m.kind === 'PHOTO').length,
     voiceNotes: report.media.filter((m) => m.kind === 'VOICE').length,
     reopenedAfterFollowUp: report.reopenedAfterFollowUp,
+    acknowledged: !!report.acknowledgedAt,
+    duplicate: toDuplicateHint(report.possibleDuplicates[0]),
     search: `${report.reference} ${report.description} ${report.location.address ?? ''}`.toLowerCase(),
   };
 }

@@ -5,6 +5,8 @@ import { graphql } from './graphql.ts';
  * apart). `open` and `queueKey` are the server's word on whether the report is in the queue and where.
  * `media` is only what the queue row's icons need (the detail view asks for the links);
  * `reopenedAfterFollowUp` marks a report the citizen said was not fixed (the queue row's marker).
+ * `acknowledgedAt` (a dispatcher saw it: an unacknowledged CRITICAL report is pinned and alarms) and
+ * `possibleDuplicates` (the row's and the detail's duplicate hint, and a quieter alarm) are the server's too.
  */
 export const ReportCoreFields = graphql(`
   fragment ReportCore on Report {
@@ -25,6 +27,8 @@ export const ReportCoreFields = graphql(`
     location { lat lng address municipality { code } }
     media { id kind }
     reopenedAfterFollowUp
+    acknowledgedAt
+    possibleDuplicates { reference distanceMeters minutesApart earlier open report { id } }
   }
 `);
 
@@ -50,6 +54,8 @@ export const CrewFields = graphql(`
   fragment CrewFields on Crew {
     id
     name
+    nameAr
+    nameEn
     onDuty
     status
     version

@@ -36,6 +36,8 @@ export function report(overrides: Partial<ReportCore> = {}): ReportCore {
     location: { lat: 26.28, lng: 50.2, address: 'King Khalid St', municipality: { code: 'KHOBAR' } },
     media: [],
     reopenedAfterFollowUp: false,
+    acknowledgedAt: null,
+    possibleDuplicates: [],
     ...overrides,
   };
 }
@@ -60,7 +62,9 @@ export function crew(overrides: Partial<CrewCore> = {}): CrewCore {
   sequence += 1;
   return {
     id: `c-${sequence}`,
-    name: `Khobar Roads ${sequence}`,
+    name: `فريق الطرق - الخبر ${sequence}`,
+    nameAr: `فريق الطرق - الخبر ${sequence}`,
+    nameEn: `Roads crew – Khobar ${sequence}`,
     onDuty: true,
     status: 'AVAILABLE',
     version: 1,
@@ -92,7 +96,7 @@ export function reportDetail(overrides: Partial<ReportDetail> = {}): ReportDetai
     activeAssignment: null,
     assignments: [],
     media: [],
-    timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
+    timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null, params: null }],
     answer: null,
     followUp: null,
     ...overrides,
@@ -139,7 +143,7 @@ export function claimedFollowUp(overrides: Partial<ClaimedFollowUp> = {}): Claim
     report: {
       ...core,
       reporter: { name: 'Fahad', phone: '+966500000001', beneficiaryType: 'CITIZEN' },
-      timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null }],
+      timeline: [{ at: core.receivedAt, actor: 'intake', action: 'CREATED', fromStatus: null, toStatus: 'RECEIVED', note: null, params: null }],
       media: [],
     },
     ...overrides,

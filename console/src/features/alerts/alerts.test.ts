@@ -30,6 +30,21 @@ describe('CRITICAL alerts must be acknowledged', () => {
     expect(center.pending.value).toEqual([]);
   });
 
+  it('keeps a likely duplicate of open work on screen without sounding it, and stops the alarm when only quiet ones are left', () => {
+    const sound = vi.fn();
+    const center = new AlertCenter({ sound, repeatMs: 10_000 });
+    center.raise({ ...alert('1'), likelyDuplicateOf: '940-2026-000777' });
+    vi.advanceTimersByTime(30_000);
+    expect(sound).not.toHaveBeenCalled();
+    center.raise(alert('2'));
+    expect(sound).toHaveBeenCalledTimes(1);
+    center.acknowledge('2');
+    vi.advanceTimersByTime(30_000);
+    expect(sound).toHaveBeenCalledTimes(1);
+    expect(center.pending.value.map((a) => [a.reportId, a.likelyDuplicateOf])).toEqual([['1', '940-2026-000777']]);
+    center.acknowledgeAll();
+  });
+
   it('raises one alert per report however many events repeat it', () => {
     const center = new AlertCenter({ sound: () => undefined });
     center.raise(alert('1'));

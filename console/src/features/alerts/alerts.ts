@@ -7,6 +7,11 @@ export interface CriticalAlert {
   categoryCode: string;
   municipalityCode: string;
   raisedAt: number;
+  /**
+   * The open report this one likely repeats (its reference), from the server's possible duplicates: a quiet
+   * alert, shown on a softer line and never sounded, so a burst of reports about one billboard is one alarm.
+   */
+  likelyDuplicateOf?: string | null;
 }
 
 export interface AlertCenterOptions {
@@ -50,7 +55,9 @@ export function beep(): void {
 
 /**
  * CRITICAL reports raise an alert that stays on screen, and sounds again every `repeatMs`, until a
- * dispatcher acknowledges it: a life-safety report cannot scroll by unseen.
+ * dispatcher acknowledges it: a life-safety report cannot scroll by unseen. A likely duplicate of open work
+ * stays on screen too, quietly: it neither sounds nor keeps the alarm repeating. Acknowledgement is the
+ * server's fact (acknowledgeReport): the floor sends it and clears the alert in every console when it hears it.
  */
 export class AlertCenter {
   readonly pending = shallowRef<readonly CriticalAlert[]>([]);
@@ -66,13 +73,15 @@ export class AlertCenter {
   raise(alert: CriticalAlert): void {
     if (this.pending.value.some((a) => a.reportId === alert.reportId)) return;
     this.pending.value = [...this.pending.value, alert];
+    if (alert.likelyDuplicateOf) return;
     this.sound();
     this.timer ??= setInterval(() => this.sound(), this.repeatMs);
   }
 
+  /** Drops the report's alert (it was acknowledged, here or by another dispatcher); the alarm stops once no loud alert is left. */
   acknowledge(reportId: string): void {
     this.pending.value = this.pending.value.filter((a) => a.reportId !== reportId);
-    if (this.pending.value.length === 0) this.silence();
+    if (!this.pending.value.some((a) => !a.likelyDuplicateOf)) this.silence();
   }
 
   acknowledgeAll(): void {

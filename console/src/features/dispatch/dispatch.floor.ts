@@ -5,6 +5,7 @@ import type { ResultOf } from '../../graphql/graphql.ts';
 import { LiveFeed } from '../../live/live-feed.ts';
 import { currentToken, session } from '../../session/session.ts';
 import { AlertCenter } from '../alerts/alerts.ts';
+import { AcknowledgeReportMutation } from '../alerts/alerts.operations.ts';
 import { CrewsQuery, OpenReportsPageQuery } from './dispatch.operations.ts';
 import { DispatchStore } from './dispatch.store.ts';
 
@@ -53,7 +54,17 @@ export class DispatchFloor {
   constructor(options: DispatchFloorOptions) {
     this.run = options.run;
     this.store = new DispatchStore({
-      onCritical: (row) => this.alerts.raise({ reportId: row.id, reference: row.reference, categoryCode: row.categoryCode, municipalityCode: row.municipalityCode, raisedAt: Date.now() }),
+      onCritical: (row) => {
+        if (row.acknowledged) return;
+        this.alerts.raise({
+          reportId: row.id,
+          reference: row.reference,
+          categoryCode: row.categoryCode,
+          municipalityCode: row.municipalityCode,
+          raisedAt: Date.now(),
+          likelyDuplicateOf: row.duplicate?.open ? row.duplicate.reference : null,
+        });
+      },
     });
     this.feed = new LiveFeed({
       token: currentToken,
@@ -79,6 +90,27 @@ export class DispatchFloor {
   private apply(event: DispatchEvent): void {
     this.eventsApplied += 1;
     this.store.applyEvent(event);
+    // Acknowledged by any dispatcher, or no longer open work: the alert goes from every console.
+    if (event.report && (event.report.acknowledgedAt || !event.report.open)) this.alerts.acknowledge(event.report.id);
+  }
+
+  /**
+   * Acknowledges a report for every dispatcher (acknowledgeReport) and drops its alert here at once; every
+   * console, this one included, unpins the row when the event arrives. When the server could not be reached the
+   * alert stays, so the dispatcher can try again (a report closed meanwhile loses its alert with the close's event).
+   */
+  async acknowledge(reportId: string): Promise<void> {
+    try {
+      await this.run(AcknowledgeReportMutation, { id: reportId });
+      this.alerts.acknowledge(reportId);
+    } catch {
+      // the alert stays on screen: acknowledging again is safe (the first acknowledgement stands)
+    }
+  }
+
+  /** Acknowledges every pending alert (the banner's "acknowledge all"). */
+  async acknowledgeAll(): Promise<void> {
+    await Promise.all(this.alerts.pending.value.map((alert) => this.acknowledge(alert.reportId)));
   }
 
   private applyPage(connection: ResultOf<typeof OpenReportsPageQuery>['reports']): void {
