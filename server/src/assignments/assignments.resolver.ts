@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { OPERATIONS, readsEveryReport, seesAssignment, visibleAssignments } from '../access/access.policy.js';
 import { requireViewer } from '../access/access.viewer.js';
 import type { Context } from '../access/access.context.js';
@@ -9,7 +9,7 @@ import { toReportView } from '../reports/reports.mapper.js';
 import { ReportView } from '../reports/reports.types.js';
 import { toAssignmentView } from './assignments.mapper.js';
 import { ASSIGNMENT_TRANSITIONS, nextSteps } from './assignments.transitions.js';
-import { AssignmentStep, AssignmentView, AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+import { AssignmentStep, AssignmentView, AssignReportInput, CrewJobsView, UpdateAssignmentStatusInput } from './assignments.types.js';
 
 /** The cost rule counts a report's assignments as 10: one, and a new one after each decline or cancellation. */
 const ASSIGNMENTS_MAX: CostExtensions = { maxItems: 10 };
@@ -37,6 +37,15 @@ export class AssignmentsResolver {
   ): Promise<AssignmentView> {
     const viewer = requireViewer(ctx.viewer);
     return toAssignmentView(await ctx.services.assignments.updateStatus(ctx.em, viewer, input));
+  }
+
+  @Authorized(...OPERATIONS.myJobs)
+  @Query(() => CrewJobsView, { description: "The calling crew's day: the job under way, the jobs waiting in order, and what it finished today (Asia/Riyadh)" })
+  async myJobs(@Ctx() ctx: Context): Promise<CrewJobsView> {
+    const crewId = requireViewer(ctx.viewer).crewId;
+    if (!crewId) return { current: null, queue: [], finishedToday: [] };
+    const { current, queue, finishedToday } = await ctx.services.assignments.crewJobs(ctx.em, crewId);
+    return { current: current ? toAssignmentView(current) : null, queue: queue.map(toAssignmentView), finishedToday: finishedToday.map(toAssignmentView) };
   }
 
   @Authorized(...OPERATIONS.cancelAssignment)

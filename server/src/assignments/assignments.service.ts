@@ -23,10 +23,8 @@ import { Assignment } from './assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, WORKING_ASSIGNMENT_STATUSES } from './assignments.enums.js';
 import { activeAssignmentSql, toAssignmentSnapshot } from './assignments.mapper.js';
 import { assertAssignmentTransition, CREW_SETTABLE, NOTE_REQUIRED, REPORT_EFFECT } from './assignments.transitions.js';
-import type { AssignReportInput, UpdateAssignmentStatusInput } from './assignments.types.js';
+import { CREW_FINISHED_MAX, CREW_QUEUE_MAX, type AssignReportInput, type UpdateAssignmentStatusInput } from './assignments.types.js';
 
-/** How many jobs a crew's day lists at most, waiting and finished each: a shift's work with room to spare (the cost rule counts each list as this). */
-export const CREW_JOBS_MAX = 30;
 /** The crew's day is the center's: a day in Asia/Riyadh. */
 const CREW_DAY_TIME_ZONE = 'Asia/Riyadh';
 
@@ -52,13 +50,13 @@ export class AssignmentsService {
   /**
    * A crew's day as its phone shows it, from its active assignments in leading order (`leadingOrderSql`: the
    * job under way, then what it accepted, oldest first, then its offers): the current job is the first unless
-   * that is an offer (PENDING: nothing accepted yet), the queue the rest (at most `CREW_JOBS_MAX`); and the jobs
-   * it completed since today began in Asia/Riyadh, latest first, at most `CREW_JOBS_MAX`.
+   * that is an offer (PENDING: nothing accepted yet), the queue the rest (at most `CREW_QUEUE_MAX`); and the jobs
+   * it completed since today began in Asia/Riyadh, latest first, at most `CREW_FINISHED_MAX`.
    */
   async crewJobs(em: EntityManager, crewId: string): Promise<{ current: Assignment | null; queue: Assignment[]; finishedToday: Assignment[] }> {
     const ordered = await em.execute<{ id: string }[]>(`select a.id from assignment a where a.crew_id = ? and ${activeAssignmentSql('a')} order by ${leadingOrderSql('a')} limit ?`, [
       crewId,
-      CREW_JOBS_MAX + 1,
+      CREW_QUEUE_MAX + 1,
     ]);
     const byId = new Map((await em.find(Assignment, { id: { $in: ordered.map((row) => row.id) } })).map((assignment) => [assignment.id, assignment]));
     const active = ordered.map((row) => byId.get(row.id)).filter((assignment): assignment is Assignment => !!assignment);
@@ -66,11 +64,11 @@ export class AssignmentsService {
     const finishedToday = await em.find(
       Assignment,
       { crew: crewId, status: AssignmentStatus.COMPLETED, updatedAt: { $gte: since } },
-      { orderBy: { updatedAt: 'desc', id: 'asc' }, limit: CREW_JOBS_MAX },
+      { orderBy: { updatedAt: 'desc', id: 'asc' }, limit: CREW_FINISHED_MAX },
     );
     const [first] = active;
     const current = first && first.status !== AssignmentStatus.PENDING ? first : null;
-    return { current, queue: active.filter((assignment) => assignment !== current).slice(0, CREW_JOBS_MAX), finishedToday };
+    return { current, queue: active.filter((assignment) => assignment !== current).slice(0, CREW_QUEUE_MAX), finishedToday };
   }
 
   /** Gives a RECEIVED report to an on-duty crew; CONFLICT when it is already assigned or the crew is off duty. */

@@ -1,4 +1,5 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Extensions, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { CostExtensions } from '../common/limits.js';
 import { ViewType } from '../common/view-type.js';
 import { AssignmentStatus } from './assignments.enums.js';
 
@@ -67,4 +68,27 @@ export class AssignmentStep {
 
   @Field(() => Boolean, { description: 'Whether the move needs a note: why the crew declined, what it did, why a dispatcher took it back' })
   noteRequired!: boolean;
+}
+
+/** How many waiting jobs a crew's day lists at most: more than a dispatcher gives one crew at once (each job is counted whole, with its report and photos, by the cost rule). */
+export const CREW_QUEUE_MAX = 10;
+/** How many of today's finished jobs a crew's day lists at most: a long shift's work. */
+export const CREW_FINISHED_MAX = 30;
+
+/** A crew's day on its phone: one job under way, the jobs waiting in the order it will do them, and what it finished today. */
+@ObjectType('CrewJobs', { description: "A crew's day: the job it works on now, the jobs waiting, and what it finished today" })
+export class CrewJobsView {
+  @Field(() => AssignmentView, {
+    nullable: true,
+    description: 'The job under way (EN_ROUTE or ON_SITE), else the first it accepted; null when it has only offers or nothing',
+  })
+  current!: AssignmentView | null;
+
+  @Extensions({ maxItems: CREW_QUEUE_MAX } satisfies CostExtensions)
+  @Field(() => [AssignmentView], { description: `The further jobs in the order the crew takes them: accepted ones oldest first, then offers (PENDING) oldest first; at most ${CREW_QUEUE_MAX}` })
+  queue!: AssignmentView[];
+
+  @Extensions({ maxItems: CREW_FINISHED_MAX } satisfies CostExtensions)
+  @Field(() => [AssignmentView], { description: `Jobs it completed today (Asia/Riyadh), latest first; at most ${CREW_FINISHED_MAX}` })
+  finishedToday!: AssignmentView[];
 }

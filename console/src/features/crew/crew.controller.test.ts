@@ -251,6 +251,19 @@ describe('the crew app', () => {
   });
 });
 
+describe('ending the shift while holding jobs', () => {
+  it("says in the crew's language that the server keeps it on duty", async () => {
+    const { server, controller } = setup([workItem({ status: 'ACCEPTED' })]);
+    server.handlers.SetOwnShift = () => {
+      throw new ApiError({ code: 'CONFLICT', message: 'Khobar Billboards 1 still has an active assignment', details: { assignmentId: 'a-1' } });
+    };
+    await controller.reload();
+    await controller.toggleDuty();
+    await controller.confirmShiftEnd();
+    expect(controller.message.value).toBe('crewApp.shiftHasJobs');
+  });
+});
+
 describe("the countdown to a job's target", () => {
   const NOW = Date.parse('2026-03-01T10:00:00.000Z');
   const MIN = 60_000;

@@ -304,7 +304,9 @@ export class CrewController {
     try {
       await this.run(SetOwnShiftMutation, { crewId: crew.id, onDuty });
     } catch (err) {
-      this.message.value = err instanceof ApiError ? err.failure.message : String(err);
+      if (!(err instanceof ApiError)) throw err;
+      // The server keeps a crew on duty while it holds a job: said in the crew's language.
+      this.message.value = err.failure.code === 'CONFLICT' ? this.t('crewApp.shiftHasJobs') : err.failure.message;
     }
     await this.reload();
   }
