@@ -28,3 +28,56 @@ export class ApiError extends Error {
     super(failure.message);
   }
 }
+
+/**
+ * The console's label for each input field the server may name in a BAD_USER_INPUT (`extensions.field`, a path
+ * like `input.location.lat` or `reporter.phone`), under `fields.*` in the messages: a person reads "الجوال",
+ * never the field's internal name. The path is read without its leading `input.`.
+ */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  description: 'description',
+  location: 'location',
+  'location.lat': 'location',
+  'location.lng': 'location',
+  'location.address': 'address',
+  'location.municipalityCode': 'municipality',
+  categoryCode: 'category',
+  kind: 'kind',
+  channel: 'channel',
+  reporter: 'caller',
+  'reporter.name': 'name',
+  'reporter.phone': 'phone',
+  'reporter.beneficiaryType': 'beneficiary',
+  mediaIds: 'media',
+  note: 'note',
+  reason: 'reason',
+  referredTo: 'referredTo',
+  duplicateOf: 'duplicateOf',
+  answer: 'answer',
+  priority: 'priority',
+  crewId: 'crew',
+  comment: 'comment',
+  satisfaction: 'satisfaction',
+  callBackAt: 'callBackAt',
+};
+
+/** The message key of the field a failure names (`fields.phone`), or null when it names none the console labels. */
+export function fieldLabelKey(field: string | undefined): string | null {
+  if (!field) return null;
+  const label = FIELD_LABELS[field.replace(/^input\./, '')];
+  return label ? `fields.${label}` : null;
+}
+
+type Translate = (key: string, named?: Record<string, unknown>) => string;
+
+/**
+ * A failure in the console's language: bad input names the field by its label ("تحقق من: الجوال"), the other
+ * codes say what happened in the viewer's words; the server's own message, written for developers in English,
+ * shows only when the console has no words for the case.
+ */
+export function failureText(failure: ApiFailure, t: Translate, te: (key: string) => boolean): string {
+  const key = fieldLabelKey(failure.field);
+  if (failure.code === 'BAD_USER_INPUT' && key && te(key)) return t('errors.badField', { field: t(key) });
+  if (te(`errors.${failure.code}`)) return t(`errors.${failure.code}`);
+  return failure.message;
+}

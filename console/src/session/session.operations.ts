@@ -5,14 +5,14 @@ export const LoginMutation = graphql(`
     login(username: $username, password: $password) {
       token
       expiresAt
-      viewer { id username role crew { id name } }
+      viewer { id username role crew { id name nameAr nameEn } }
     }
   }
 `);
 
 export const RenewTokenMutation = graphql(`
   mutation RenewToken {
-    renewToken { token expiresAt viewer { id username role crew { id name } } }
+    renewToken { token expiresAt viewer { id username role crew { id name nameAr nameEn } } }
   }
 `);
 

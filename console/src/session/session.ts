@@ -6,7 +6,7 @@ export type Role = 'DISPATCHER' | 'SUPERVISOR' | 'CREW' | 'INTAKE' | 'INTEGRATOR
 export interface Session {
   token: string;
   expiresAt: string;
-  viewer: { id: string; username: string; role: Role; crew: { id: string; name: string } | null };
+  viewer: { id: string; username: string; role: Role; crew: { id: string; name: string; nameAr: string; nameEn: string } | null };
 }
 
 const STORAGE_KEY = 'balagh.session';

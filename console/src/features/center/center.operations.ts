@@ -18,7 +18,7 @@ export const CallReportFields = graphql(
   fragment CallReport on Report {
     ...ReportCore
     reporter { name phone beneficiaryType }
-    timeline { at actor action fromStatus toStatus note }
+    timeline { at actor action fromStatus toStatus note params { crewId crewNameAr crewNameEn reference withReference photos voice satisfaction fixed outcome attempts } }
     media { ...MediaFields }
   }
 `,

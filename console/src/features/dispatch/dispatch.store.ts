@@ -101,10 +101,10 @@ export class DispatchStore {
     return id ? this.assignments.get(id) : undefined;
   }
 
-  /** Every crew, by name. */
+  /** Every crew, by its Arabic name (the one order whatever the language, so rows stay put when it is switched). */
   crewList(): CrewRow[] {
     void this.revision.value;
-    return [...this.crews.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.crews.values()].sort((a, b) => a.nameAr.localeCompare(b.nameAr, 'ar'));
   }
 
   /** Applies a report snapshot if it is newer than what the store holds; keeps the queue ordered. */

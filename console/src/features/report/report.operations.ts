@@ -19,8 +19,8 @@ export const ReportDetailQuery = graphql(
       duplicateOf { id reference }
       allowedActions
       activeAssignment { id nextSteps { status } }
-      assignments { ...AssignmentFields crew { id name } }
-      timeline { at actor action fromStatus toStatus note }
+      assignments { ...AssignmentFields crew { id name nameAr nameEn } }
+      timeline { at actor action fromStatus toStatus note params { crewId crewNameAr crewNameEn reference withReference photos voice satisfaction fixed outcome attempts } }
       media { ...MediaFields }
       answer
       followUp { ...FollowUpFields }
@@ -36,6 +36,8 @@ export const AssignableCrewsQuery = graphql(`
     crews(filter: { departmentCodes: $departmentCodes, onDuty: true, near: $near }) {
       id
       name
+      nameAr
+      nameEn
       status
       location { lat lng }
     }
