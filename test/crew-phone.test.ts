@@ -3,6 +3,7 @@ import { Role } from '../server/src/access/access.roles.js';
 import { apiKey, assign, crew, fileReport, progress, staff, type Wire } from './support/factories.js';
 import type { AssignmentStatus } from '../server/src/assignments/assignments.enums.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
+import { connect, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
 
 /**
  * A crew's phone: when it may see and call the reporter's number (the access policy's `seesReporterPhone`), and
@@ -87,6 +88,33 @@ describe("the reporter's phone on a crew's phone", () => {
     expect((await ok<Phones>(app, PHONES, {}, team.token)).myJobs.current).toEqual({ report: { reporter: { phone: null } } });
     await progress(app, team.token, job.id, 'EN_ROUTE');
     expect((await ok<Phones>(app, PHONES, {}, team.token)).myJobs.current).toEqual({ report: { reporter: { phone: PHONE } } });
+  });
+});
+
+describe("the reporter's phone in live events", () => {
+  it("reaches a crew's socket only once its job is on its way, and a dispatcher's throughout", async () => {
+    const team = await crew(app);
+    const report = await fileReport(app, dispatcher, { reporter: { name: 'Huda', phone: PHONE } });
+    const job = await assign(app, dispatcher, report.id, team.id);
+    const FIELDS = 'type assignment { status } report { id reporter { phone } }';
+    type Seen = { type: string; assignment: { status: string } | null; report: { id: string; reporter: { phone: string | null } } | null };
+    const [crewSocket, staffSocket] = [connect(app, team.token), connect(app, dispatcher)];
+    try {
+      const [crewEvents, staffEvents] = [subscribeEvents<Seen>(crewSocket, {}, FIELDS), subscribeEvents<Seen>(staffSocket, {}, FIELDS)];
+      await untilSubscribed(app, 2);
+      const phonesAt = (events: Seen[], status: string) =>
+        events.filter((e) => e.type === 'ASSIGNMENT_UPDATED' && e.report?.id === report.id && e.assignment?.status === status).map((e) => e.report?.reporter.phone);
+      await progress(app, team.token, job.id, 'ACCEPTED');
+      // Each event is read when it is delivered: wait for ACCEPTED's before the job sets out.
+      await untilSentinel(crewEvents, (e) => e.assignment?.status === 'ACCEPTED' && e.report?.id === report.id);
+      await progress(app, team.token, job.id, 'EN_ROUTE');
+      await untilSentinel(crewEvents, (e) => e.assignment?.status === 'EN_ROUTE' && e.report?.id === report.id);
+      await untilSentinel(staffEvents, (e) => e.assignment?.status === 'EN_ROUTE' && e.report?.id === report.id);
+      expect([phonesAt(crewEvents.events, 'ACCEPTED'), phonesAt(crewEvents.events, 'EN_ROUTE')]).toEqual([[null], [PHONE]]);
+      expect([phonesAt(staffEvents.events, 'ACCEPTED'), phonesAt(staffEvents.events, 'EN_ROUTE')]).toEqual([[PHONE], [PHONE]]);
+    } finally {
+      await Promise.all([crewSocket.dispose(), staffSocket.dispose()]);
+    }
   });
 });
 
