@@ -150,10 +150,11 @@ describe('the dispatch console in a real browser', () => {
     await row(page, created.reference).click();
     await page.locator(`[data-test=detail-reference]:text("${created.reference}")`).waitFor();
     await page.click('[data-test=action-assign]');
-    const options = page.locator('[data-test=crew-options] li');
+    // The server's suggestions come first: the nearest free crew of the department is the top one.
+    const options = page.locator('[data-test=crew-suggestions] [data-test=suggestion]');
     await options.first().waitFor();
-    expect(await options.first().getAttribute('data-crew')).toBe('Khobar Billboards 1');
-    await options.first().locator('[data-test=assign-crew]').click();
+    expect(await options.first().getAttribute('data-crew')).toBe('فريق اللوحات - الخبر 1');
+    await options.first().locator('[data-test=assign-suggested]').click();
     await page.locator('[data-test=detail-status][data-status=ASSIGNED]').waitFor();
     await page.locator('[data-test=assignment][data-status=PENDING]').waitFor();
     await page.locator('[data-test=minimap] .leaflet-container, [data-test=minimap].leaflet-container').first().waitFor();
@@ -163,7 +164,7 @@ describe('the dispatch console in a real browser', () => {
   it('shows the dispatcher every step the crew takes in its own browser, live, on the report and the crews board', async () => {
     const board = await dispatcher.newPage();
     await board.goto(`${app.url}/crews`);
-    const boardStatus = board.locator('[data-test=crew-row][data-crew="Khobar Billboards 1"] [data-test=crew-status]');
+    const boardStatus = board.locator('[data-test=crew-row][data-crew="فريق اللوحات - الخبر 1"] [data-test=crew-status]');
     await boardStatus.waitFor();
 
     const crewContext = await browser.newContext({
@@ -211,20 +212,20 @@ describe('the dispatch console in a real browser', () => {
     await row(page, report.reference).click();
     await page.locator(`[data-test=detail-reference]:text("${report.reference}")`).waitFor();
     await page.click('[data-test=action-assign]');
-    await page.locator('[data-test=crew-options] li').first().waitFor();
+    await page.locator('[data-test=crew-suggestions] [data-test=suggestion]').first().waitFor();
     const other = await ok<{ crews: Array<{ id: string; name: string }> }>(app, '{ crews(filter: { departmentCodes: ["ROADS_LIGHTING"], onDuty: true }) { id name } }', {}, dispatcherToken);
-    const rival = other.crews.find((c) => c.name === 'Qatif Roads 1')!;
+    const rival = other.crews.find((c) => c.name === 'فريق الطرق - القطيف 1')!;
     await page.route('**/graphql', async (route) => {
       if (route.request().postData()?.includes('AssignReport')) {
         await ok(app, 'mutation($input: AssignReportInput!) { assignReport(input: $input) { id } }', { input: { reportId: report.id, crewId: rival.id } }, dispatcherToken);
       }
       await route.continue();
     });
-    await page.locator('[data-test=crew-options] [data-test=assign-crew]').first().click();
+    await page.locator('[data-test=crew-suggestions] [data-test=assign-suggested]').first().click();
     await page.locator('[data-test=conflict]').waitFor();
     await page.locator('[data-test=detail-status][data-status=ASSIGNED]').waitFor();
     expect(await page.locator('[data-test=assignment]').count()).toBe(1);
-    expect(await page.locator('[data-test=assignment]').textContent()).toContain('Qatif Roads 1');
+    expect(await page.locator('[data-test=assignment]').textContent()).toContain('فريق الطرق - القطيف 1');
     await page.unroute('**/graphql');
     await page.click('[data-test=nav-queue]');
   });
@@ -290,7 +291,8 @@ describe('the dispatch console in a real browser', () => {
     expect(await page.textContent('[data-test=nav-queue]')).toContain('Queue');
     expect(await page.textContent('[data-test=connection]')).toContain('Live');
     const countdown = await page.locator('[data-test=queue-row] [data-test=countdown]').first().textContent();
-    expect(countdown?.trim()).toMatch(/^-?\d+:\d\d:\d\d$/);
+    // Time to target in words, e.g. "2 days 3 hrs" or "45 mins late".
+    expect(countdown?.trim()).toMatch(/^\d+ (days?|hrs?|mins?)( \d+ (hrs?|mins?))?( late)?$/);
 
     await page.click('[data-test=nav-map]');
     await page.locator('.leaflet-container canvas').first().waitFor();
