@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densityGrid, ReportClusters, visibleLabels, type MapItem, type MapPoint } from './map.layers.ts';
+import { densityGrid, LABEL_LIFT_PX, placeLabels, ReportClusters, type MapItem, type MapPoint } from './map.layers.ts';
 
 const WORLD: [number, number, number, number] = [-180, -85, 180, 85];
 
@@ -48,43 +48,37 @@ describe('clustering the reports', () => {
 });
 
 describe('municipality labels', () => {
-  it('keeps every label that does not collide', () => {
-    const shown = visibleLabels([
-      { code: 'A', x: 0, y: 0, width: 40, height: 14 },
-      { code: 'B', x: 100, y: 0, width: 40, height: 14 },
-      { code: 'C', x: 0, y: 40, width: 40, height: 14 },
-    ]);
-    expect([...shown].sort()).toEqual(['A', 'B', 'C']);
+  const label = (code: string, x: number, y: number, width = 40, movable = true) => ({ code, x, y, width, height: 14, movable });
+  const up = { dx: 0, dy: -(LABEL_LIFT_PX + 7) };
+
+  it('puts every name above its centre when nothing is in the way', () => {
+    const placed = placeLabels([label('A', 0, 0), label('B', 100, 0), label('C', 0, 80)]);
+    expect(Object.fromEntries(placed)).toEqual({ A: up, B: up, C: up });
   });
 
-  it('drops a label that would print over an earlier one, the earlier winning', () => {
-    const shown = visibleLabels([
-      { code: 'DAMMAM', x: 100, y: 100, width: 50, height: 14 },
-      { code: 'SAIHAT', x: 120, y: 108, width: 40, height: 14 },
-      { code: 'KHOBAR', x: 160, y: 100, width: 40, height: 14 },
-    ]);
-    expect([...shown]).toEqual(['DAMMAM', 'KHOBAR']);
+  it('moves a name below its centre when a cluster sits above it, and beside it when both are taken', () => {
+    const cluster = { x: 0, y: -19, width: 20, height: 20 };
+    expect(placeLabels([label('DAMMAM', 0, 0)], [cluster]).get('DAMMAM')).toEqual({ dx: 0, dy: LABEL_LIFT_PX + 7 });
+    const below = { x: 0, y: 19, width: 20, height: 20 };
+    expect(placeLabels([label('DAMMAM', 0, 0)], [cluster, below]).get('DAMMAM')).toEqual({ dx: LABEL_LIFT_PX + 20, dy: 0 });
   });
 
-  it('keeps a gap between labels', () => {
-    expect(
-      visibleLabels(
-        [
-          { code: 'A', x: 0, y: 0, width: 40, height: 10 },
-          { code: 'B', x: 42, y: 0, width: 40, height: 10 },
-        ],
-        4,
-      ).size,
-    ).toBe(1);
-    expect(
-      visibleLabels(
-        [
-          { code: 'A', x: 0, y: 0, width: 40, height: 10 },
-          { code: 'B', x: 48, y: 0, width: 40, height: 10 },
-        ],
-        4,
-      ).size,
-    ).toBe(2);
+  it('keeps a name above markers that surround it on every side rather than hiding it', () => {
+    const everywhere = [{ x: 0, y: 0, width: 200, height: 200 }];
+    expect(placeLabels([label('KHOBAR', 0, 0)], everywhere).get('KHOBAR')).toEqual(up);
+  });
+
+  it('moves or drops a name that would print over an earlier one, the earlier winning', () => {
+    const placed = placeLabels([label('DAMMAM', 100, 100, 50), label('SAIHAT', 110, 100), label('KHOBAR', 200, 100)]);
+    expect(placed.get('DAMMAM')).toEqual(up);
+    expect(placed.get('SAIHAT')).toEqual({ dx: 0, dy: LABEL_LIFT_PX + 7 });
+    expect(placed.get('KHOBAR')).toEqual(up);
+    const crowded = placeLabels([label('A', 0, 0, 40, false), label('B', 5, 2, 40, false)]);
+    expect([...crowded.keys()]).toEqual(['A']);
+  });
+
+  it('keeps a district name on its district', () => {
+    expect(placeLabels([label('AL_OLAYA', 10, 10, 40, false)], [{ x: 10, y: 10, width: 10, height: 10 }]).get('AL_OLAYA')).toEqual({ dx: 0, dy: 0 });
   });
 });
 

@@ -57,27 +57,65 @@ export class ReportClusters {
   }
 }
 
-/** A label's box on screen, in pixels, centred on (x, y). */
-export interface LabelBox {
-  code: string;
+/** A box on screen, in pixels, centred on (x, y). */
+export interface Box {
   x: number;
   y: number;
   width: number;
   height: number;
 }
 
-/**
- * The labels that fit without overlapping, taken in the order given (the first wins a collision), with
- * `gap` pixels kept clear around each: at province zoom the metropolitan municipalities' names would
- * otherwise print over each other.
- */
-export function visibleLabels(boxes: readonly LabelBox[], gap = 4): Set<string> {
-  const kept: LabelBox[] = [];
-  for (const box of boxes) {
-    const clear = kept.every((k) => Math.abs(k.x - box.x) * 2 >= k.width + box.width + gap * 2 || Math.abs(k.y - box.y) * 2 >= k.height + box.height + gap * 2);
-    if (clear) kept.push(box);
+/** A label to place: its anchor (x, y: the place it names) and its size. */
+export interface LabelBox extends Box {
+  code: string;
+  /** Whether it may move off its anchor (a municipality's name does; a district's sits in the district). */
+  movable: boolean;
+}
+
+/** Where a label's centre sits relative to its anchor. */
+export interface Offset {
+  dx: number;
+  dy: number;
+}
+
+/** Pixels between a municipality's centre and its name. */
+export const LABEL_LIFT_PX = 12;
+
+/** Where a movable label may go, in order: above its anchor, below, beside it on either side, then the corners; then all of these twice as far out. */
+function offsets(label: LabelBox): Offset[] {
+  if (!label.movable) return [{ dx: 0, dy: 0 }];
+  const spots: Offset[] = [];
+  for (const reach of [1, 2.5]) {
+    const up = LABEL_LIFT_PX * reach + label.height / 2;
+    const side = LABEL_LIFT_PX * reach + label.width / 2;
+    spots.push({ dx: 0, dy: -up }, { dx: 0, dy: up }, { dx: side, dy: 0 }, { dx: -side, dy: 0 }, { dx: side, dy: -up }, { dx: -side, dy: -up }, { dx: side, dy: up }, { dx: -side, dy: up });
   }
-  return new Set(kept.map((k) => k.code));
+  return spots;
+}
+
+function overlaps(a: Box, b: Box, gap: number): boolean {
+  return Math.abs(a.x - b.x) * 2 < a.width + b.width + gap * 2 && Math.abs(a.y - b.y) * 2 < a.height + b.height + gap * 2;
+}
+
+/**
+ * Places labels, taken in the order given (the first wins a collision): each goes to the first spot around its
+ * anchor (`offsets`) that neither another label nor a marker (`obstacles`: clusters, reports, crews) covers; if every spot
+ * has a marker, to the first free of other labels (labels are drawn above markers, so the name still reads);
+ * if none is free of other labels, it is hidden. At province zoom the metropolitan municipalities' names would
+ * otherwise print over each other, and a cluster at a municipality's centre over its name.
+ */
+export function placeLabels(labels: readonly LabelBox[], obstacles: readonly Box[] = [], gap = 3): Map<string, Offset> {
+  const kept: Box[] = [];
+  const placed = new Map<string, Offset>();
+  for (const label of labels) {
+    const spots = offsets(label).map((offset) => ({ offset, box: { x: label.x + offset.dx, y: label.y + offset.dy, width: label.width, height: label.height } }));
+    const free = spots.filter((spot) => !kept.some((k) => overlaps(k, spot.box, gap)));
+    const best = free.find((spot) => !obstacles.some((o) => overlaps(o, spot.box, 0))) ?? free[0];
+    if (!best) continue;
+    kept.push(best.box);
+    placed.set(label.code, best.offset);
+  }
+  return placed;
 }
 
 /** One square of the density view, in the map's pixel space at one zoom: its column, row and how many reports fall in it. */

@@ -6,7 +6,7 @@ import type { ReportRow } from '../../domain/report.ts';
 import { formatKm, formatNumber, type Locale } from '../../format/format.ts';
 import { CREW_COLORS, PRIORITY_COLORS, PROVINCE_CENTER } from './map.config.ts';
 import { placeAt, PROVINCE, type Place, type Position, type Rings } from './map.geo.ts';
-import { densityGrid, ReportClusters, visibleLabels, type MapItem } from './map.layers.ts';
+import { densityGrid, placeLabels, ReportClusters, type Box, type LabelBox, type MapItem } from './map.layers.ts';
 
 /** A named place drawn as a label: a municipality at its centre, or a district. */
 export interface Landmark {
@@ -40,8 +40,6 @@ interface BaseOptions {
 
 /** Pixels per side of a density square. */
 const DENSITY_CELL_PX = 40;
-/** A municipality's name sits this far above its centre (map.css), clear of the reports and crews gathered there. */
-const LABEL_LIFT_PX = 12;
 /** From this zoom on, district outlines and names show. */
 const DISTRICT_ZOOM = 12;
 
@@ -117,20 +115,26 @@ function drawProvince(map: L.Map, tiles: boolean): void {
 }
 
 interface Labels {
-  /** Puts the municipalities with more reports first when names collide. */
+  /** Puts the municipalities with more reports first when names collide (from the next placing on). */
   weigh(reports: ReadonlyArray<{ municipalityCode: string }>): void;
+  /** Places the names again around what is drawn now (`obstacles`: the markers' boxes on screen). */
+  place(): void;
+  /** Where the markers are on screen, for the names to keep clear of. */
+  avoid(obstacles: () => Box[]): void;
 }
 
 /**
  * Municipality names (and districts' close up) in their own pane above the markers, so no marker covers a
- * name; names that would overlap each other are hidden, the more important one kept. The pane takes no
- * pointer events, so a marker under a name is still clickable.
+ * name; each name takes the first spot around its centre (above, below, beside) clear of markers and other
+ * names, and names that find none free of other names are hidden, the more important one kept. The pane takes
+ * no pointer events, so a marker under a name is still clickable.
  */
 function drawLabels(map: L.Map, options: BaseOptions): Labels {
   const pane = map.createPane('labels');
   pane.style.zIndex = '620';
   pane.style.pointerEvents = 'none';
   let labels: Array<{ code: string; marker: L.Marker; text: HTMLElement; minZoom: number; order: number }> = [];
+  let obstacles: () => Box[] = () => [];
   const add = (code: string, name: string, lat: number, lng: number, className: string, minZoom: number) => {
     const text = textElement('span', className, name, options.locale);
     const marker = L.marker([lat, lng], { pane: 'labels', interactive: false, keyboard: false, icon: L.divIcon({ className: 'map-label-icon', html: text, iconSize: [0, 0] }) });
@@ -148,7 +152,7 @@ function drawLabels(map: L.Map, options: BaseOptions): Labels {
   }
   const place = () => {
     const zoom = map.getZoom();
-    const boxes = [];
+    const boxes: LabelBox[] = [];
     for (const label of labels) {
       if (zoom < label.minZoom) {
         label.marker.remove();
@@ -156,12 +160,14 @@ function drawLabels(map: L.Map, options: BaseOptions): Labels {
       }
       label.marker.addTo(map);
       const at = map.latLngToContainerPoint(label.marker.getLatLng());
-      const height = label.text.offsetHeight;
-      const y = label.minZoom > 0 ? at.y : at.y - LABEL_LIFT_PX - height / 2;
-      boxes.push({ code: label.code, x: at.x, y, width: label.text.offsetWidth, height });
+      boxes.push({ code: label.code, x: at.x, y: at.y, width: label.text.offsetWidth, height: label.text.offsetHeight, movable: label.minZoom === 0 });
     }
-    const shown = visibleLabels(boxes);
-    for (const label of labels) label.text.classList.toggle('hidden', !shown.has(label.code));
+    const placed = placeLabels(boxes, obstacles());
+    for (const label of labels) {
+      const offset = placed.get(label.code);
+      label.text.classList.toggle('hidden', !offset);
+      if (offset) label.text.style.transform = `translate(calc(-50% + ${offset.dx}px), calc(-50% + ${offset.dy}px))`;
+    }
   };
   map.on('zoomend', place);
   map.whenReady(place);
@@ -173,7 +179,10 @@ function drawLabels(map: L.Map, options: BaseOptions): Labels {
         .map((label) => ({ label, weight: label.minZoom > 0 ? -1 : (counts.get(label.code) ?? 0) }))
         .sort((a, b) => b.weight - a.weight || a.label.order - b.label.order)
         .map((entry) => entry.label);
-      place();
+    },
+    place,
+    avoid(next) {
+      obstacles = next;
     },
   };
 }
@@ -222,8 +231,16 @@ export function createDispatchMap(
   const densityLayer = L.layerGroup().addTo(map);
   const densityRenderer = L.svg({ padding: 0.2 });
   const crewLayer = L.layerGroup().addTo(map);
-  const shown = new Map<string, { layer: L.CircleMarker | L.Marker; row?: ReportRow }>();
-  const crewMarkers = new Map<string, { row: CrewRow; marker: L.Marker }>();
+  type ClusterItem = Extract<MapItem, { kind: 'cluster' }>;
+  /** What is drawn for one item in view: the marker, its size on screen, and the report or cluster it shows. */
+  interface ShownItem {
+    layer: L.CircleMarker | L.Marker;
+    size: number;
+    row?: ReportRow;
+    cluster?: ClusterItem;
+  }
+  const shown = new Map<string, ShownItem>();
+  const crewMarkers = new Map<string, { row: CrewRow; marker: L.Marker; dot: HTMLElement; tip: HTMLElement }>();
   let reports: readonly ReportRow[] = [];
   let rows = new Map<string, ReportRow>();
   let clusters = new ReportClusters([]);
@@ -243,15 +260,17 @@ export function createDispatchMap(
     return content;
   }
 
-  /** Built as an element and coloured through the CSSOM: the console's CSP refuses style attributes in markup. */
-  function crewIcon(row: CrewRow): L.DivIcon {
-    const dot = document.createElement('div');
-    dot.className = 'crew-marker';
+  /**
+   * A crew's square and tooltip, drawn for the row: coloured through the CSSOM (the console's CSP refuses style
+   * attributes in markup), and changed in place when the crew changes, so its element stays the one under the pointer.
+   */
+  function paintCrew(dot: HTMLElement, tip: HTMLElement, row: CrewRow): void {
     dot.style.background = CREW_COLORS[row.status] ?? '#555';
-    return L.divIcon({ className: '', html: dot, iconSize: [14, 14] });
+    tip.textContent = options.crewLabel(row);
   }
 
-  function clusterMarker(item: Extract<MapItem, { kind: 'cluster' }>): L.Marker {
+  /** A cluster's badge; a click reads the cluster's id in the latest index, as re-indexing renumbers clusters. */
+  function clusterMarker(item: ClusterItem, key: string): L.Marker {
     const badge = textElement('div', 'map-cluster', formatNumber(item.count, locale), locale);
     const size = clusterSize(item.count);
     badge.style.background = PRIORITY_COLORS[item.top] ?? '#555';
@@ -260,7 +279,7 @@ export function createDispatchMap(
     badge.dataset.priority = item.top;
     return L.marker([item.lat, item.lng], { icon: L.divIcon({ className: 'map-cluster-icon', html: badge, iconSize: [size, size] }), keyboard: true })
       .bindTooltip(textElement('div', 'map-tip', texts.clusterLabel(item.count, item.top), locale))
-      .on('click', () => map.setView([item.lat, item.lng], Math.min(clusters.expansionZoom(item.clusterId), map.getMaxZoom())));
+      .on('click', () => map.setView([item.lat, item.lng], Math.min(clusters.expansionZoom((shown.get(key)?.cluster ?? item).clusterId), map.getMaxZoom())));
   }
 
   function drawReports(): void {
@@ -272,9 +291,12 @@ export function createDispatchMap(
     for (const item of items) {
       if (item.kind === 'cluster') {
         inView += item.count;
-        const key = `c:${item.clusterId}:${item.count}:${item.top}`;
+        // Keyed by what it shows, not its id: re-indexing after any change renumbers clusters that stay the same.
+        const key = `c:${item.lat.toFixed(6)}:${item.lng.toFixed(6)}:${item.count}:${item.top}`;
         seen.add(key);
-        if (!shown.has(key)) shown.set(key, { layer: clusterMarker(item).addTo(reportLayer) });
+        const existing = shown.get(key);
+        if (existing) existing.cluster = item;
+        else shown.set(key, { layer: clusterMarker(item, key).addTo(reportLayer), size: clusterSize(item.count), cluster: item });
         continue;
       }
       inView += 1;
@@ -292,7 +314,7 @@ export function createDispatchMap(
       const marker = L.circleMarker([row.lat, row.lng], reportStyle(row))
         .bindTooltip(reportTooltip(row))
         .on('click', () => options.onReport(row.id));
-      shown.set(key, { layer: marker.addTo(reportLayer), row });
+      shown.set(key, { layer: marker.addTo(reportLayer), size: 2 * (marker.options.radius ?? 6), row });
     }
     for (const [key, entry] of shown) {
       if (seen.has(key)) continue;
@@ -300,6 +322,7 @@ export function createDispatchMap(
       shown.delete(key);
     }
     element.dataset.reportsInView = String(inView);
+    labels.place();
   }
 
   function drawDensity(): void {
@@ -326,6 +349,19 @@ export function createDispatchMap(
     element.dataset.densityCells = String(cells.length);
   }
 
+  /** The markers' boxes on screen, which the municipality names keep clear of. */
+  function markerBoxes(): Box[] {
+    const boxes: Box[] = [];
+    const add = (at: L.LatLng, size: number) => {
+      const point = map.latLngToContainerPoint(at);
+      boxes.push({ x: point.x, y: point.y, width: size, height: size });
+    };
+    for (const entry of shown.values()) add(entry.layer.getLatLng(), entry.size);
+    for (const entry of crewMarkers.values()) add(entry.marker.getLatLng(), 18);
+    return boxes;
+  }
+  labels.avoid(markerBoxes);
+
   function onView(): void {
     element.dataset.zoom = String(map.getZoom());
     drawReports();
@@ -348,24 +384,33 @@ export function createDispatchMap(
         drawReports();
         drawDensity();
       }
+      let crewsMoved = false;
       for (const row of crews) {
         if (row.lat === null || row.lng === null) continue;
         const existing = crewMarkers.get(row.id);
         if (existing?.row === row) continue;
         if (existing) {
-          existing.marker
-            .setLatLng([row.lat, row.lng])
-            .setIcon(crewIcon(row))
-            .setTooltipContent(textElement('div', 'map-tip', options.crewLabel(row), locale));
+          const at = existing.marker.getLatLng();
+          if (at.lat !== row.lat || at.lng !== row.lng) {
+            existing.marker.setLatLng([row.lat, row.lng]);
+            crewsMoved = true;
+          }
+          paintCrew(existing.dot, existing.tip, row);
           existing.row = row;
           continue;
         }
-        const marker = L.marker([row.lat, row.lng], { icon: crewIcon(row), zIndexOffset: 1000 })
-          .bindTooltip(textElement('div', 'map-tip', options.crewLabel(row), locale))
+        crewsMoved = true;
+        const dot = document.createElement('div');
+        dot.className = 'crew-marker';
+        const tip = textElement('div', 'map-tip', '', locale);
+        paintCrew(dot, tip, row);
+        const marker = L.marker([row.lat, row.lng], { icon: L.divIcon({ className: '', html: dot, iconSize: [14, 14] }), zIndexOffset: 1000 })
+          .bindTooltip(tip)
           .on('click', () => options.onCrew(row.id));
         marker.addTo(crewLayer);
-        crewMarkers.set(row.id, { row, marker });
+        crewMarkers.set(row.id, { row, marker, dot, tip });
       }
+      if (crewsMoved) labels.place();
     },
     fitReports() {
       if (reports.length === 0) return;
@@ -382,6 +427,7 @@ export function createDispatchMap(
       }
       drawDensity();
       drawReports();
+      labels.place();
     },
     destroy() {
       map.remove();
