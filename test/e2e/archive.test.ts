@@ -18,6 +18,8 @@ import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } fro
 
 /** How long a change may take to show: generous, as a loaded 2-core machine can stall a browser for seconds. */
 const SHOWN_MS = 15_000;
+/** The reporter's number, as a caller would say it. */
+const PHONE = '0557654321';
 
 let app: App;
 let browser: Browser;
@@ -43,7 +45,11 @@ beforeAll(async () => {
 
   const token = (await ok<{ login: { token: string } }>(app, 'mutation($p: String!) { login(username: "dispatcher", password: $p) { token } }', { p: DEMO_PASSWORD })).login.token;
   word = `drainage${unique('w').slice(2)}`;
-  const filed = await fileReport(app, token, { categoryCode: 'POTHOLE', description: `حفرة عميقة ${word} أمام المسجد` });
+  const filed = await fileReport(app, token, {
+    categoryCode: 'POTHOLE',
+    description: `حفرة عميقة ${word} أمام المسجد`,
+    reporter: { name: 'نورة القحطاني', phone: PHONE, beneficiaryType: 'CITIZEN' },
+  });
   const team = await crew(app);
   const job = await assign(app, token, filed.id, team.id);
   for (const step of ['ACCEPTED', 'ON_SITE'] as const) await progress(app, team.token, job.id, step);
@@ -107,6 +113,16 @@ describe('the archive in a real browser', () => {
     await page.press('[data-test=shell-search]', 'Enter');
     await page.locator('[data-test=shell-search-problem]').waitFor({ timeout: SHOWN_MS });
     expect(page.url()).toContain(`/reports/${resolved.id}`);
+  });
+
+  it("jumps from the shell's search box to a caller's history by phone, and to the archive for words", async () => {
+    await page.fill('[data-test=shell-search]', PHONE);
+    await page.press('[data-test=shell-search]', 'Enter');
+    await page.waitForURL('**/center/lookup?phone=*', { timeout: SHOWN_MS });
+    await page.locator(`[data-test=lookup-report][data-reference="${resolved.reference}"]`).waitFor({ timeout: SHOWN_MS });
+    await page.fill('[data-test=shell-search]', word);
+    await page.press('[data-test=shell-search]', 'Enter');
+    await archiveRow(resolved.reference).waitFor({ timeout: SHOWN_MS });
     expect(cspViolations).toEqual([]);
   });
 });
