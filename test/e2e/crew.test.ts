@@ -151,7 +151,7 @@ describe("the crew's phone app in a real browser", () => {
     await phone.click('[data-test=language]');
     await expect.poll(() => phone.getAttribute('html', 'dir')).toBe('ltr');
     expect(await card(second.reference).locator('[data-test=step-EN_ROUTE]').textContent()).toContain('On my way');
-    expect(await card(second.reference).locator('[data-test=countdown]').textContent()).toMatch(/\d+ (h|min)\b.* left/);
+    expect(await card(second.reference).locator('[data-test=countdown]').textContent()).toMatch(/\d+ (hrs?|mins?)\b.* left/);
     expect(cspViolations).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { reactive, shallowRef } from 'vue';
 import type { AssignmentStatus } from '../../domain/assignment.ts';
 import type { DispatchEvent } from '../../domain/event.ts';
 import type { Run } from '../../graphql/client.ts';
+import { formatSpan, type Locale } from '../../format/format.ts';
 import { ApiError } from '../../graphql/errors.ts';
 import type { ResultOf } from '../../graphql/graphql.ts';
 import { i18n } from '../../i18n/i18n.ts';
@@ -20,17 +21,8 @@ export type WorkItem = Omit<JobNode['report'], 'media'> & { media: MediaItem[]; 
 /** A job the crew completed today: what the day's list shows of it. */
 export type FinishedJob = ResultOf<typeof CrewJobsQuery>['myJobs']['finishedToday'][number];
 
-/** The app's own messages, translated with their parameters (and a count, for a message with plural forms). */
-export type Translate = (key: string, params?: Record<string, unknown>, count?: number) => string;
-
-/** A span of time in the units a countdown names: the largest two that matter (days and hours, hours and minutes, or minutes). */
-export function spanParts(ms: number): Array<{ unit: 'days' | 'hours' | 'minutes'; n: number }> {
-  const minutes = Math.floor(Math.abs(ms) / 60_000);
-  const [days, hours, mins] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
-  if (days > 0) return [{ unit: 'days', n: days }, ...(hours ? [{ unit: 'hours' as const, n: hours }] : [])];
-  if (hours > 0) return [{ unit: 'hours', n: hours }, ...(mins ? [{ unit: 'minutes' as const, n: mins }] : [])];
-  return mins ? [{ unit: 'minutes', n: mins }] : [];
-}
+/** The app's own messages, translated with their parameters. */
+export type Translate = (key: string, params?: Record<string, unknown>) => string;
 
 /** A status the crew may move an assignment to now, and whether that move needs a note. */
 export type CrewStep = WorkItem['activeAssignment']['nextSteps'][number];
@@ -111,7 +103,7 @@ export class CrewController {
 
   constructor(options: CrewControllerOptions) {
     this.run = options.run;
-    this.t = options.t ?? ((key, params, count) => (count === undefined ? i18n.global.t(key, params ?? {}) : i18n.global.t(key, params ?? {}, count)));
+    this.t = options.t ?? ((key, params) => i18n.global.t(key, params ?? {}));
     this.makeUploads = options.uploads ?? (() => new MediaUploads());
     this.now = options.now ?? Date.now;
     this.sharing = new LocationSharing(async (lat, lng) => {
@@ -177,15 +169,13 @@ export class CrewController {
   }
 
   /**
-   * The time to the report's response target at `now`, in words: "1 h 20 min left", "15 min overdue" (whole
-   * minutes; under one, "less than a minute", never "0 min left" while time remains).
+   * The time to the report's response target at `now`, in words in `locale`: "متبقٍ ساعة و20 دقيقة" /
+   * "1 hr 20 mins left", "متأخر 15 دقيقة" / "15 mins overdue" (whole minutes, as the console words spans: `formatSpan`).
    */
-  countdown(item: WorkItem, now: number): { text: string; overdue: boolean } {
+  countdown(item: WorkItem, now: number, locale: Locale): { text: string; overdue: boolean } {
     const msLeft = Date.parse(item.targetAt) - now;
     const overdue = msLeft < 0;
-    const words = spanParts(msLeft).map(({ unit, n }) => this.t(`crewApp.span.${unit}`, { n }, n));
-    const span = words.length ? words.reduce((a, b) => this.t('crewApp.span.join', { a, b })) : this.t('crewApp.span.underMinute');
-    return { text: this.t(overdue ? 'crewApp.overdueBy' : 'crewApp.timeLeft', { span }), overdue };
+    return { text: this.t(overdue ? 'crewApp.overdueBy' : 'crewApp.timeLeft', { span: formatSpan(msLeft, locale) }), overdue };
   }
 
   /** Declining is a step the crew confirms: pressing it first opens the reason field. */
