@@ -323,6 +323,9 @@ describe('the report list: filters, order and paging', () => {
       // Links are signed with an expiry, so two reads a minute apart may differ; what a list shows is the same media.
       media: '{ id kind purpose contentType }',
       followUp: '{ id status }',
+      // Nobody has these reports open: both reads answer the same empty list.
+      viewers: '{ userId name }',
+      possibleDuplicates: '{ distanceMeters minutesApart report { id reference } }',
     };
     const type = await ok<{ __type: { fields: Array<{ name: string; type: { kind: string; ofType: { kind: string; ofType: { kind: string } | null } | null } }> } }>(
       app,
