@@ -32,7 +32,7 @@ const BENCH_MAY_NOT = [
  * root (app.ts, container.ts, schema.ts, main.ts, cli.ts) sees everything, and nothing imports it.
  * `common/` is infrastructure and imports nothing of the server outside itself.
  */
-const SERVER_FLOORS = ['common', 'access', 'outbox', 'reference', 'auth', 'media', 'crews', 'reports', 'followups', 'assignments', 'queue', 'events', 'presence', 'db'];
+const SERVER_FLOORS = ['common', 'access', 'outbox', 'reference', 'auth', 'media', 'crews', 'reports', 'followups', 'assignments', 'queue', 'indicators', 'events', 'presence', 'db'];
 const ROOT = {
   regex: '(^|/)(app|container|schema|main|cli)\\.js$',
   message: 'Only the composition root imports app.ts, container.ts, schema.ts, main.ts and cli.ts; take what you need as a parameter.',

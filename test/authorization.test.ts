@@ -172,6 +172,23 @@ describe('who may do what', () => {
     }),
     op({ name: 'municipalities', call: (t) => gql(app, 'query { municipalities { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'KHOBAR' }]) }),
     op({ name: 'departments', call: (t) => gql(app, 'query { departments { code } }', {}, t), gets: () => expect.arrayContaining([{ code: 'ROADS_LIGHTING' }]) }),
+    // The indicators (issue 14): aggregates without personal data, for staff, agents and integrator keys. The last day holds the reports filed above.
+    op({
+      name: 'indicatorDefinitions',
+      call: (t) => gql(app, 'query { indicatorDefinitions { code } }', {}, t),
+      gets: () => expect.arrayContaining([{ code: 'received' }, { code: 'targetCompliance' }]),
+    }),
+    op({
+      name: 'indicators',
+      call: (t) => gql(app, 'query($p: PeriodInput!) { indicators(period: $p) { received } }', { p: { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) } }, t),
+      gets: () => [{ received: expect.any(Number) }],
+    }),
+    op({
+      name: 'indicatorSeries',
+      call: (t) =>
+        gql(app, 'query($p: PeriodInput!) { indicatorSeries(period: $p, bucket: MONTH) { received } }', { p: { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) } }, t),
+      gets: () => expect.arrayContaining([{ received: expect.any(Number) }]),
+    }),
     op({
       name: 'createReport',
       prepare: async () => reportInput({ description: unique('matrix-filed'), reporter: REPORTER }),

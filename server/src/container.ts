@@ -23,6 +23,7 @@ import { createReportLoaders } from './reports/reports.loaders.js';
 import { ReportsService } from './reports/reports.service.js';
 import { createDuplicateLoaders } from './reports/duplicates.loaders.js';
 import { DuplicatesService } from './reports/duplicates.service.js';
+import { IndicatorsService } from './indicators/indicators.service.js';
 
 /**
  * The composition root: the one module that sees every feature. It builds the services (wiring each to
@@ -66,6 +67,7 @@ export function createServices(options: {
     followUps,
     presence: new PresenceService({ ...(options.presence ?? loadConfig({}).presence), clock: options.clock }),
     duplicates: new DuplicatesService(reports, options.duplicates ?? loadConfig({}).duplicates),
+    indicators: new IndicatorsService(reference, options.clock),
   };
 }
 

@@ -14,6 +14,7 @@ import { QueueResolver } from './queue/queue.resolver.js';
 import { ReportLocationResolver, ReportsResolver } from './reports/reports.resolver.js';
 import { FollowUpsResolver, ReportFollowUpResolver } from './followups/followups.resolver.js';
 import { PossibleDuplicateResolver, ReportDuplicatesResolver } from './reports/duplicates.resolver.js';
+import { IndicatorsResolver } from './indicators/indicators.resolver.js';
 
 export const resolvers = [
   AuthResolver,
@@ -33,6 +34,7 @@ export const resolvers = [
   ReportFollowUpResolver,
   ReportDuplicatesResolver,
   PossibleDuplicateResolver,
+  IndicatorsResolver,
 ] as const;
 
 /**

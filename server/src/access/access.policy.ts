@@ -21,6 +21,12 @@ const USERS = USER_ROLES;
  * works on what inside the center.
  */
 const PRESENCE: readonly Role[] = [...STAFF, AGENT];
+/**
+ * Who reads the performance indicators (issue 14): supervisors steer by them, dispatchers and the satisfaction
+ * center's agents watch them, and integrators' keys (the ministry's dashboards) may too, since aggregates carry no
+ * personal data (a group of fewer than 5 reached follow-ups hides its satisfaction figures). Never a crew or a gateway.
+ */
+const INDICATOR_READERS: readonly Role[] = [...STAFF, AGENT, INTEGRATOR];
 
 /**
  * Who may call each operation of the API, one row per root field: the resolvers declare these with
@@ -69,6 +75,9 @@ export const OPERATIONS = {
   attachMedia: [...STAFF, INTAKE],
   viewingReport: PRESENCE,
   reportPresence: PRESENCE,
+  indicatorDefinitions: INDICATOR_READERS,
+  indicators: INDICATOR_READERS,
+  indicatorSeries: INDICATOR_READERS,
   /** `POST /media` (an HTTP endpoint beside GraphQL, not a root field): gateways, call-takers and crews. */
   uploadMedia: [...STAFF, INTAKE, CREW],
 } as const satisfies Record<string, readonly Role[]>;

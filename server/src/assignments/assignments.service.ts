@@ -22,7 +22,7 @@ import { nextStatus, ReportAction, TIMELINE_ACTION } from '../reports/reports.tr
 import { Assignment } from './assignments.entity.js';
 import { ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, WORKING_ASSIGNMENT_STATUSES } from './assignments.enums.js';
 import { activeAssignmentSql, toAssignmentSnapshot } from './assignments.mapper.js';
-import { assertAssignmentTransition, CREW_SETTABLE, NOTE_REQUIRED, REPORT_EFFECT } from './assignments.transitions.js';
+import { assertAssignmentTransition, assignmentTimelineAction, CREW_SETTABLE, NOTE_REQUIRED, REPORT_EFFECT } from './assignments.transitions.js';
 import { CREW_FINISHED_MAX, CREW_QUEUE_MAX, type AssignReportInput, type UpdateAssignmentStatusInput } from './assignments.types.js';
 
 /** The crew's day is the center's: a day in Asia/Riyadh. */
@@ -179,7 +179,7 @@ export class AssignmentsService {
       const from = report.status;
       if (effect) report.status = nextStatus(effect, from, report.kind);
       this.reports.touch(report);
-      this.reports.addTimeline(tx, report, viewer, `ASSIGNMENT_${to}`, from, report.status, note, assignment.id);
+      this.reports.addTimeline(tx, report, viewer, assignmentTimelineAction(to), from, report.status, note, assignment.id);
       // A resolved report with a phone gets its follow-up call in the same transaction.
       if (report.status === ReportStatus.RESOLVED && from !== ReportStatus.RESOLVED) await this.followUps.onResolved(tx, report);
       // The crew's after-photos go with its completion, in the same transaction: both happen or neither.

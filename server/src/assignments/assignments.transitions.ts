@@ -28,6 +28,11 @@ export const REPORT_EFFECT: Partial<Record<AssignmentStatus, ReportAction>> = {
   CANCELLED: ReportAction.RETURN_TO_QUEUE,
 };
 
+/** The timeline code of an assignment's move to `status` (ASSIGNMENT_ACCEPTED …, ASSIGNMENT_COMPLETED): what the line says, and what the indicators count jobs, declines and time on site by. */
+export function assignmentTimelineAction(status: AssignmentStatus): string {
+  return `ASSIGNMENT_${status}`;
+}
+
 export function assertAssignmentTransition(from: AssignmentStatus, to: AssignmentStatus): void {
   if (!ASSIGNMENT_TRANSITIONS[from].includes(to)) {
     throw conflict(`An assignment cannot go from ${from} to ${to}`, { status: from, requested: to });
