@@ -63,8 +63,8 @@ async function clickAt(map: string, centre: { lat: number; lng: number }, zoom: 
 }
 
 /**
- * A point of a cluster badge that nothing covers (a crew's square may sit on it, as crews stay above clusters),
- * relative to the badge: where a person would click or hover.
+ * A point of a marker (a cluster's badge, a crew's square) that nothing covers (crews stay above clusters and
+ * may sit on each other), relative to the marker: where a person would click or hover.
  */
 async function openSpot(badge: Locator): Promise<{ x: number; y: number }> {
   const spot = await badge.evaluate((element) => {
@@ -84,11 +84,11 @@ async function openSpot(badge: Locator): Promise<{ x: number; y: number }> {
     ]) {
       const x = r + dx! * r;
       const y = r + dy! * r;
-      if (doc.elementFromPoint(box.left + x, box.top + y) === element) return { x, y };
+      if ((element as unknown as { contains(other: unknown): boolean }).contains(doc.elementFromPoint(box.left + x, box.top + y))) return { x, y };
     }
     return null;
   });
-  if (!spot) throw new Error('the cluster is covered everywhere');
+  if (!spot) throw new Error('the marker is covered everywhere');
   return spot;
 }
 
@@ -234,6 +234,27 @@ describe("the call-taker's location picker", () => {
       dispatcherToken,
     );
     expect(filed.reportByReference.location).toEqual({ address: 'شارع الأمير تركي، العقربية، الخبر', municipality: { code: 'KHOBAR' } });
+  });
+});
+
+describe('the map in English, crews, and the whole session', () => {
+  it('reads left to right in English: the names, the scale and the zoom at the top left', async () => {
+    await page.click('[data-test=language]');
+    await page.click('[data-test=nav-map]');
+    await page.locator('.map-label:not(.hidden)', { hasText: 'Dammam' }).waitFor();
+    expect(await page.locator('.map-label').first().getAttribute('dir')).toBe('ltr');
+    expect(await page.locator('.leaflet-top.leaflet-left .leaflet-control-zoom').count()).toBe(1);
+    await expect.poll(() => page.textContent('.leaflet-bottom.leaflet-left .leaflet-control-scale-line')).toMatch(/^[\d.,]+\s*km$/);
+    const mapBox = (await page.locator('[data-test=map]').boundingBox())!;
+    const legendBox = (await page.locator('[data-test=map-legend]').boundingBox())!;
+    expect(legendBox.x + legendBox.width / 2).toBeGreaterThan(mapBox.x + mapBox.width / 2);
+  });
+
+  it('opens a crew from its square on the map', async () => {
+    const crew = page.locator('.leaflet-marker-icon:has(.crew-marker)').first();
+    await crew.waitFor();
+    await crew.click({ position: await openSpot(crew) });
+    await page.waitForURL(/\/(reports\/[^/]+|crews)$/);
   });
 
   it('ran under the console CSP without one violation and without asking any tile server', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densityGrid, LABEL_LIFT_PX, placeLabels, ReportClusters, type MapItem, type MapPoint } from './map.layers.ts';
+import { densityGrid, LABEL_LIFT_PX, placeLabels, ReportClusters, spreadOverlaps, type MapItem, type MapPoint } from './map.layers.ts';
 
 const WORLD: [number, number, number, number] = [-180, -85, 180, 85];
 
@@ -104,5 +104,30 @@ describe('the density grid', () => {
 
   it('is empty without points', () => {
     expect(densityGrid([], 40)).toEqual([]);
+  });
+});
+
+describe('crews parked on one spot', () => {
+  const at = (offsets: Map<string, { dx: number; dy: number }>, points: Array<{ id: string; x: number; y: number }>) =>
+    points.map((p) => ({ x: p.x + offsets.get(p.id)!.dx, y: p.y + offsets.get(p.id)!.dy }));
+
+  it('leaves a crew alone where it is', () => {
+    const points = [
+      { id: 'a', x: 0, y: 0 },
+      { id: 'b', x: 100, y: 0 },
+    ];
+    expect(Object.fromEntries(spreadOverlaps(points, 18))).toEqual({ a: { dx: 0, dy: 0 }, b: { dx: 0, dy: 0 } });
+  });
+
+  it('fans out crews on top of each other so that no two overlap', () => {
+    const points = Array.from({ length: 6 }, (_, i) => ({ id: `c${i}`, x: 50 + (i % 2), y: 50 }));
+    const placed = at(spreadOverlaps(points, 18), points);
+    for (let i = 0; i < placed.length; i += 1) {
+      for (let j = i + 1; j < placed.length; j += 1) {
+        const apart = Math.hypot(placed[i]!.x - placed[j]!.x, placed[i]!.y - placed[j]!.y);
+        expect(apart).toBeGreaterThanOrEqual(17.9);
+      }
+    }
+    for (const p of placed) expect(Math.hypot(p.x - 50.5, p.y - 50)).toBeLessThan(30);
   });
 });

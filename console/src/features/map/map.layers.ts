@@ -138,3 +138,32 @@ export function densityGrid(points: ReadonlyArray<{ x: number; y: number }>, cel
   }
   return [...cells.values()].sort((a, b) => b.count - a.count || a.row - b.row || a.col - b.col);
 }
+
+/**
+ * Offsets that fan out markers sitting on each other (crews parked at one depot): markers within `size` pixels of
+ * a group's first are put on a ring around their common centre, far enough apart that each can be seen and
+ * clicked; a marker alone keeps its place. Points are pixel positions at the current zoom.
+ */
+export function spreadOverlaps(points: ReadonlyArray<{ id: string; x: number; y: number }>, size: number): Map<string, Offset> {
+  const groups: Array<Array<{ id: string; x: number; y: number }>> = [];
+  for (const point of points) {
+    const group = groups.find(([first]) => Math.abs(first!.x - point.x) < size && Math.abs(first!.y - point.y) < size);
+    if (group) group.push(point);
+    else groups.push([point]);
+  }
+  const offsets = new Map<string, Offset>();
+  for (const group of groups) {
+    if (group.length === 1) {
+      offsets.set(group[0]!.id, { dx: 0, dy: 0 });
+      continue;
+    }
+    const cx = group.reduce((sum, p) => sum + p.x, 0) / group.length;
+    const cy = group.reduce((sum, p) => sum + p.y, 0) / group.length;
+    const radius = Math.max(size, (group.length * size) / (2 * Math.PI));
+    group.forEach((point, k) => {
+      const angle = (2 * Math.PI * k) / group.length - Math.PI / 2;
+      offsets.set(point.id, { dx: cx + radius * Math.cos(angle) - point.x, dy: cy + radius * Math.sin(angle) - point.y });
+    });
+  }
+  return offsets;
+}

@@ -6,7 +6,7 @@ import type { ReportRow } from '../../domain/report.ts';
 import { formatKm, formatNumber, type Locale } from '../../format/format.ts';
 import { CREW_COLORS, PRIORITY_COLORS, PROVINCE_CENTER } from './map.config.ts';
 import { placeAt, PROVINCE, type Place, type Position, type Rings } from './map.geo.ts';
-import { densityGrid, placeLabels, ReportClusters, type Box, type LabelBox, type MapItem } from './map.layers.ts';
+import { densityGrid, placeLabels, ReportClusters, spreadOverlaps, type Box, type LabelBox, type MapItem } from './map.layers.ts';
 
 /** A named place drawn as a label: a municipality at its centre, or a district. */
 export interface Landmark {
@@ -40,6 +40,8 @@ interface BaseOptions {
 
 /** Pixels per side of a density square. */
 const DENSITY_CELL_PX = 40;
+/** How far apart, in pixels, crews' squares sit at the least when several share one spot. */
+const CREW_SPACING_PX = 18;
 /** From this zoom on, district outlines and names show. */
 const DISTRICT_ZOOM = 12;
 
@@ -362,6 +364,22 @@ export function createDispatchMap(
   }
   labels.avoid(markerBoxes);
 
+  /**
+   * Puts each crew's square at its location, fanning out squares that would sit on each other at this zoom (crews
+   * parked at one depot) so every crew can be seen and clicked; then the names make room around them.
+   */
+  function placeCrews(): void {
+    const zoom = map.getZoom();
+    const points = [...crewMarkers].map(([id, entry]) => ({ id, ...map.project([entry.row.lat!, entry.row.lng!], zoom) }));
+    const offsets = spreadOverlaps(points, CREW_SPACING_PX);
+    for (const point of points) {
+      const offset = offsets.get(point.id) ?? { dx: 0, dy: 0 };
+      crewMarkers.get(point.id)!.marker.setLatLng(map.unproject([point.x + offset.dx, point.y + offset.dy], zoom));
+    }
+    labels.place();
+  }
+  map.on('zoomend', placeCrews);
+
   function onView(): void {
     element.dataset.zoom = String(map.getZoom());
     drawReports();
@@ -390,11 +408,7 @@ export function createDispatchMap(
         const existing = crewMarkers.get(row.id);
         if (existing?.row === row) continue;
         if (existing) {
-          const at = existing.marker.getLatLng();
-          if (at.lat !== row.lat || at.lng !== row.lng) {
-            existing.marker.setLatLng([row.lat, row.lng]);
-            crewsMoved = true;
-          }
+          if (existing.row.lat !== row.lat || existing.row.lng !== row.lng) crewsMoved = true;
           paintCrew(existing.dot, existing.tip, row);
           existing.row = row;
           continue;
@@ -410,7 +424,7 @@ export function createDispatchMap(
         marker.addTo(crewLayer);
         crewMarkers.set(row.id, { row, marker, dot, tip });
       }
-      if (crewsMoved) labels.place();
+      if (crewsMoved) placeCrews();
     },
     fitReports() {
       if (reports.length === 0) return;
