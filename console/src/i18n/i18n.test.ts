@@ -69,3 +69,20 @@ describe('Arabic plural forms', () => {
     expect(i18n.global.pluralRules.ar).toBe(arabicPluralIndex);
   });
 });
+
+describe('the queue’s counts in Arabic', () => {
+  it.each([
+    [0, 'لا بلاغات مفتوحة'],
+    [1, 'بلاغ مفتوح واحد'],
+    [2, 'بلاغان مفتوحان'],
+    [3, '3 بلاغات مفتوحة'],
+    [11, '11 بلاغًا مفتوحًا'],
+    [100, '100 بلاغ مفتوح'],
+  ])('reads %i open reports as %s', (count, text) => {
+    expect(i18n.global.t('queue.open', { count: String(count) }, { plural: count, locale: 'ar' })).toBe(text);
+  });
+
+  it('keeps English in one form', () => {
+    expect(i18n.global.t('queue.open', { count: '11' }, { plural: 11, locale: 'en' })).toBe('11 open');
+  });
+});
