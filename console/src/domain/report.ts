@@ -61,6 +61,11 @@ export interface ReportRow {
   acknowledged: boolean;
   /** The nearest report the server suggests as the same problem, if any: the row's hint. */
   duplicate: DuplicateHint | null;
+  /**
+   * The reference of the nearest suggested report that came before this one and is still open work: this one
+   * likely repeats it, so as a CRITICAL report it raises only a quiet alert (the first of a burst stays loud).
+   */
+  repeats: string | null;
   /** Lower-cased reference, description and address, for the text search. */
   search: string;
 }
@@ -89,6 +94,7 @@ export function toReportRow(report: ReportCore): ReportRow {
     reopenedAfterFollowUp: report.reopenedAfterFollowUp,
     acknowledged: !!report.acknowledgedAt,
     duplicate: toDuplicateHint(report.possibleDuplicates[0]),
+    repeats: report.possibleDuplicates.find((duplicate) => duplicate.earlier && duplicate.open)?.reference ?? null,
     search: `${report.reference} ${report.description} ${report.location.address ?? ''}`.toLowerCase(),
   };
 }

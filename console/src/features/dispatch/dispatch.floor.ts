@@ -62,7 +62,7 @@ export class DispatchFloor {
           categoryCode: row.categoryCode,
           municipalityCode: row.municipalityCode,
           raisedAt: Date.now(),
-          likelyDuplicateOf: row.duplicate?.open ? row.duplicate.reference : null,
+          likelyDuplicateOf: row.repeats,
         });
       },
     });
