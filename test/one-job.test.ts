@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sqlState, UNIQUE_VIOLATION } from '../server/src/common/errors.js';
+import { Migration20261203020000CrewOneJob } from '../server/src/db/migrations/Migration20261203020000CrewOneJob.js';
 import { assign, crew, fileReport, progress, sql, staff, unique, type AssignmentResult } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
 
@@ -118,5 +119,35 @@ describe('a crew works one job at a time', () => {
     expect(next.current).toEqual({ id: jobs[0].id, status: 'ACCEPTED' });
     expect(next.queue.map((job) => job.id)).toEqual([jobs[1].id, jobs[3].id]);
     await progress(app, member.token, jobs[0].id, 'EN_ROUTE');
+  });
+
+  it('migrates a database where a crew was under way on several jobs: it keeps the one furthest along and its others wait ACCEPTED', async () => {
+    const member = await crew(app);
+    const [oldest, onSite, newest] = [await acceptedJob(member), await acceptedJob(member), await acceptedJob(member)];
+    const client = new pg.Client({ connectionString: inject('databaseUrl') });
+    await client.connect();
+    try {
+      // The data as it could be before the rule: one crew en route to two jobs and on site at a third.
+      await client.query('begin');
+      await client.query('drop index assignment_one_working_per_crew');
+      await client.query(`update assignment set status = case id when $2 then 'ON_SITE' else 'EN_ROUTE' end where id = any($1)`, [[oldest.id, onSite.id, newest.id], onSite.id]);
+      const versions = new Map((await client.query<{ id: string; version: number }>('select id, version from assignment where crew_id = $1', [member.id])).rows.map((row) => [row.id, row.version]));
+      const migration = new Migration20261203020000CrewOneJob(app.orm.em.getDriver(), app.orm.config);
+      await migration.up();
+      for (const query of migration.getQueries()) await client.query(query as string);
+      const rows = await client.query<{ id: string; status: string; version: number }>('select id, status, version from assignment where crew_id = $1 order by created_at', [member.id]);
+      expect(rows.rows.map(({ id, status }) => ({ id, status }))).toEqual([
+        { id: oldest.id, status: 'ACCEPTED' },
+        { id: onSite.id, status: 'ON_SITE' },
+        { id: newest.id, status: 'ACCEPTED' },
+      ]);
+      // A client holding the old version of a job sent back learns that it changed.
+      expect(rows.rows.map((row) => row.version - versions.get(row.id)!)).toEqual([1, 0, 1]);
+      const index = await client.query(`select 1 from pg_indexes where indexname = 'assignment_one_working_per_crew'`);
+      expect(index.rowCount).toBe(1);
+    } finally {
+      await client.query('rollback');
+      await client.end();
+    }
   });
 });
