@@ -10,6 +10,8 @@ export interface ApiFailure {
   field?: string;
   /** The error's other extensions, e.g. a CONFLICT's `currentReference` (the job a crew must finish first). */
   details?: Readonly<Record<string, unknown>>;
+  /** Set when the console wrote `message` itself, in the viewer's language (not the server's English). */
+  localized?: boolean;
 }
 
 /** Reads the first GraphQL error of a failed urql operation (or marks a network failure). */
@@ -53,6 +55,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   reason: 'reason',
   referredTo: 'referredTo',
   duplicateOf: 'duplicateOf',
+  reference: 'duplicateOf',
   answer: 'answer',
   priority: 'priority',
   crewId: 'crew',
@@ -76,6 +79,7 @@ type Translate = (key: string, named?: Record<string, unknown>) => string;
  * shows only when the console has no words for the case.
  */
 export function failureText(failure: ApiFailure, t: Translate, te: (key: string) => boolean): string {
+  if (failure.localized) return failure.message;
   const key = fieldLabelKey(failure.field);
   if (failure.code === 'BAD_USER_INPUT' && key && te(key)) return t('errors.badField', { field: t(key) });
   if (te(`errors.${failure.code}`)) return t(`errors.${failure.code}`);

@@ -60,3 +60,11 @@ describe('the server’s refusals, in the console’s language', () => {
     expect(fieldLabelKey(undefined)).toBeNull();
   });
 });
+
+describe('a refusal the console already worded', () => {
+  it('shows the console’s own words as they are', () => {
+    setLocale('ar');
+    expect(failureText({ code: 'NOT_FOUND', message: 'لا يوجد بلاغ بهذا الرقم المرجعي.', field: 'duplicateOf', localized: true }, t, te)).toBe('لا يوجد بلاغ بهذا الرقم المرجعي.');
+    expect(failureText({ code: 'BAD_USER_INPUT', message: 'reason is required', field: 'reason' }, t, te)).toBe('تحقق من: السبب');
+  });
+});

@@ -220,7 +220,7 @@ describe('acting on a report', () => {
     controller.choose('markDuplicate');
     controller.form.duplicateReference = ' 940-2026-999999 ';
     await controller.markDuplicate();
-    expect(controller.failure.value).toEqual({ code: 'NOT_FOUND', message: 'actions.duplicateNotFound', field: 'duplicateOf' });
+    expect(controller.failure.value).toEqual({ code: 'NOT_FOUND', message: 'actions.duplicateNotFound', field: 'duplicateOf', localized: true });
     expect(server.callsOf('MarkDuplicate')).toEqual([]);
 
     controller.form.duplicateReference = '940-2026-000001';

@@ -204,7 +204,7 @@ export class ReportController {
     const { id } = this.current();
     return this.act(async () => {
       const found = await this.run(ReportByReferenceQuery, { reference: this.form.duplicateReference.trim() });
-      if (!found.reportByReference) throw new ApiError({ code: 'NOT_FOUND', message: this.t('actions.duplicateNotFound'), field: 'duplicateOf' });
+      if (!found.reportByReference) throw new ApiError({ code: 'NOT_FOUND', message: this.t('actions.duplicateNotFound'), field: 'duplicateOf', localized: true });
       await this.run(MarkDuplicateMutation, { id, duplicateOf: found.reportByReference.id });
     }, this.t('actions.done.markDuplicate'));
   }
