@@ -12,6 +12,7 @@ const LIST = `query($text: String!, $first: Int!) {
         location { lat lng municipality { code nameEn } }
         reporter { name phone }
         activeAssignment { status crew { name status municipality { code } department { code } } }
+        possibleDuplicates { reference distanceMeters report { id } }
       }
     }
   }
