@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/access/access.roles.js';
 import { freshDatabase } from './support/database.js';
-import { apiKey, fileReport, sql, staff, unique, type ReportInput } from './support/factories.js';
+import { apiKey, assign, crew, fileReport, sql, staff, unique, type ReportInput } from './support/factories.js';
 import { codeOf, gql, ok, startServer, type App } from './support/server.js';
 import { connect, ofReport, subscribeEvents, untilSentinel, untilSubscribed } from './support/ws.js';
 
@@ -185,6 +185,16 @@ describe('possible duplicates', () => {
     } finally {
       await sql(app, `update category set duplicate_radius_m = null, duplicate_window_hours = null where code = 'ABANDONED_VEHICLE'`);
     }
+  });
+
+  it("tells a crew nothing of duplicates, even on a report it holds: merging is the dispatcher's", async () => {
+    const here = spot();
+    await file(here);
+    const held = await file(north(here, 30));
+    const worker = await crew(app);
+    await assign(app, dispatcher.token, held.id, worker.id);
+    expect(await suggestions(held.id, worker.token)).toEqual([]);
+    expect(await suggestions(held.id)).toHaveLength(1);
   });
 
   it("createReport by an INTAKE key returns the duplicate's reference, but not another filer's report", async () => {
