@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/access/access.roles.js';
 import { AssignmentStatus } from '../server/src/assignments/assignments.enums.js';
@@ -274,6 +275,18 @@ describe('indicators', () => {
       hiddenInSmallGroups: false,
     });
     expect(indicatorDefinitions.filter((d) => d.hiddenInSmallGroups).map((d) => d.code)).toEqual(['firstTimeFix', 'satisfactionMean', 'satisfiedShare']);
+  });
+
+  it("README's Indicators table is the definitions, row for row", async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Indicators'), readme.indexOf('### The API'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows).toEqual(
+      INDICATOR_CODES.map((code) => {
+        const d: { labelAr: string; labelEn: string; unit: string; rule: string; hiddenInSmallGroups?: true } = INDICATORS[code];
+        return `| \`${code}\` | ${d.labelAr} | ${d.labelEn} | ${d.unit.toLowerCase()} | ${d.rule}${d.hiddenInSmallGroups ? ' Hidden in a row with fewer than 5 reached follow-ups.' : ''} |`;
+      }),
+    );
   });
 
   it('answers an integrator key, and refuses bad input with a typed error naming the field', async () => {

@@ -16,7 +16,8 @@ const USAGE = `Usage:
                                                   password from BALAGH_PASSWORD (never a default)
   npm run apikey:create -- --name NAME --role INTAKE|INTEGRATOR
                                                   key from BALAGH_API_KEY, or a random one printed once
-  npm run apikey:revoke -- --id ID                the key stops working at once, its open sockets too, on every replica`;
+  npm run apikey:revoke -- --id ID                the key stops working at once, its open sockets too, on every replica
+  node dist/server/cli.js indicators:rebuild      rebuild the indicators' aggregates from the raw tables (after a bulk load, or to repair)`;
 
 /** A database for CLI commands: DATABASE_URL, or the embedded one `npm start` uses. */
 async function database(): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
@@ -85,6 +86,16 @@ async function main(argv: string[]): Promise<void> {
         const services = createServices({ tokenTtlHours: 12 });
         const revoked = await services.auth.revokeApiKey(orm.em.fork(), values.id!);
         console.log(revoked ? `revoked key ${values.id}` : `no active key ${values.id}: nothing to revoke`);
+      });
+      return;
+    }
+    case 'indicators:rebuild': {
+      await withOrm(async (orm) => {
+        const services = createServices({ tokenTtlHours: 12 });
+        const em = orm.em.fork();
+        await services.indicators.rebuild(em);
+        const [counts] = await em.execute<{ facts: number; rollups: number }[]>('select (select count(*) from indicator_fact)::int as facts, (select count(*) from indicator_rollup)::int as rollups');
+        console.log(`rebuilt the indicators from the raw tables: ${counts.facts} facts, ${counts.rollups} rollup rows`);
       });
       return;
     }

@@ -4,6 +4,7 @@ import { assignmentTimelineAction } from '../../server/src/assignments/assignmen
 import { CallOutcome, FixedAnswer, FollowUpStatus } from '../../server/src/followups/followups.enums.js';
 import { FOLLOW_UP_TIMELINE } from '../../server/src/followups/followups.service.js';
 import { PRIORITY_RANK, ReportStatus, type BeneficiaryType, type Channel, type Priority, type ReportKind } from '../../server/src/reports/reports.enums.js';
+import { rebuild } from '../../server/src/indicators/indicators.rollup.js';
 import { ReportAction, TIMELINE_ACTION } from '../../server/src/reports/reports.transitions.js';
 import type { App } from './server.js';
 import { sql } from './factories.js';
@@ -201,7 +202,10 @@ export class Fixtures {
     return report;
   }
 
-  /** Writes every row, set-based (a few statements whatever the number of reports). */
+  /**
+   * Writes every row, set-based (a few statements whatever the number of reports), then rebuilds the maintained
+   * aggregates from the raw tables, as a bulk load does (rows written here bypass the outbox the projector reads).
+   */
   async insert(app: App): Promise<void> {
     const json = (rows: unknown[]) => JSON.stringify(rows);
     if (this.reports.length) {
@@ -253,5 +257,6 @@ export class Fixtures {
         );
       }
     }
+    await rebuild(app.orm.em.fork());
   }
 }

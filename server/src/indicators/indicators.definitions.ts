@@ -144,7 +144,7 @@ export const INDICATORS = {
     unit: COUNT,
     labelAr: 'المتابعات التي جرى الاتصال بها',
     labelEn: 'Follow-ups attempted',
-    rule: 'Follow-ups with at least one call made in the period (each counted once per row).',
+    rule: 'Follow-ups whose first call was made in the period (a follow-up called again later is not counted again).',
   },
   followUpsReached: {
     group: SATISFACTION,

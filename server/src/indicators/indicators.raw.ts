@@ -123,50 +123,92 @@ const DECLINED = assignmentTimelineAction(AssignmentStatus.DECLINED);
 const MINUTES = (later: string, earlier: string) => `floor(extract(epoch from (${later} - ${earlier})) / 60)::int`;
 
 /**
- * Everything that happened in [$from, $to), one row per happening: its kind, time, report, crew or follow-up,
- * and what the rules need of it (`minutes`, `ok`, `flag`, `score`). Parameters: from, to (each branch repeats them).
+ * Which happenings a statement reads: those in a period (each branch bounds its own time column, so it can use
+ * that column's index), or every happening of some reports (the aggregates' projector recomputes a changed
+ * report whole), or every happening (a rebuild). Each branch binds the scope's parameters again.
  */
-const FACTS = `
+export type FactScope = { period: { from: Date; to: Date } } | { reports: readonly string[] } | { all: true };
+
+/** Only the scope's reports (no bound otherwise): for a subquery that must see a report's whole history. */
+function reportsOnly(scope: FactScope, reportColumn: string): { sql: string; params: unknown[] } {
+  return 'reports' in scope ? scoped(scope, reportColumn, '') : { sql: 'true', params: [] };
+}
+
+function scoped(scope: FactScope, reportColumn: string, atColumn: string): { sql: string; params: unknown[] } {
+  if ('period' in scope) return { sql: `${atColumn} >= ?::timestamptz and ${atColumn} < ?::timestamptz`, params: [scope.period.from.toISOString(), scope.period.to.toISOString()] };
+  if ('reports' in scope) return { sql: `${reportColumn} = any(?::uuid[])`, params: [`{${scope.reports.join(',')}}`] };
+  return { sql: 'true', params: [] };
+}
+
+/**
+ * Everything that happened, one row per happening: its kind, time, report, crew or follow-up, and what the rules
+ * need of it (`minutes`, `ok`, `flag`, `score`). The kinds and what their columns mean:
+ * - `received` (receivedAt): ok = a CRITICAL report first assigned within LIFE_SAFETY_ASSIGN_MINUTES;
+ * - `first_assigned` (the first ASSIGNED line): minutes from receipt;
+ * - `resolved`, `closed`, `rejected`, `duplicate` (each change to that status): minutes from receipt; ok = at or
+ *   before targetAt (for `rejected`: the report names where it was referred); flag = a later reopen from RESOLVED or CLOSED;
+ * - `open` (each change into or out of an open status, the CREATED line included): score = +1 or -1;
+ * - `answered`: minutes from receipt; `due` (dueAt); `reached`, `unreachable` (completedAt): ok = fixed YES, score = rating;
+ * - `attempt` (each call): flag = the follow-up's first call; `completed`, `declined` (a crew's job): minutes on site.
+ * Returns the SQL and its parameters.
+ */
+export function factsSql(scope: FactScope): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where = (reportColumn: string, atColumn: string | null) => {
+    const part = atColumn === null ? reportsOnly(scope, reportColumn) : scoped(scope, reportColumn, atColumn);
+    params.push(...part.params);
+    return part.sql;
+  };
+  const sql = `
   select r.id as report_id, null::uuid as crew_id, null::uuid as follow_up_id, 'received' as kind, r.received_at as at, null::int as minutes,
          (r.priority = '${Priority.CRITICAL}' and exists (select 1 from timeline_entry a where a.report_id = r.id and a.action = '${ASSIGNED}'
             and a.at <= r.received_at + interval '${LIFE_SAFETY_ASSIGN_MINUTES} minutes')) as ok,
          false as flag, null::int as score
-    from report r where r.received_at >= ?::timestamptz and r.received_at < ?::timestamptz
+    from report r where ${where('r.id', 'r.received_at')}
   union all
   select a.report_id, null, null, 'first_assigned', a.at, ${MINUTES('a.at', 'r.received_at')}, false, false, null
-    from (select distinct on (t.report_id) t.report_id, t.at from timeline_entry t where t.action = '${ASSIGNED}' order by t.report_id, t.at, t.id) a
+    from (select distinct on (t.report_id) t.report_id, t.at from timeline_entry t where t.action = '${ASSIGNED}' and ${where('t.report_id', null)}
+           order by t.report_id, t.at, t.id) a
     join report r on r.id = a.report_id
-   where a.at >= ?::timestamptz and a.at < ?::timestamptz
+   where ${where('a.report_id', 'a.at')}
   union all
-  select t.report_id, null, null, lower(t.to_status), t.at, ${MINUTES('t.at', 'r.received_at')}, t.at <= r.target_at,
+  select t.report_id, null, null, lower(t.to_status), t.at, ${MINUTES('t.at', 'r.received_at')},
+         case when t.to_status = '${ReportStatus.REJECTED}' then r.referred_to is not null else t.at <= r.target_at end,
          exists (select 1 from timeline_entry l where l.report_id = t.report_id and l.id > t.id and l.to_status = '${ReportStatus.RECEIVED}' and l.from_status in (${REOPENED_FROM})),
          null
     from timeline_entry t join report r on r.id = t.report_id
    where t.to_status in ('${ReportStatus.RESOLVED}', '${ReportStatus.CLOSED}', '${ReportStatus.REJECTED}', '${ReportStatus.DUPLICATE}')
-     and t.at >= ?::timestamptz and t.at < ?::timestamptz
+     and ${where('t.report_id', 't.at')}
+  union all
+  select t.report_id, null, null, 'open', t.at, null, false, false, case when t.to_status in (${OPEN}) then 1 else -1 end
+    from timeline_entry t
+   where t.to_status is not null and (coalesce(t.from_status, '') in (${OPEN})) <> (t.to_status in (${OPEN}))
+     and ${where('t.report_id', 't.at')}
   union all
   select t.report_id, null, null, 'answered', t.at, ${MINUTES('t.at', 'r.received_at')}, false, false, null
     from timeline_entry t join report r on r.id = t.report_id
-   where t.action = '${ANSWERED}' and t.at >= ?::timestamptz and t.at < ?::timestamptz
+   where t.action = '${ANSWERED}' and ${where('t.report_id', 't.at')}
   union all
   select fu.report_id, null, fu.id, 'due', fu.due_at, null, false, false, null
-    from follow_up fu where fu.due_at >= ?::timestamptz and fu.due_at < ?::timestamptz
+    from follow_up fu where ${where('fu.report_id', 'fu.due_at')}
   union all
   select fu.report_id, null, fu.id, lower(fu.status), fu.completed_at, null, fu.fixed = '${FixedAnswer.YES}', false, fu.satisfaction
     from follow_up fu
-   where fu.status in ('${FollowUpStatus.REACHED}', '${FollowUpStatus.UNREACHABLE}') and fu.completed_at >= ?::timestamptz and fu.completed_at < ?::timestamptz
+   where fu.status in ('${FollowUpStatus.REACHED}', '${FollowUpStatus.UNREACHABLE}') and fu.completed_at is not null and ${where('fu.report_id', 'fu.completed_at')}
   union all
-  select fu.report_id, null, fu.id, 'attempt', fa.at, null, false, false, null
+  select fu.report_id, null, fu.id, 'attempt', fa.at, null, false,
+         not exists (select 1 from follow_up_attempt e where e.follow_up_id = fa.follow_up_id and (e.at, e.id) < (fa.at, fa.id)), null
     from follow_up_attempt fa join follow_up fu on fu.id = fa.follow_up_id
-   where fa.at >= ?::timestamptz and fa.at < ?::timestamptz
+   where ${where('fu.report_id', 'fa.at')}
   union all
   select t.report_id, a.crew_id, null, case t.action when '${COMPLETED}' then 'completed' else 'declined' end, t.at,
          case when t.action = '${COMPLETED}' then (select ${MINUTES('t.at', 'max(o.at)')} from timeline_entry o
                 where o.report_id = t.report_id and o.assignment_id = t.assignment_id and o.action = '${ON_SITE}' and o.id < t.id) end,
          false, false, null
     from timeline_entry t join assignment a on a.id = t.assignment_id
-   where t.action in ('${COMPLETED}', '${DECLINED}') and t.at >= ?::timestamptz and t.at < ?::timestamptz`;
-const FACT_BRANCHES = 8;
+   where t.action in ('${COMPLETED}', '${DECLINED}') and ${where('t.report_id', 't.at')}`;
+  return { sql, params };
+}
 
 const count = (where: string) => `count(*) filter (where ${where})::int`;
 const percentile = (fraction: number, kind: string) => `percentile_disc(${fraction}) within group (order by f.minutes) filter (where f.kind = '${kind}')`;
@@ -189,7 +231,7 @@ const FIGURES_SQL: Record<Exclude<keyof RawFigures, 'backlog'>, string> = {
   criticalAssignedIn15: count(`f.kind = 'received' and f.ok`),
   resolvedLaterReopened: count(`f.kind = 'resolved' and f.flag`),
   followUpsDue: count(`f.kind = 'due'`),
-  followUpsAttempted: `count(distinct f.follow_up_id) filter (where f.kind = 'attempt')::int`,
+  followUpsAttempted: count(`f.kind = 'attempt' and f.flag`),
   followUpsReached: count(`f.kind = 'reached'`),
   followUpsUnreachable: count(`f.kind = 'unreachable'`),
   reachedFixed: count(`f.kind = 'reached' and f.ok`),
@@ -210,18 +252,17 @@ const keyNames = (groupBy: readonly IndicatorDimension[]) => groupBy.map((_, ind
 export async function rawIndicators(em: EntityManager, question: IndicatorQuestion): Promise<RawRow[]> {
   const { from, to, now, bucket, groupBy } = question;
   const filter = filterSql(question.filter);
+  const facts = factsSql({ period: { from, to } });
   const byCrew = groupBy.includes(IndicatorDimension.CREW);
   const bucketColumn = bucket ? `to_char(${bucketStartSql('f.at', bucket)}, 'YYYY-MM-DD')` : 'null::text';
   const groups = [...keyNames(groupBy), 'b'];
-  const factsSql = `
-    with facts as (${FACTS})
+  const factsQuery = `
+    with facts as (${facts.sql})
     select ${[...keyColumns(groupBy), `${bucketColumn} as b`, ...Object.entries(FIGURES_SQL).map(([name, sql]) => `${sql} as "${name}"`)].join(', ')}
       from facts f join report r on r.id = f.report_id join category c on c.code = r.category_code
-     where ${filter.sql}${byCrew ? ' and f.crew_id is not null' : ''}
+     where f.kind <> 'open' and ${filter.sql}${byCrew ? ' and f.crew_id is not null' : ''}
      group by ${groups.join(', ')}`;
-  const period = [from.toISOString(), to.toISOString()];
-  const factParams = [...Array.from({ length: FACT_BRANCHES }, () => period).flat(), now.toISOString(), ...filter.params];
-  const facts = await em.execute<Record<string, unknown>[]>(factsSql, factParams);
+  const records = await em.execute<Record<string, unknown>[]>(factsQuery, [...facts.params, now.toISOString(), ...filter.params]);
 
   const rows = new Map<string, RawRow>();
   const rowFor = (record: Record<string, unknown>): RawRow => {
@@ -235,7 +276,7 @@ export async function rawIndicators(em: EntityManager, question: IndicatorQuesti
     }
     return row;
   };
-  for (const record of facts) {
+  for (const record of records) {
     const row = rowFor(record);
     for (const name of Object.keys(FIGURES_SQL) as (keyof typeof FIGURES_SQL)[]) row.figures[name] = record[name] as never;
   }

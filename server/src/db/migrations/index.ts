@@ -12,6 +12,7 @@ import { Migration20261203010000Duplicates } from './Migration20261203010000Dupl
 import { Migration20261203020000CrewOneJob } from './Migration20261203020000CrewOneJob.js';
 import { Migration20261203030000CrewNamesTimelineParams } from './Migration20261203030000CrewNamesTimelineParams.js';
 import { Migration20261203040000Presence } from './Migration20261203040000Presence.js';
+import { Migration20261204000000Indicators } from './Migration20261204000000Indicators.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -32,4 +33,5 @@ export const migrations = [
   { name: 'Migration20261203020000CrewOneJob', class: Migration20261203020000CrewOneJob },
   { name: 'Migration20261203030000CrewNamesTimelineParams', class: Migration20261203030000CrewNamesTimelineParams },
   { name: 'Migration20261203040000Presence', class: Migration20261203040000Presence },
+  { name: 'Migration20261204000000Indicators', class: Migration20261204000000Indicators },
 ];

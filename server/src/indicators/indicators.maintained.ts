@@ -1,0 +1,224 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OPEN_STATUSES } from '../reports/reports.enums.js';
+import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
+import { DIMENSION_SQL, emptyFigures, filterSql, textArray, type IndicatorQuestion, type RawFigures, type RawRow } from './indicators.raw.js';
+import { column, figureSql, ROLLUP_FIGURE_NAMES, type Grain, type RollupFigure } from './indicators.rollup.js';
+import type { IndicatorFilter } from './indicators.types.js';
+
+/**
+ * The indicators from the maintained aggregates (indicators.rollup.ts): the same figures as `rawIndicators`,
+ * read from far fewer rows. Whole Riyadh days inside the period come from `indicator_rollup` at the narrowest
+ * grain that holds the question's dimensions; the partial days at either end, and the durations medians and
+ * percentiles rank, from `indicator_fact`; "open and overdue now" from the open reports themselves (it depends on
+ * now, not on a change); the backlog at an instant is the reports open now less the `open` deltas since.
+ * Exact: every figure is a sum of the same per-happening values the raw statement counts, or a rank over the same
+ * durations. Run it in one REPEATABLE READ transaction, so the statements read one state of the aggregates.
+ */
+
+/** Asia/Riyadh is UTC+3 all year. */
+const RIYADH_OFFSET_MS = 3 * 3_600_000;
+const DAY_MS = 86_400_000;
+const dayOf = (at: Date) => new Date(at.getTime() + RIYADH_OFFSET_MS).toISOString().slice(0, 10);
+const startOf = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - RIYADH_OFFSET_MS);
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+/** The first Riyadh day starting at or after `at`. */
+const ceilDay = (at: Date) => (startOf(dayOf(at)).getTime() === at.getTime() ? dayOf(at) : nextDay(dayOf(at)));
+
+/** The dimensions a question reads: what it groups by and what it filters on; DEPARTMENT is read through CATEGORY. */
+function grainOf(groupBy: readonly IndicatorDimension[], filter: IndicatorFilter | null | undefined): Grain {
+  const used = new Set<string>(groupBy.map((dimension) => (dimension === IndicatorDimension.DEPARTMENT ? IndicatorDimension.CATEGORY : dimension)));
+  if (filter?.channels?.length) used.add(IndicatorDimension.CHANNEL);
+  if (filter?.categoryCodes?.length || filter?.departmentCodes?.length) used.add(IndicatorDimension.CATEGORY);
+  if (filter?.municipalityCodes?.length) used.add(IndicatorDimension.MUNICIPALITY);
+  if (filter?.beneficiaryTypes?.length) used.add(IndicatorDimension.BENEFICIARY_TYPE);
+  if (filter?.priorities?.length) used.add(IndicatorDimension.PRIORITY);
+  if (used.size === 0) return 'TOTAL';
+  if (used.size === 1) return [...used][0] as Grain;
+  return 'ALL';
+}
+
+/** A dimension's column in a rollup row `d` or a fact row `f` (its category `c` joined for the department). */
+function dimensionSql(dimension: IndicatorDimension, alias: 'd' | 'f'): string {
+  if (dimension === IndicatorDimension.DEPARTMENT) return 'c.department_code';
+  const name = { CHANNEL: 'channel', CATEGORY: 'category_code', MUNICIPALITY: 'municipality_code', BENEFICIARY_TYPE: 'beneficiary_type', PRIORITY: 'priority', CREW: 'crew_id' }[dimension];
+  if (alias === 'd' && (name === 'beneficiary_type' || name === 'crew_id')) return `nullif(d.${name}, '')`;
+  return name === 'crew_id' ? `${alias}.crew_id::text` : `${alias}.${name}`;
+}
+
+/** The filter over rollup rows `d` or facts `f`, with its parameters. */
+function filterOn(filter: IndicatorFilter | null | undefined, alias: 'd' | 'f'): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (columnSql: string, values: readonly string[] | null | undefined) => {
+    if (!values?.length) return;
+    parts.push(`${columnSql} = any(?::text[])`);
+    params.push(textArray(values));
+  };
+  add(`${alias}.channel`, filter?.channels);
+  add(`${alias}.category_code`, filter?.categoryCodes);
+  add('c.department_code', filter?.departmentCodes);
+  add(`${alias}.municipality_code`, filter?.municipalityCodes);
+  add(`${alias}.beneficiary_type`, filter?.beneficiaryTypes);
+  add(`${alias}.priority`, filter?.priorities);
+  return { sql: parts.length ? parts.join(' and ') : 'true', params };
+}
+
+/** The first day of the bucket holding a date expression, as `YYYY-MM-DD` (null for the whole period). */
+function bucketSql(day: string, bucket: IndicatorBucket | null): string {
+  if (!bucket) return 'null::text';
+  if (bucket === IndicatorBucket.DAY) return `to_char(${day}, 'YYYY-MM-DD')`;
+  if (bucket === IndicatorBucket.WEEK) return `to_char(${day} - extract(dow from ${day})::int, 'YYYY-MM-DD')`;
+  return `to_char(date_trunc('month', ${day}), 'YYYY-MM-DD')`;
+}
+
+const PERCENTILES: { name: keyof RawFigures; fraction: number; kind: string }[] = [
+  { name: 'firstAssignmentMedian', fraction: 0.5, kind: 'first_assigned' },
+  { name: 'firstAssignmentP90', fraction: 0.9, kind: 'first_assigned' },
+  { name: 'resolutionMedian', fraction: 0.5, kind: 'resolved' },
+  { name: 'resolutionP90', fraction: 0.9, kind: 'resolved' },
+  { name: 'answerMedian', fraction: 0.5, kind: 'answered' },
+  { name: 'onSiteMedian', fraction: 0.5, kind: 'completed' },
+];
+const DURATION_KINDS = [...new Set(PERCENTILES.map((p) => p.kind))];
+
+/** The indicators of a question from the maintained aggregates (brought up to date by the caller). */
+export async function maintainedIndicators(em: EntityManager, question: IndicatorQuestion): Promise<RawRow[]> {
+  const { from, to, now, bucket, groupBy, filter } = question;
+  const grain = grainOf(groupBy, filter);
+  const byCrew = groupBy.includes(IndicatorDimension.CREW);
+  const needsCategory = groupBy.includes(IndicatorDimension.DEPARTMENT) || !!filter?.departmentCodes?.length;
+  const keys = (alias: 'd' | 'f') => groupBy.map((dimension, index) => `${dimensionSql(dimension, alias)} as d${index}`);
+  const groups = [...groupBy.map((_, index) => `d${index}`), 'b'];
+  const join = (alias: 'd' | 'f') => (needsCategory ? ` join category c on c.code = ${alias}.category_code` : '');
+  // The rollup rows of the grain with every dimension it does not keep at '*': only crews' happenings when grouped by crew.
+  const crewRows = (alias: 'd' | 'f') => (byCrew ? (alias === 'd' ? ` and d.crew_id <> ''` : ' and f.crew_id is not null') : '');
+
+  // Whole days inside [from, to) from the rollup; the partial days at the ends from the facts.
+  const wholeFrom = ceilDay(from);
+  const wholeTo = dayOf(to);
+  const hasWhole = wholeFrom < wholeTo;
+  const edges: [Date, Date][] = hasWhole
+    ? [
+        [from, startOf(wholeFrom)],
+        [startOf(wholeTo), to],
+      ]
+    : [[from, to]];
+  const edgeSql = edges.map(() => '(f.at >= ?::timestamptz and f.at < ?::timestamptz)').join(' or ');
+  const edgeParams = edges.flatMap(([a, b]) => [a.toISOString(), b.toISOString()]);
+  const counted = ROLLUP_FIGURE_NAMES.filter((name) => name !== 'openDelta');
+  const dFilter = filterOn(filter, 'd');
+  const fFilter = filterOn(filter, 'f');
+  const figuresSql = `
+    select ${[...groups, ...counted.map((name) => `sum(${column(name)})::int as "${name}"`)].join(', ')} from (
+      ${
+        hasWhole
+          ? `select ${[...keys('d'), `${bucketSql('d.day', bucket)} as b`, ...counted.map((name) => `d.${column(name)}`)].join(', ')}
+               from indicator_rollup d${join('d')}
+              where d.grain = ? and d.day >= ?::date and d.day < ?::date and ${dFilter.sql}${crewRows('d')}
+             union all`
+          : ''
+      }
+      select ${[...keys('f'), `${bucketSql('f.day', bucket)} as b`, ...counted.map((name) => `${figureSql(name as RollupFigure)} as ${column(name)}`)].join(', ')}
+        from indicator_fact f${join('f')}
+       where (${edgeSql}) and ${fFilter.sql}${crewRows('f')}
+       group by ${groups.join(', ')}
+    ) x group by ${groups.join(', ')}`;
+  const figureParams = [...(hasWhole ? [grain, wholeFrom, wholeTo, ...dFilter.params] : []), ...edgeParams, ...fFilter.params];
+
+  const percentilesSql = `
+    select ${[...keys('f'), `${bucketSql('f.day', bucket)} as b`, ...PERCENTILES.map((p) => `percentile_disc(${p.fraction}) within group (order by f.minutes) filter (where f.kind = '${p.kind}') as "${p.name}"`)].join(', ')}
+      from indicator_fact f${join('f')}
+     where f.kind = any(?::text[]) and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}${crewRows('f')}
+     group by ${groups.join(', ')}`;
+  const percentileParams = [textArray(DURATION_KINDS), from.toISOString(), to.toISOString(), ...fFilter.params];
+
+  const rows = new Map<string, RawRow>();
+  const rowFor = (record: Record<string, unknown>): RawRow => {
+    const rowKeys = groupBy.map((_, index) => (record[`d${index}`] as string | null) ?? null);
+    const bucketStart = (record.b as string | null) ?? null;
+    const id = JSON.stringify([rowKeys, bucketStart]);
+    let row = rows.get(id);
+    if (!row) {
+      row = { keys: rowKeys, bucketStart, figures: emptyFigures() };
+      rows.set(id, row);
+    }
+    return row;
+  };
+  for (const record of await em.execute<Record<string, unknown>[]>(figuresSql, figureParams)) {
+    const row = rowFor(record);
+    for (const name of counted) (row.figures as unknown as Record<string, number>)[name] = record[name] as number;
+  }
+  for (const record of await em.execute<Record<string, unknown>[]>(percentilesSql, percentileParams)) {
+    const row = rowFor(record);
+    for (const p of PERCENTILES) (row.figures as unknown as Record<string, number | null>)[p.name] = record[p.name] as number | null;
+  }
+  if (byCrew) return [...rows.values()];
+
+  // Open and overdue now: reports received in the period (its buckets) and open now past their target.
+  const reportFilter = filterSql(filter);
+  const reportKeys = groupBy.map((dimension, index) => `${DIMENSION_SQL[dimension]} as d${index}`);
+  const overdueSql = `
+    select ${[...reportKeys, `${bucketSql(`(r.received_at at time zone 'Asia/Riyadh')::date`, bucket)} as b`, 'count(*)::int as overdue'].join(', ')}
+      from report r join category c on c.code = r.category_code
+     where r.status = any(?::text[]) and r.target_at < ?::timestamptz and r.received_at >= ?::timestamptz and r.received_at < ?::timestamptz and ${reportFilter.sql}
+     group by ${groups.join(', ')}`;
+  for (const record of await em.execute<Record<string, unknown>[]>(overdueSql, [textArray(OPEN_STATUSES), now.toISOString(), from.toISOString(), to.toISOString(), ...reportFilter.params])) {
+    rowFor(record).figures.overdueNow = record.overdue as number;
+  }
+
+  // The backlog at each end: open now (the '-infinity' rows) less the open deltas from the end on.
+  const ends = question.buckets ?? [{ start: null as string | null, endAt: to }];
+  const firstDay = ceilDay(ends[0].endAt);
+  const keyOnly = groupBy.map((_, index) => `d${index}`);
+  const deltasSql = `
+    select ${[...keys('d'), `case when d.day = '-infinity'::date then null else to_char(d.day, 'YYYY-MM-DD') end as day`, 'sum(d.open_delta)::int as delta'].join(', ')}
+      from indicator_rollup d${join('d')}
+     where d.grain = ? and (d.day = '-infinity'::date or d.day >= ?::date) and d.open_delta <> 0 and ${dFilter.sql}
+     group by ${[...keyOnly, 'd.day'].join(', ')}`;
+  const deltas = await em.execute<Record<string, unknown>[]>(deltasSql, [grain, firstDay, ...dFilter.params]);
+  // The open deltas of the partial day after `to` (when `to` is not a Riyadh midnight): [to, the next midnight).
+  const tail = ceilDay(to);
+  const tailDeltas =
+    startOf(tail).getTime() === to.getTime()
+      ? []
+      : await em.execute<Record<string, unknown>[]>(
+          `select ${[...keys('f'), 'sum(f.score)::int as delta'].join(', ')} from indicator_fact f${join('f')}
+            where f.kind = 'open' and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
+            ${keyOnly.length ? `group by ${keyOnly.join(', ')}` : ''}`,
+          [to.toISOString(), startOf(tail).toISOString(), ...fFilter.params],
+        );
+  const byGroup = new Map<string, { keys: (string | null)[]; now: number; days: [string, number][]; tail: number }>();
+  const groupOf = (record: Record<string, unknown>) => {
+    const groupKeys = groupBy.map((_, index) => (record[`d${index}`] as string | null) ?? null);
+    const id = JSON.stringify(groupKeys);
+    let group = byGroup.get(id);
+    if (!group) {
+      group = { keys: groupKeys, now: 0, days: [], tail: 0 };
+      byGroup.set(id, group);
+    }
+    return group;
+  };
+  for (const record of deltas) {
+    const group = groupOf(record);
+    if (record.day === null) group.now += record.delta as number;
+    else group.days.push([record.day as string, record.delta as number]);
+  }
+  for (const record of tailDeltas) groupOf(record).tail += (record.delta as number) ?? 0;
+  for (const group of byGroup.values()) {
+    for (const end of ends) {
+      const endDay = ceilDay(end.endAt);
+      let open = group.now;
+      for (const [day, delta] of group.days) if (day >= endDay) open -= delta;
+      if (end.endAt.getTime() === to.getTime()) open -= group.tail;
+      if (open === 0) continue;
+      const id = JSON.stringify([group.keys, end.start]);
+      let row = rows.get(id);
+      if (!row) {
+        row = { keys: group.keys, bucketStart: end.start, figures: emptyFigures() };
+        rows.set(id, row);
+      }
+      row.figures.backlog = open;
+    }
+  }
+  return [...rows.values()];
+}

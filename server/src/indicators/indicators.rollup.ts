@@ -1,0 +1,210 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Priority } from '../reports/reports.enums.js';
+import { INDICATOR_TIME_ZONE } from './indicators.definitions.js';
+import { factsSql, type FactScope, type RawFigures } from './indicators.raw.js';
+
+/**
+ * The maintained aggregates (issue 14). Two tables, both derived from the raw tables and nothing else:
+ *
+ * - `indicator_fact`: one narrow row per happening of `factsSql` (a receipt, a resolution, a call, a job …) with
+ *   its report's dimensions copied in and its Riyadh day: what partial days, medians and percentiles are read from.
+ * - `indicator_rollup`: per grain, Riyadh day and dimension values, the additive figures below summed. A grain is
+ *   the set of dimensions a row keeps: TOTAL (none), each single dimension (DEPARTMENT is read through CATEGORY),
+ *   and ALL (every dimension, crew included), so a question grouped or filtered by one dimension reads a dozen rows
+ *   a day, and any other question the ALL grain. Dimensions outside a grain hold '*'; a report without a beneficiary
+ *   type and a happening without a crew hold ''. Rows dated '-infinity' carry, per grain and group, the sum of every
+ *   `open` delta ever: the reports open now, from which the backlog at any instant is counted back.
+ *
+ * They are kept by a projector that reads the outbox (every change of a report, its assignments and follow-ups
+ * appends an event naming the report, in the change's own transaction, so a rolled-back change leaves nothing) and
+ * recomputes each named report whole: its old facts are deleted, its facts read again from the raw tables, and the
+ * rollups moved by the difference, in one statement. Recomputing a report is idempotent, so reading an event twice
+ * counts nothing twice; the projector's cursor moves in the same transaction, under a lock one projector holds at a
+ * time, and it reads the outbox as the event hub does (below the oldest running transaction), so nothing is lost.
+ */
+
+/** The figures a rollup row sums: each is `sum(case when <when> then <value> else 0 end)` over facts. */
+export const ROLLUP_FIGURES = {
+  received: { when: `f.kind = 'received'` },
+  resolved: { when: `f.kind = 'resolved'` },
+  closed: { when: `f.kind = 'closed'` },
+  rejected: { when: `f.kind = 'rejected'` },
+  referred: { when: `f.kind = 'rejected' and f.ok` },
+  merged: { when: `f.kind = 'duplicate'` },
+  resolvedOnTime: { when: `f.kind = 'resolved' and f.ok` },
+  critical: { when: `f.kind = 'received' and f.priority = '${Priority.CRITICAL}'` },
+  criticalAssignedIn15: { when: `f.kind = 'received' and f.ok` },
+  resolvedLaterReopened: { when: `f.kind = 'resolved' and f.flag` },
+  followUpsDue: { when: `f.kind = 'due'` },
+  followUpsAttempted: { when: `f.kind = 'attempt' and f.flag` },
+  followUpsReached: { when: `f.kind = 'reached'` },
+  followUpsUnreachable: { when: `f.kind = 'unreachable'` },
+  reachedFixed: { when: `f.kind = 'reached' and f.ok` },
+  satisfactionSum: { when: `f.kind = 'reached'`, value: 'coalesce(f.score, 0)' },
+  satisfied: { when: `f.kind = 'reached' and f.score >= 4` },
+  callsMade: { when: `f.kind = 'attempt'` },
+  inquiriesAnswered: { when: `f.kind = 'answered'` },
+  jobsCompleted: { when: `f.kind = 'completed'` },
+  declines: { when: `f.kind = 'declined'` },
+  openDelta: { when: `f.kind = 'open'`, value: 'f.score' },
+} as const satisfies Partial<Record<keyof RawFigures | 'openDelta', { when: string; value?: string }>>;
+
+export type RollupFigure = keyof typeof ROLLUP_FIGURES;
+export const ROLLUP_FIGURE_NAMES = Object.keys(ROLLUP_FIGURES) as RollupFigure[];
+
+/** A figure's column in indicator_rollup. */
+export const column = (name: string) => name.replace(/[A-Z0-9]+/g, (part) => `_${part.toLowerCase()}`);
+
+/** The sum of a figure over facts `f`, each multiplied by `sign` (an SQL expression). */
+export const figureSql = (name: RollupFigure, sign = '1') => {
+  const figure: { when: string; value?: string } = ROLLUP_FIGURES[name];
+  return `sum(case when ${figure.when} then ${sign} * ${figure.value ?? '1'} else 0 end)::int`;
+};
+
+/** The grains of indicator_rollup and the dimension columns each keeps. */
+export const GRAINS = {
+  TOTAL: [],
+  CHANNEL: ['channel'],
+  CATEGORY: ['category_code'],
+  MUNICIPALITY: ['municipality_code'],
+  BENEFICIARY_TYPE: ['beneficiary_type'],
+  PRIORITY: ['priority'],
+  CREW: ['crew_id'],
+  ALL: ['channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id'],
+} as const satisfies Record<string, readonly string[]>;
+export type Grain = keyof typeof GRAINS;
+
+const KEY_COLUMNS = ['channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id'] as const;
+const FACT_COLUMNS = ['report_id', 'kind', 'at', 'day', 'channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id', 'follow_up_id', 'minutes', 'ok', 'flag', 'score'];
+
+/** The DDL of the aggregates and the projector's cursor (the migration runs it). */
+export const ROLLUP_DDL = [
+  `create table "indicator_fact" (
+     "report_id" uuid not null, "kind" varchar(20) not null, "at" timestamptz not null, "day" date not null,
+     "channel" text not null, "category_code" varchar(40) not null, "municipality_code" varchar(40) not null, "beneficiary_type" text null, "priority" text not null,
+     "crew_id" uuid null, "follow_up_id" uuid null, "minutes" int null, "ok" boolean not null, "flag" boolean not null, "score" int null)`,
+  `create index "indicator_fact_report_index" on "indicator_fact" ("report_id")`,
+  // Partial days, and the durations a median or percentile ranks (read by kind and time, the minutes in the index).
+  `create index "indicator_fact_at_index" on "indicator_fact" ("at")`,
+  `create index "indicator_fact_kind_at_index" on "indicator_fact" ("kind", "at") include ("minutes")`,
+  `create table "indicator_rollup" (
+     "grain" varchar(20) not null, "day" date not null,
+     ${KEY_COLUMNS.map((name) => `"${name}" text not null`).join(', ')},
+     ${ROLLUP_FIGURE_NAMES.map((name) => `"${column(name)}" int not null default 0`).join(', ')},
+     primary key ("grain", "day", ${KEY_COLUMNS.map((name) => `"${name}"`).join(', ')}))`,
+  `create table "indicator_projector" ("id" smallint primary key, "tx_id" xid8 not null, "event_id" bigint not null)`,
+];
+
+/** The Riyadh day of a fact's time. */
+const daySql = (at: string) => `(${at} at time zone '${INDICATOR_TIME_ZONE}')::date`;
+
+/** Selects new fact rows (in FACT_COLUMNS order) from `factsSql`'s rows `f`, with their report's dimensions. */
+function factRowsSql(scope: FactScope): { sql: string; params: unknown[] } {
+  const facts = factsSql(scope);
+  return {
+    sql: `select f.report_id, f.kind, f.at, ${daySql('f.at')}, r.channel, r.category_code, r.municipality_code, r.beneficiary_type, r.priority,
+                 f.crew_id, f.follow_up_id, f.minutes, coalesce(f.ok, false), coalesce(f.flag, false), f.score
+            from (${facts.sql}) f join report r on r.id = f.report_id`,
+    params: facts.params,
+  };
+}
+
+/**
+ * Adds the rows of `changes` (fact rows with a `sign` column: +1 added, -1 removed) into indicator_rollup, every
+ * grain at once, plus the '-infinity' row of each `open` delta. One row per key is written (grouped first), so the
+ * upsert never touches a row twice.
+ */
+function rollupUpsertSql(changes: string): string {
+  const grains = Object.entries(GRAINS) as [Grain, readonly string[]][];
+  const keyOf = (name: (typeof KEY_COLUMNS)[number]) => {
+    const kept = grains.filter(([, columns]) => columns.includes(name as never)).map(([grain]) => `'${grain}'`);
+    const value = name === 'beneficiary_type' || name === 'crew_id' ? `coalesce(f.${name}::text, '')` : `f.${name}`;
+    return `case when g.grain in (${kept.join(', ')}) then ${value} else '*' end`;
+  };
+  return `
+    insert into indicator_rollup (grain, day, ${KEY_COLUMNS.join(', ')}, ${ROLLUP_FIGURE_NAMES.map(column).join(', ')})
+    select g.grain, d.day, ${KEY_COLUMNS.map(keyOf).join(', ')}, ${ROLLUP_FIGURE_NAMES.map((name) => figureSql(name, 'f.sign')).join(', ')}
+      from (${changes}) f
+     cross join (values ${grains.map(([grain]) => `('${grain}')`).join(', ')}) g(grain)
+     cross join lateral (values (f.day), (case when f.kind = 'open' then '-infinity'::date end)) d(day)
+     where d.day is not null and (g.grain <> 'CREW' or f.crew_id is not null)
+     group by 1, 2, 3, 4, 5, 6, 7, 8
+    on conflict (grain, day, ${KEY_COLUMNS.join(', ')}) do update set
+      ${ROLLUP_FIGURE_NAMES.map((name) => `${column(name)} = indicator_rollup.${column(name)} + excluded.${column(name)}`).join(', ')}`;
+}
+
+/** The set-based rebuild from the raw tables: empties both tables and fills them again (no parameters; the migration runs it too). */
+export function rebuildSql(): string[] {
+  const rows = factRowsSql({ all: true });
+  return [`truncate indicator_fact, indicator_rollup`, `insert into indicator_fact (${FACT_COLUMNS.join(', ')}) ${rows.sql}`, rollupUpsertSql(`select 1 as sign, * from indicator_fact`)];
+}
+
+/** One projector at a time (advisory lock key: "indicators" as a number). */
+const LOCK = 0x1d1ca70;
+/** How many outbox rows one projector transaction reads. */
+const BATCH = 2_000;
+
+/** Recomputes these reports' facts from the raw tables and moves the rollups by the difference, in one statement. */
+export async function recompute(em: EntityManager, reportIds: readonly string[]): Promise<void> {
+  if (!reportIds.length) return;
+  const ids = `{${reportIds.join(',')}}`;
+  const rows = factRowsSql({ reports: reportIds });
+  await em.execute(
+    `with old as (delete from indicator_fact where report_id = any(?::uuid[]) returning *),
+          new as (insert into indicator_fact (${FACT_COLUMNS.join(', ')}) ${rows.sql} returning *)
+     ${rollupUpsertSql(`select 1 as sign, * from new union all select -1 as sign, * from old`)}`,
+    [ids, ...rows.params],
+  );
+}
+
+/**
+ * Brings the aggregates up to every committed change: reads the outbox past the cursor (below the oldest running
+ * transaction, in (tx_id, id) order), recomputes the reports named, moves the cursor, one batch per transaction.
+ * Cheap when there is nothing new (one indexed probe); when a projector is already running, waits for it.
+ */
+export async function catchUp(em: EntityManager): Promise<number> {
+  let projected = 0;
+  for (;;) {
+    const done = await em.transactional(async (tx) => {
+      const [pending] = await tx.execute<{ pending: boolean }[]>(
+        `select exists (select 1 from dispatch_event e, indicator_projector p
+                         where p.id = 1 and (e.tx_id, e.id) > (p.tx_id, p.event_id) and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())) as pending`,
+      );
+      if (!pending.pending) return true;
+      await tx.execute(`select pg_advisory_xact_lock(${LOCK})`);
+      const [cursor] = await tx.execute<{ tx_id: string; event_id: string }[]>(`select tx_id::text, event_id::text from indicator_projector where id = 1 for update`);
+      const events = await tx.execute<{ tx_id: string; id: string; report_id: string | null }[]>(
+        `select e.tx_id::text, e.id::text, e.report_id from dispatch_event e
+          where (e.tx_id, e.id) > (?::text::xid8, ?::bigint) and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          order by e.tx_id, e.id limit ${BATCH}`,
+        [cursor.tx_id, cursor.event_id],
+      );
+      if (!events.length) return true;
+      await recompute(tx, [...new Set(events.map((event) => event.report_id).filter((id): id is string => !!id))]);
+      const last = events[events.length - 1];
+      await tx.execute(`update indicator_projector set tx_id = ?::text::xid8, event_id = ?::bigint where id = 1`, [last.tx_id, last.id]);
+      projected += events.length;
+      return events.length < BATCH;
+    });
+    if (done) return projected;
+  }
+}
+
+/**
+ * Rebuilds the aggregates from the raw tables (after a bulk load, or to repair): under the projector's lock, the
+ * cursor set to the oldest transaction running when it starts, so every change the rebuild might not see is
+ * projected again afterwards (recomputing is idempotent).
+ */
+export async function rebuild(em: EntityManager): Promise<void> {
+  await em.transactional(async (tx) => {
+    await tx.execute(`select pg_advisory_xact_lock(${LOCK})`);
+    await tx.execute(
+      `insert into indicator_projector (id, tx_id, event_id) values (1, pg_snapshot_xmin(pg_current_snapshot()), 0)
+       on conflict (id) do update set tx_id = excluded.tx_id, event_id = 0`,
+    );
+    for (const statement of rebuildSql()) await tx.execute(statement);
+  });
+}
+
+/** The cursor row the migration starts from: the oldest running transaction, like a rebuild. */
+export const PROJECTOR_START_SQL = `insert into indicator_projector (id, tx_id, event_id) values (1, pg_snapshot_xmin(pg_current_snapshot()), 0)`;
