@@ -186,4 +186,23 @@ describe('indicators under concurrent writers', () => {
       await aborted.end();
     }
   });
+
+  it('rebuild from the raw tables when retention pruned events they never read', async () => {
+    const before = await agrees();
+    const report = await fileReport(app, token);
+    await ok(app, 'mutation($id: ID!) { rejectReport(id: $id, reason: "مكرر", referredTo: "الأمانة") { id } }', { id: report.id }, token);
+    // Nobody asked for indicators while retention cut past both events (as pruneEvents does: delete, then record the cut).
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(
+        `with cut as (select tx_id, id from dispatch_event order by tx_id desc, id desc limit 1),
+              gone as (delete from dispatch_event e using cut where (e.tx_id, e.id) <= (cut.tx_id, cut.id) returning 1)
+         update dispatch_event_retention r set pruned_tx_id = cut.tx_id, pruned_id = cut.id, pruned_at = now() from cut`,
+      );
+    } finally {
+      await client.end();
+    }
+    expect(await agrees()).toBe(before + 1);
+  });
 });

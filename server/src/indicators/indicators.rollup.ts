@@ -168,10 +168,17 @@ export async function catchUp(em: EntityManager): Promise<number> {
     const done = await em.transactional(async (tx) => {
       const [pending] = await tx.execute<{ pending: boolean }[]>(
         `select exists (select 1 from dispatch_event e, indicator_projector p
-                         where p.id = 1 and (e.tx_id, e.id) > (p.tx_id, p.event_id) and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())) as pending`,
+                         where p.id = 1 and (e.tx_id, e.id) > (p.tx_id, p.event_id) and e.tx_id < pg_snapshot_xmin(pg_current_snapshot()))
+             or exists (${LOST_SQL}) as pending`,
       );
       if (!pending.pending) return true;
       await tx.execute(`select pg_advisory_xact_lock(${LOCK})`);
+      // Retention pruned events the projector had not read (nobody asked for indicators for that long): rebuild instead.
+      const [lost] = await tx.execute<{ lost: boolean }[]>(`select exists (${LOST_SQL}) as lost`);
+      if (lost.lost) {
+        await rebuildIn(tx);
+        return false;
+      }
       const [cursor] = await tx.execute<{ tx_id: string; event_id: string }[]>(`select tx_id::text, event_id::text from indicator_projector where id = 1 for update`);
       const events = await tx.execute<{ tx_id: string; id: string; report_id: string | null }[]>(
         `select e.tx_id::text, e.id::text, e.report_id from dispatch_event e
@@ -198,13 +205,21 @@ export async function catchUp(em: EntityManager): Promise<number> {
 export async function rebuild(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
     await tx.execute(`select pg_advisory_xact_lock(${LOCK})`);
-    await tx.execute(
-      `insert into indicator_projector (id, tx_id, event_id) values (1, pg_snapshot_xmin(pg_current_snapshot()), 0)
-       on conflict (id) do update set tx_id = excluded.tx_id, event_id = 0`,
-    );
-    for (const statement of rebuildSql()) await tx.execute(statement);
+    await rebuildIn(tx);
   });
 }
+
+/** The rebuild inside a transaction that holds the projector's lock. */
+async function rebuildIn(tx: EntityManager): Promise<void> {
+  await tx.execute(
+    `insert into indicator_projector (id, tx_id, event_id) values (1, pg_snapshot_xmin(pg_current_snapshot()), 0)
+     on conflict (id) do update set tx_id = excluded.tx_id, event_id = 0`,
+  );
+  for (const statement of rebuildSql()) await tx.execute(statement);
+}
+
+/** Whether retention pruned past the projector's cursor: events it never read are gone. */
+const LOST_SQL = `select 1 from dispatch_event_retention r, indicator_projector p where p.id = 1 and (r.pruned_tx_id, r.pruned_id) > (p.tx_id, p.event_id)`;
 
 /** The cursor row the migration starts from: the oldest running transaction, like a rebuild. */
 export const PROJECTOR_START_SQL = `insert into indicator_projector (id, tx_id, event_id) values (1, pg_snapshot_xmin(pg_current_snapshot()), 0)`;
