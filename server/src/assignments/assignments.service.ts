@@ -25,6 +25,16 @@ import { activeAssignmentSql, toAssignmentSnapshot } from './assignments.mapper.
 import { assertAssignmentTransition, assignmentTimelineAction, CREW_SETTABLE, NOTE_REQUIRED, REPORT_EFFECT } from './assignments.transitions.js';
 import { CREW_FINISHED_MAX, CREW_QUEUE_MAX, type AssignReportInput, type UpdateAssignmentStatusInput } from './assignments.types.js';
 
+/**
+ * A leading assignment's id and status as they are now. Entities are shared within a transaction, so the
+ * crew's leading assignment before a move is often the very entity the move changes; comparing the crew's
+ * status before and after needs the values, or both sides read the new status and the crew's change is
+ * never published.
+ */
+function leadingValue(assignment: Assignment | undefined): LeadingAssignment | undefined {
+  return assignment && { id: assignment.id, status: assignment.status };
+}
+
 /** The crew's day is the center's: a day in Asia/Riyadh. */
 const CREW_DAY_TIME_ZONE = 'Asia/Riyadh';
 
@@ -170,7 +180,8 @@ export class AssignmentsService {
         const current = await this.workingJob(tx, crew.id, assignment.id);
         if (current) throw this.busyConflict(current, field);
       }
-      const before = await this.leadingOf(tx, crew);
+      // What the crew was doing, as values: the leading assignment may be the entity about to change.
+      const before = leadingValue(await this.leadingOf(tx, crew));
       assignment.status = to;
       assignment.note = note ?? assignment.note;
       assignment.version += 1;
@@ -237,8 +248,8 @@ export class AssignmentsService {
     assignment: Assignment,
     report: Report,
     crew: Crew,
-    before: Assignment | undefined,
-    after: Assignment | undefined,
+    before: LeadingAssignment | undefined,
+    after: LeadingAssignment | undefined,
   ): void {
     const previous = toCrewView(crew, before);
     const unchanged = toCrewView(crew, after);
