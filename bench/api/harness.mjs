@@ -29,9 +29,10 @@ export function drive(job) {
 
 /**
  * One database with its own server, API key and dispatcher: the server migrates it and seeds the
- * reference data on start, the CLI creates the credentials, and set-based SQL seeds `size` reports.
+ * reference data on start, the CLI creates the credentials, and set-based SQL seeds `size` reports (with
+ * `histories`, also their histories and follow-ups: bench/indicators).
  */
-export async function prepareSize(size, { adminUrl, dir, cleanups, log }) {
+export async function prepareSize(size, { adminUrl, dir, cleanups, log, histories = false }) {
   const name = `balagh_${size}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -75,7 +76,7 @@ export async function prepareSize(size, { adminUrl, dir, cleanups, log }) {
   const principals = { intakePrincipal: `key:${keyId}`, staffPrincipal: `user:${userId}` };
   await seedCrews(client);
   const started = Date.now();
-  await growReports(client, size, principals, { log });
+  await growReports(client, size, principals, { log, histories });
   const open = (await client.query(`select count(*)::int as n from report where status in ('RECEIVED', 'ASSIGNED', 'IN_PROGRESS')`)).rows[0].n;
   log(`${size.toLocaleString('en')} reports (${open.toLocaleString('en')} open) seeded in ${((Date.now() - started) / 1000).toFixed(1)} s; server pid ${server.pid} at ${url}`);
   return { size, databaseUrl, url, server, client, intakeKey, dispatcherToken, principals, open };
