@@ -4,7 +4,7 @@ import { apiKey, assign, crew, fileReport, progress, staff, unique, type FiledRe
 import { ok, startServer, type App } from './support/server.js';
 import { connect, subscribeEvents, untilSubscribed } from './support/ws.js';
 
-const TIMELINE = 'query($id: ID!) { report(id: $id) { id timeline { at actor action fromStatus toStatus note } } }';
+const TIMELINE = 'query($id: ID!) { report(id: $id) { id timeline { at actor action fromStatus toStatus note params { crewId crewNameAr } } } }';
 
 interface Line {
   at: string;
@@ -13,6 +13,8 @@ interface Line {
   fromStatus: string | null;
   toStatus: string | null;
   note: string | null;
+  /** What the server knows besides a person's note (the crew an assignment went to), shown only where the note is. */
+  params: { crewId: string | null; crewNameAr: string | null } | null;
 }
 
 type Member = Awaited<ReturnType<typeof crew>>;
@@ -74,7 +76,8 @@ describe('the timeline, filtered by role like every other field', () => {
     const whole = (await timeline(dispatcher.token))!;
     expect(whole.map((line) => line.action)).toEqual(['CREATED', 'TRIAGED', 'ASSIGNED', 'ASSIGNMENT_DECLINED', 'ASSIGNED', 'ASSIGNMENT_ACCEPTED']);
     expect(whole.map((line) => line.actor)).toEqual([expect.any(String), dispatcher.username, dispatcher.username, first.username, dispatcher.username, second.username]);
-    expect(whole.map((line) => line.note)).toEqual([null, secrets.triage, `assigned to ${first.name}`, secrets.decline, `assigned to ${second.name}`, secrets.accept]);
+    expect(whole.map((line) => line.note)).toEqual([null, secrets.triage, null, secrets.decline, null, secrets.accept]);
+    expect(whole.map((line) => line.params?.crewNameAr ?? null)).toEqual([null, null, first.name, null, second.name, null]);
 
     const lines = (await timeline(integrator))!;
     expect(lines.map((line) => line.at)).toEqual(whole.map((line) => line.at));
@@ -87,18 +90,18 @@ describe('the timeline, filtered by role like every other field', () => {
       ['RECEIVED', 'ASSIGNED'],
       ['ASSIGNED', 'IN_PROGRESS'],
     ]);
-    for (const line of lines) expect([line.actor, line.note]).toEqual([null, null]);
+    for (const line of lines) expect([line.actor, line.note, line.params]).toEqual([null, null, null]);
   });
 
   it("shows the crew holding the report its own work and the report's lines whole, another crew's work as codes without its name or note", async () => {
     const lines = (await timeline(second.token))!;
-    expect(lines.map((line) => [line.action, line.actor, line.note])).toEqual([
-      ['CREATED', expect.any(String), null],
-      ['TRIAGED', dispatcher.username, secrets.triage],
-      ['ASSIGNED', null, null],
-      ['ASSIGNMENT_DECLINED', null, null],
-      ['ASSIGNED', dispatcher.username, `assigned to ${second.name}`],
-      ['ASSIGNMENT_ACCEPTED', second.username, secrets.accept],
+    expect(lines.map((line) => [line.action, line.actor, line.note, line.params?.crewNameAr ?? null])).toEqual([
+      ['CREATED', expect.any(String), null, null],
+      ['TRIAGED', dispatcher.username, secrets.triage, null],
+      ['ASSIGNED', null, null, null],
+      ['ASSIGNMENT_DECLINED', null, null, null],
+      ['ASSIGNED', dispatcher.username, null, second.name],
+      ['ASSIGNMENT_ACCEPTED', second.username, secrets.accept, null],
     ]);
     expect(leaks(lines, [first.name, first.username, secrets.decline])).toEqual([]);
   });
