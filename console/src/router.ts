@@ -11,7 +11,8 @@ export type Route =
   | { name: 'center' }
   | { name: 'inquiries' }
   | { name: 'lookup'; phone: string }
-  | { name: 'archive'; query: string };
+  | { name: 'archive'; query: string }
+  | { name: 'dashboard' };
 
 /** The satisfaction center's own screens (an agent's app): the next call, the inquiry inbox and the caller lookup. */
 export const CENTER_SCREENS: ReadonlySet<Route['name']> = new Set(['center', 'inquiries', 'lookup']);
@@ -27,6 +28,7 @@ export function parseRoute(address: string): Route {
   if (parts[0] === 'archive') return { name: 'archive', query: search };
   if (parts[0] === 'reports' && parts[1]) return { name: 'report', id: decodeURIComponent(parts[1]) };
   if (parts[0] === 'map') return { name: 'map' };
+  if (parts[0] === 'dashboard') return { name: 'dashboard' };
   if (parts[0] === 'crews') return { name: 'crews' };
   if (parts[0] === 'call') return { name: 'call' };
   if (parts[0] === 'crew') return { name: 'crew' };
