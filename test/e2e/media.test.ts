@@ -68,9 +68,13 @@ function imageLoaded(target: Page, selector: string): Promise<boolean> {
   return target.evaluate<boolean>(`(() => { const img = document.querySelector(${JSON.stringify(selector)}); return !!img && img.complete && img.naturalWidth > 0; })()`);
 }
 
+/** Acknowledges every CRITICAL alert one by one; each leaves once the server has the acknowledgement, so wait for that before the next. */
 async function acknowledgeAlerts(target: Page): Promise<void> {
   const acknowledgeAll = target.locator('[data-test=critical-alert] [data-test=acknowledge]');
-  while ((await acknowledgeAll.count()) > 0) await acknowledgeAll.first().click();
+  for (let pending = await acknowledgeAll.count(); pending > 0; pending = await acknowledgeAll.count()) {
+    await acknowledgeAll.first().click();
+    await expect.poll(() => acknowledgeAll.count()).toBeLessThan(pending);
+  }
 }
 
 beforeAll(async () => {
