@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { assign, crew, fileReport, progress, unique } from '../support/factories.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The archive end to end (issue 13): a real headless Chromium driving the built console against the real server
@@ -80,7 +80,7 @@ describe('the archive in a real browser', () => {
     expect(await row.getAttribute('data-status')).toBe('RESOLVED');
     expect(await page.locator('[data-test=archive-row]').count()).toBe(1);
     expect(new URL(page.url()).searchParams.get('q')).toBe(word.toUpperCase());
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'archive-search.png'), fullPage: true });
+    await screenshot(page, 'archive-search', { readme: 'console-archive.png' });
 
     await row.locator('[data-test=archive-open]').click();
     await page.waitForURL(`**/reports/${resolved.id}`);

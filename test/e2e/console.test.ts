@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The dispatch console end to end: a real headless Chromium driving the built console against the real
@@ -126,12 +126,7 @@ describe('the dispatch console in a real browser', () => {
     await page.locator('[data-test=connection][data-state=live]').waitFor();
     const first = await page.locator('[data-test=queue-row]').first().getAttribute('data-reference');
     expect(expected.find((r) => r.reference === first)?.priority).toBe('CRITICAL');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-queue.png') });
-    // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
-    if (process.env.UPDATE_README_SCREENSHOT) {
-      await mkdir('docs', { recursive: true });
-      await copyFile(path.join(SCREENSHOTS, 'console-queue.png'), 'docs/console-queue.png');
-    }
+    await screenshot(page, 'console-queue', { readme: 'console-queue.png' });
   });
 
   it('slides in a report filed through the API, without a reload, and raises the CRITICAL alert', async () => {

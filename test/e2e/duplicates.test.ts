@@ -6,7 +6,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * Duplicates and acknowledgement in a real Chromium (issue 13): the console hints that a report repeats another,
@@ -122,7 +122,7 @@ describe('duplicates and acknowledgement in the console', () => {
     const alerts = page.locator('[data-test=critical-alert]');
     await expect.poll(() => alerts.locator('[data-quiet=true]').textContent(), { timeout: LIVE_MS }).toContain(first.reference);
     expect(await alerts.locator('[data-quiet=false]').textContent()).toContain(first.reference);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-duplicates.png') });
+    await screenshot(page, 'console-duplicates', { readme: 'console-duplicates.png' });
 
     await hint.locator('[data-test=duplicate-merge]').click();
     await row(second.reference).waitFor({ state: 'detached', timeout: LIVE_MS });

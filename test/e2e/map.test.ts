@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -6,7 +6,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The dispatch map with no MAP_TILE_URL, as on a machine without internet: a real headless Chromium on the built
@@ -193,12 +193,7 @@ describe('the map without tiles', () => {
     await expect.poll(() => page.locator('.map-cluster').count()).toBeGreaterThan(0);
     await page.mouse.move(5, 5);
     await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'map.png') });
-    // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
-    if (process.env.UPDATE_README_SCREENSHOT) {
-      await mkdir('docs', { recursive: true });
-      await copyFile(path.join(SCREENSHOTS, 'map.png'), 'docs/console-map.png');
-    }
+    await screenshot(page, 'map', { readme: 'console-map.png' });
   });
 });
 

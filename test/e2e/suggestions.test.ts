@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { assign, crewRow, fileReport, progress, sql, staff } from '../support/factories.js';
 import { startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The right crew in a real browser (issue 13): a dispatcher opens a pothole report in Al Khobar and the assign
@@ -94,7 +94,7 @@ describe('assigning from the suggestions', () => {
     const stale = page.locator(`[data-test=suggestion][data-crew-id="${crews.stale}"]`);
     expect(await stale.locator('[data-test=suggestion-location-unknown]').textContent()).toContain('الموقع غير معروف');
     expect(await stale.locator('[data-test=suggestion-distance]').count()).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-suggestions.png'), fullPage: true });
+    await screenshot(page, 'console-suggestions', { readme: 'console-suggestions.png', fullPage: true });
   });
 
   it('reads the reasons in English in the English console', async () => {

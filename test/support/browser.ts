@@ -1,3 +1,4 @@
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -31,4 +32,18 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
+}
+
+/**
+ * Saves a screenshot of `page` as test-results/<name>.png and, for a picture the README shows (`readme`: its
+ * file in docs/), refreshes that copy when UPDATE_README_SCREENSHOT is set: on request only, so a test run
+ * leaves the work tree clean.
+ */
+export async function screenshot(page: Page, name: string, options: { readme?: string; fullPage?: boolean } = {}): Promise<void> {
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+  if (options.readme && process.env.UPDATE_README_SCREENSHOT) {
+    await mkdir('docs', { recursive: true });
+    await copyFile(file, path.join('docs', options.readme));
+  }
 }
