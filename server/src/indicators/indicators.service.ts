@@ -103,7 +103,14 @@ export class IndicatorsService {
     if (source === 'raw') return this.rows(em, question, (await rawIndicators(em, question)).filter(hasData));
     // Project every committed change first (a no-op probe when there is none), then read one state of the aggregates.
     await catchUp(em);
-    const raw = await em.transactional((tx) => maintainedIndicators(tx, question), { isolationLevel: 'repeatable read', readOnly: true });
+    const raw = await em.transactional(
+      async (tx) => {
+        // A year's durations are sorted in memory, not spilled to disk.
+        await tx.execute(`set local work_mem = '64MB'`);
+        return maintainedIndicators(tx, question);
+      },
+      { isolationLevel: 'repeatable read', readOnly: true },
+    );
     return this.rows(em, question, raw.filter(hasData));
   }
 
