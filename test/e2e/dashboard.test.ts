@@ -167,7 +167,7 @@ describe('the performance dashboard in a real browser', () => {
     await page.locator(`[data-test=dash-card][data-code=received][data-value="${before + 1}"]`).waitFor({ timeout: SHOWN_MS });
 
     await page.click('[data-test=language]');
-    await page.waitForFunction("document.documentElement.dir === 'ltr'");
+    await page.waitForFunction(() => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir === 'ltr');
     const definitions = (await ok<{ indicatorDefinitions: { code: string; labelEn: string }[] }>(app, '{ indicatorDefinitions { code labelEn } }', {}, supervisorToken)).indicatorDefinitions;
     expect(await card('resolved').locator('h2').textContent()).toBe(definitions.find((d) => d.code === 'resolved')!.labelEn);
     expect(await page.locator('[data-test=preset-week]').textContent()).toContain('This week');
@@ -186,6 +186,29 @@ describe('the performance dashboard in a real browser', () => {
     expect(Number(await agent.locator('[data-test=dash-card][data-code=received]').getAttribute('data-value'))).toBeGreaterThan(0);
     await agent.locator('[data-test=breakdown-byChannel] canvas').first().waitFor({ timeout: SHOWN_MS });
     await context.close();
+  });
+
+  it('prints this week as an A4 report without the console’s controls', async () => {
+    // The browser's print dialog is counted, not opened (a headless page cannot be printed twice at once).
+    await page.evaluate('window.print = () => { window.printed = (window.printed ?? 0) + 1; }');
+    await page.click('[data-test=dash-print]');
+    await page.locator('[data-test=preset-week][aria-pressed=true]').waitFor({ timeout: SHOWN_MS });
+    await page.waitForFunction(() => (globalThis as unknown as { printed?: number }).printed === 1);
+    const period = await askedPeriod();
+    // The week begins on Sunday, at midnight in Riyadh (21:00 UTC on Saturday).
+    const start = new Date(period.from);
+    expect([start.getUTCDay(), start.getUTCHours(), start.getUTCMinutes()]).toEqual([6, 21, 0]);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    expect(await page.locator('[data-test=dash-print]').isVisible()).toBe(false);
+    expect(await page.locator('.dashboard h1 .print-only').textContent()).toContain('هذا الأسبوع');
+    expect(await card('received').isVisible()).toBe(true);
+    const pdf = await page.pdf({ path: path.join(SCREENSHOTS, 'dashboard-weekly.pdf'), preferCSSPageSize: true });
+    // @page { size: A4 }: 595 × 842 points.
+    const boxes = [...pdf.toString('latin1').matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Math.round(Number(m[1])), Math.round(Number(m[2]))]);
+    expect(boxes.length).toBeGreaterThan(0);
+    expect(new Set(boxes.map((box) => box.join('×')))).toEqual(new Set(['595×842']));
+    await page.emulateMedia({ media: 'screen' });
   });
 
   it('ran under the console’s CSP without a single violation', () => {
