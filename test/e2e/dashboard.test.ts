@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { fileReport } from '../support/factories.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The performance dashboard end to end (issue 14): a real headless Chromium driving the built console against the
@@ -100,12 +100,7 @@ describe('the performance dashboard in a real browser', () => {
     expect(drawn).toBe(true);
     // A tooltip is drawn on the canvas (richText), so it needs no HTML with inline styles for the CSP to block.
     await page.locator('[data-test=trend-volume] canvas').first().hover();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') });
-    // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
-    if (process.env.UPDATE_README_SCREENSHOT) {
-      await mkdir('docs', { recursive: true });
-      await copyFile(path.join(SCREENSHOTS, 'dashboard.png'), 'docs/console-dashboard.png');
-    }
+    await screenshot(page, 'dashboard', { readme: 'console-dashboard.png' });
   });
 
   it('exports a breakdown as CSV with a byte-order mark and Arabic headers', async () => {
