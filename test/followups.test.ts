@@ -177,6 +177,29 @@ describe('the satisfaction center', () => {
     expect(done.recordFollowUpAttempt).toMatchObject({ status: 'REACHED', satisfaction: 5, report: { id, status: 'CLOSED', reopenedAfterFollowUp: false } });
   });
 
+  it('asks about the latest fix when a report is resolved again before anyone called about the first: one follow-up, rescheduled, released', async () => {
+    const id = await resolved();
+    const [first] = await sql<{ id: string }>(app, 'select id from follow_up where report_id = ?', [id]);
+    now += 2 * HOUR;
+    await ok(app, CLAIM, {}, agents[0].token);
+    // A dispatcher closes it, the reporter calls the 940 line to say it is back, it is reopened and fixed again.
+    await ok(app, 'mutation($id: ID!) { closeReport(id: $id, note: "أكد المبلغ عبر الواتساب") { id } }', { id }, dispatcher);
+    await ok(app, 'mutation($id: ID!) { reopenReport(id: $id, reason: "عادت المشكلة") { id } }', { id }, dispatcher);
+    now += HOUR;
+    const job = await assign(app, dispatcher, id, team.id);
+    for (const step of ['ACCEPTED', 'ON_SITE'] as const) await progress(app, team.token, job.id, step);
+    await progress(app, team.token, job.id, 'COMPLETED', 'أعيد الإصلاح');
+    const rows = await sql<{ id: string; status: string; due_at: Date; claimed_by: string | null; unanswered: number }>(
+      app,
+      'select id, status, due_at, claimed_by, unanswered from follow_up where report_id = ?',
+      [id],
+    );
+    expect(rows.map(({ id: followUpId, status, claimed_by, unanswered }) => ({ followUpId, status, claimed_by, unanswered }))).toEqual([
+      { followUpId: first.id, status: 'PENDING', claimed_by: null, unanswered: 0 },
+    ]);
+    expect(new Date(rows[0].due_at).getTime()).toBe(now + 2 * HOUR);
+  });
+
   it('reopens a report the citizen says is not fixed, live in a dispatcher’s subscription, and closes one that is', async () => {
     const notFixed = await resolved();
     now += 2 * HOUR;

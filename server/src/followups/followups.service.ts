@@ -55,18 +55,34 @@ export class FollowUpsService {
   /**
    * Called inside the transaction that made `report` RESOLVED: with a reporter phone, a follow-up due after
    * FOLLOWUP_DELAY_HOURS and inside calling hours, announced as FOLLOWUP_CREATED. Without one nothing.
+   *
+   * A report has at most one pending follow-up (`follow_up_one_open_per_report`). When one is still pending
+   * from an earlier resolution (the report was closed or reopened by hand before anyone called, then resolved
+   * again), that call is now about this resolution: it is rescheduled from now, released by whoever held it,
+   * and its unanswered count starts again (announced as FOLLOWUP_UPDATED), instead of a second one the index
+   * would refuse.
    */
   async onResolved(tx: EntityManager, report: Report): Promise<FollowUp | null> {
     const phone = report.reporterPhoneE164 ?? (report.reporterPhone ? e164(report.reporterPhone) : null);
     if (!phone) return null;
     const now = this.clock();
-    const followUp = new FollowUp();
+    const pending = await tx.findOne(FollowUp, { report, status: FollowUpStatus.PENDING });
+    const followUp = pending ?? new FollowUp();
     followUp.report = report;
     followUp.phone = phone;
     followUp.beneficiaryType = report.beneficiaryType ?? null;
-    followUp.createdAt = now;
     followUp.dueAt = nextCallable(new Date(now.getTime() + this.config.delayHours * 3_600_000), this.policy);
     followUp.nextAttemptAt = followUp.dueAt;
+    if (pending) {
+      pending.unanswered = 0;
+      pending.claimedBy = null;
+      pending.claimedByName = null;
+      pending.claimedUntil = null;
+      pending.version += 1;
+      this.publish(tx, DispatchEventType.FOLLOWUP_UPDATED, pending, report);
+      return pending;
+    }
+    followUp.createdAt = now;
     // Announced (FOLLOWUP_CREATED) but not a timeline line of its own: the resolution's line says what happened,
     // and every call and result is a line.
     tx.persist(followUp);
