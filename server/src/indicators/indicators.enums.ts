@@ -55,6 +55,11 @@ registerEnumType(IndicatorDimension, {
 registerEnumType(IndicatorBucket, {
   name: 'IndicatorBucket',
   description: 'A series step in Asia/Riyadh time: a day, a week starting on Sunday, or a calendar month',
+  valuesConfig: {
+    DAY: { description: 'An Asia/Riyadh day, from midnight' },
+    WEEK: { description: 'An Asia/Riyadh week, from Sunday midnight' },
+    MONTH: { description: 'A calendar month in Asia/Riyadh, from the first at midnight' },
+  },
 });
 registerEnumType(IndicatorUnit, {
   name: 'IndicatorUnit',
@@ -66,4 +71,14 @@ registerEnumType(IndicatorUnit, {
     SCORE: { description: 'A mean rating from 1 to 5' },
   },
 });
-registerEnumType(IndicatorGroup, { name: 'IndicatorGroup', description: 'The families of the published indicator package: volume, speed, quality, satisfaction, crews' });
+registerEnumType(IndicatorGroup, {
+  name: 'IndicatorGroup',
+  description: 'The families of the published indicator package: volume, speed, quality, satisfaction, crews',
+  valuesConfig: {
+    VOLUME: { description: 'How many reports came, were finished and remain' },
+    SPEED: { description: 'How fast reports were assigned and resolved, and against their targets' },
+    QUALITY: { description: 'Whether fixes held: reopens and first-time fixes' },
+    SATISFACTION: { description: "The satisfaction center's calls, ratings and answered inquiries" },
+    CREWS: { description: "The field crews' jobs: completed, time on site, declines" },
+  },
+});

@@ -27,7 +27,7 @@ export class PeriodInput {
 
 @InputType({ description: 'Which reports the indicators count (each list: any of; absent or empty: all). Follow-ups, calls and jobs count with their report.' })
 export class IndicatorFilter {
-  @Field(() => [Channel], { nullable: true })
+  @Field(() => [Channel], { nullable: true, description: 'Channels the reports arrived by' })
   channels?: Channel[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Category codes' })
@@ -39,10 +39,10 @@ export class IndicatorFilter {
   @Field(() => [String], { nullable: true, description: 'Municipality codes' })
   municipalityCodes?: string[] | null;
 
-  @Field(() => [BeneficiaryType], { nullable: true })
+  @Field(() => [BeneficiaryType], { nullable: true, description: 'Who filed them (a report without one matches none of these)' })
   beneficiaryTypes?: BeneficiaryType[] | null;
 
-  @Field(() => [Priority], { nullable: true })
+  @Field(() => [Priority], { nullable: true, description: "The reports' current priorities" })
   priorities?: Priority[] | null;
 }
 
@@ -54,7 +54,7 @@ export class IndicatorsArgs {
   @Field(() => [IndicatorDimension], { defaultValue: [], description: 'Group the rows by these (at most 3); none: one row for the whole period' })
   groupBy!: IndicatorDimension[];
 
-  @Field(() => IndicatorFilter, { nullable: true })
+  @Field(() => IndicatorFilter, { nullable: true, description: 'Which reports count; none: every report' })
   filter?: IndicatorFilter | null;
 }
 
@@ -66,7 +66,7 @@ export class IndicatorSeriesArgs extends IndicatorsArgs {
 
 @ViewType('IndicatorKey', "One dimension's value in a row: its code, and its Arabic and English name where a reference table has one")
 export class IndicatorKeyView {
-  @Field(() => IndicatorDimension)
+  @Field(() => IndicatorDimension, { description: 'Which groupBy dimension this is' })
   dimension!: IndicatorDimension;
 
   @Field(() => String, { nullable: true, description: 'The value: an enum value, a reference code or a crew id; null when the report has none (no beneficiary type given)' })
@@ -109,10 +109,10 @@ export class IndicatorDefinitionView {
   @Field(() => String, { description: 'The indicator, also its field on IndicatorRow' })
   code!: string;
 
-  @Field(() => IndicatorGroup)
+  @Field(() => IndicatorGroup, { description: 'Its family in the published package' })
   group!: IndicatorGroup;
 
-  @Field(() => IndicatorUnit)
+  @Field(() => IndicatorUnit, { description: 'How its number reads (count, minutes, share or score)' })
   unit!: IndicatorUnit;
 
   @Field(() => String, { description: 'Its name in Arabic' })
