@@ -55,7 +55,10 @@ export class CategoryView {
   @Field(() => Int, { nullable: true, description: "How near (metres) two of its reports must be to be suggested as duplicates; null: the server's default (DUPLICATE_RADIUS_M, 150)" })
   duplicateRadiusMeters!: number | null;
 
-  @Field(() => Int, { nullable: true, description: "How far apart in time (hours, either order) two of its reports may be and still be suggested as duplicates; null: the server's default (DUPLICATE_WINDOW_HOURS, 72)" })
+  @Field(() => Int, {
+    nullable: true,
+    description: "How far apart in time (hours, either order) two of its reports may be and still be suggested as duplicates; null: the server's default (DUPLICATE_WINDOW_HOURS, 72)",
+  })
   duplicateWindowHours!: number | null;
 
   departmentCode!: string;

@@ -32,16 +32,18 @@ describe("the archive's filter", () => {
   });
 
   it('asks the server for lists of one, whole Riyadh days (the last one included) and the phone as typed', () => {
-    expect(toServerFilter(filter({ status: 'CLOSED', department: 'PARKS', channel: 'CALL_940', from: '2026-03-01', to: '2026-03-31', overdue: 'yes', phone: ' 0501234567 ', text: ' leak ' }))).toEqual({
-      statuses: ['CLOSED'],
-      departmentCodes: ['PARKS'],
-      channels: ['CALL_940'],
-      receivedFrom: '2026-02-28T21:00:00.000Z',
-      receivedTo: '2026-03-31T21:00:00.000Z',
-      overdue: true,
-      reporterPhone: '0501234567',
-      text: 'leak',
-    });
+    expect(toServerFilter(filter({ status: 'CLOSED', department: 'PARKS', channel: 'CALL_940', from: '2026-03-01', to: '2026-03-31', overdue: 'yes', phone: ' 0501234567 ', text: ' leak ' }))).toEqual(
+      {
+        statuses: ['CLOSED'],
+        departmentCodes: ['PARKS'],
+        channels: ['CALL_940'],
+        receivedFrom: '2026-02-28T21:00:00.000Z',
+        receivedTo: '2026-03-31T21:00:00.000Z',
+        overdue: true,
+        reporterPhone: '0501234567',
+        text: 'leak',
+      },
+    );
     expect(toServerFilter(emptyArchiveFilter())).toEqual({});
     expect(toServerFilter(filter({ overdue: 'no' }))).toEqual({ overdue: false });
   });
