@@ -219,6 +219,16 @@ describe('the archive: every report, found by any filter, sorted by time', () =>
   describe('each viewer finds only what it may see', () => {
     const marker = unique('aud').replace('-', '');
 
+    it("refuses a crew and an integrator a look-up by the reporter's phone, which would tell them which reports a number filed", async () => {
+      const team = await crew(app);
+      const integrator = await apiKey(app, Role.INTEGRATOR);
+      for (const as of [team.token, integrator]) {
+        const refused = await gql<{ reports: unknown }>(app, 'query($f: ReportFilter) { reports(filter: $f) { edges { node { id } } } }', { f: { reporterPhone: '0501234567' } }, as);
+        expect(codeOf(refused)).toBe('FORBIDDEN');
+        expect(refused.data?.reports ?? null).toBeNull();
+      }
+    });
+
     it('a crew finds only the reports it holds, an intake key only what it filed, in every order', async () => {
       const intake = await apiKey(app, Role.INTAKE);
       const byGateway = await fileReport(app, intake, { description: `${marker} from the app` });

@@ -245,6 +245,15 @@ export function masksReporter(viewer: Viewer | null): boolean {
 }
 
 /**
+ * Whether the viewer may look reports up by the reporter's phone (`ReportFilter.reporterPhone`): only roles that
+ * see every readable report's phone whole. An integrator (phones masked) or a crew (a phone only while under way)
+ * could otherwise learn which reports a given number filed from which ones a filter returns.
+ */
+export function mayFindByReporterPhone(viewer: Viewer): boolean {
+  return !masksReporter(viewer) && viewer.role !== CREW;
+}
+
+/**
  * Whether the viewer sees the reporter's phone on a report whose active assignment is `active` (undefined or
  * null: none). A crew only while that assignment is its own and under way (WORKING_ASSIGNMENT_STATUSES: EN_ROUTE
  * or ON_SITE, when it may need to call to find the spot or get in): not on an offer it may

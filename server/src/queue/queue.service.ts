@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { inSql, reportAudience, reportAudienceSql } from '../access/access.policy.js';
+import { inSql, mayFindByReporterPhone, reportAudience, reportAudienceSql } from '../access/access.policy.js';
 import type { Viewer } from '../access/access.viewer.js';
 import { activeAssignmentSql, ASSIGNMENT_READ } from '../assignments/assignments.mapper.js';
 import type { AssignmentView } from '../assignments/assignments.types.js';
 import type { BoundedReads } from '../common/bounded-reads.js';
-import { badInput } from '../common/errors.js';
+import { badInput, forbidden } from '../common/errors.js';
 import { e164 } from '../common/phone.js';
 import * as check from '../common/validate.js';
 import { CREW_READ } from '../crews/crews.mapper.js';
@@ -278,6 +278,7 @@ export class QueueService {
     if (filter.channels?.length) add('r.channel = any(?)', [...filter.channels]);
     const phone = check.text('filter.reporterPhone', filter.reporterPhone, { max: 30 });
     if (phone) {
+      if (!mayFindByReporterPhone(viewer)) throw forbidden(`${viewer.role} may not look reports up by the reporter's phone (filter.reporterPhone)`);
       const number = e164(phone);
       if (!number) throw badInput('filter.reporterPhone', 'filter.reporterPhone is not a phone number (e.g. 0501234567 or +966501234567)');
       add('r.reporter_phone_e164 = ?', number);
