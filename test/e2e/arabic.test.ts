@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { uploaded } from '../support/media.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * Arabic without seams (issue 13), in a real headless Chromium on the built console with the demo data: a report
@@ -70,7 +69,7 @@ function wordsOutsideBdi(target: Page, selector: string): Promise<string[]> {
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-arabic-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({ databaseUrl: await freshDatabase('e2e_arabic'), demo: true, consoleDir, overdueCheckMs: 3_600_000 });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -1,14 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/src/common/config.js';
 import { freshDatabase } from '../support/database.js';
 import { assign, crew, progress } from '../support/factories.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, DEMO_PASSWORD, launchChromium, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The beneficiary satisfaction center end to end (issue 12): a real headless Chromium driving the built console
@@ -74,17 +73,14 @@ async function resolveReportWithPhone(): Promise<{ id: string; reference: string
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-center-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({
     databaseUrl: await freshDatabase('e2e_center'),
     demo: true,
     consoleDir,
     followUp: { ...loadConfig({}).followUp, delayHours: 0, callHours: '00:00-24:00', closedWeekdays: [] },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   dispatcherContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   agentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await recordCspViolations(dispatcherContext, cspViolations);

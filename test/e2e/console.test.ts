@@ -2,12 +2,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, launchChromium, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The dispatch console end to end: a real headless Chromium driving the built console against the real
@@ -86,7 +85,7 @@ function consoleOpenReports(target: Page): Promise<Array<{ id: string; version: 
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   tiles = createServer((request, response) => {
     tileRequests.push({ url: request.url ?? '', referer: request.headers.referer });
     response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(TILE_PNG);
@@ -94,10 +93,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
   const tilePort = (tiles.address() as { port: number }).port;
   app = await startServer({ databaseUrl: await freshDatabase('e2e'), demo: true, consoleDir, mapTileUrl: `http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png` });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   dispatcher = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await recordCspViolations(dispatcher, cspViolations);
   page = await dispatcher.newPage();

@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/access/access.roles.js';
 import { assign, crew, fileReport, progress, staff, type AssignmentResult, type FiledReport } from '../support/factories.js';
 import { startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, launchChromium, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The crew's phone app end to end (issue 13): a real headless Chromium at a phone's size driving the built
@@ -41,7 +40,7 @@ const card = (reference: string) => phone.locator(`[data-test=crew-assignment][d
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-crew-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({ consoleDir });
   const dispatcher = (await staff(app, Role.DISPATCHER)).token;
   team = await crew(app);
@@ -54,10 +53,7 @@ beforeAll(async () => {
   await progress(app, team.token, firstJob.id, 'ACCEPTED');
   await progress(app, team.token, secondJob.id, 'ACCEPTED');
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await recordCspViolations(context, cspViolations);
   phone = await context.newPage();

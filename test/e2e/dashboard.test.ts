@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { fileReport } from '../support/factories.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, DEMO_PASSWORD, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, DEMO_PASSWORD, launchChromium, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The performance dashboard end to end (issue 14): a real headless Chromium driving the built console against the
@@ -31,12 +30,9 @@ const FIGURES = 'received resolved backlog overdueNow targetCompliance resolutio
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-dashboard-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({ databaseUrl: await freshDatabase('e2e_dashboard'), demo: true, consoleDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   await recordCspViolations(context, cspViolations);
   page = await context.newPage();

@@ -1,12 +1,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { ok, startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, launchChromium, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * Duplicates and acknowledgement in a real Chromium (issue 13): the console hints that a report repeats another,
@@ -72,12 +71,9 @@ async function topRows(count: number): Promise<Array<[string | null, string | nu
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({ databaseUrl: await freshDatabase('e2e_duplicates'), demo: true, consoleDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await recordCspViolations(context, cspViolations);
   page = await context.newPage();

@@ -1,14 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/access/access.roles.js';
 import { freshDatabase } from '../support/database.js';
 import { apiKey, fileReport, staff, type FiledReport } from '../support/factories.js';
 import { startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, launchChromium, recordCspViolations, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * Presence end to end (issue 13): two dispatchers in two browser contexts of a real headless Chromium, on the
@@ -36,16 +35,13 @@ const row = (page: Page) => page.locator(`[data-test=queue-row][data-reference="
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-presence-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({ databaseUrl: await freshDatabase('e2e_presence'), consoleDir });
   const [first, second] = [await staff(app), await staff(app, Role.SUPERVISOR)];
   aName = first.username;
   bName = second.username;
   report = await fileReport(app, await apiKey(app, Role.INTAKE), { description: 'لوحة إعلانية مائلة فوق الرصيف' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   contexts = await Promise.all([1, 2].map(() => browser.newContext({ viewport: { width: 1440, height: 900 } })));
   for (const context of contexts) await recordCspViolations(context, cspViolations);
   [a, b] = await Promise.all(contexts.map((context) => context.newPage()));

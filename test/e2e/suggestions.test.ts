@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.js';
 import { assign, crewRow, fileReport, progress, sql, staff } from '../support/factories.js';
 import { startServer, type App } from '../support/server.js';
-import { CHROMIUM, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
+import { buildConsole, launchChromium, recordCspViolations, screenshot, SCREENSHOTS, signIn } from '../support/browser.js';
 
 /**
  * The right crew in a real browser (issue 13): a dispatcher opens a pothole report in Al Khobar and the assign
@@ -33,7 +32,7 @@ let busyJobReference: string;
 
 beforeAll(async () => {
   consoleDir = await mkdtemp(path.join(os.tmpdir(), 'balagh-console-suggestions-'));
-  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  await buildConsole(consoleDir);
   app = await startServer({ databaseUrl: await freshDatabase('e2e_suggest'), consoleDir });
   dispatcher = await staff(app);
   // Road crews of Al Khobar: one 0.5 km away and free, one 12 km away, one near but on its way to another job, one whose location is 40 minutes old (unknown, so it ranks after the far one but, free, before the busy one).
@@ -48,10 +47,7 @@ beforeAll(async () => {
   for (const step of ['ACCEPTED', 'EN_ROUTE'] as const) await progress(app, dispatcher.token, job.id, step);
   report = await fileReport(app, dispatcher.token, { description: 'حفرة عميقة أمام المدرسة', location: { ...PLACE, address: 'شارع الملك خالد' } });
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await recordCspViolations(context, cspViolations);
   page = await context.newPage();

@@ -1,6 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
 
 /** Debian's Chromium (never a downloaded browser); CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,4 +47,17 @@ export async function screenshot(page: Page, name: string, options: { readme?: s
     await mkdir('docs', { recursive: true });
     await copyFile(file, path.join('docs', options.readme));
   }
+}
+
+/** Debian's Chromium, headless, as every browser test runs it: no sandbox (containers), no GPU, no background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Builds the console into `outDir`, as `npm start` builds it into console/dist, for a test's server to serve. */
+export async function buildConsole(outDir: string): Promise<void> {
+  await build({ configFile: path.resolve('console/vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
