@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../server/src/access/access.roles.js';
 import { AssignmentStatus } from '../server/src/assignments/assignments.enums.js';
-import { INDICATOR_CODES, INDICATORS } from '../server/src/indicators/indicators.definitions.js';
+import { durationStep, durationStepSql, INDICATOR_CODES, INDICATORS } from '../server/src/indicators/indicators.definitions.js';
 import { apiKey, crewRow, sql, staff } from './support/factories.js';
 import { freshDatabase } from './support/database.js';
 import { Fixtures } from './support/indicator-fixtures.js';
@@ -118,7 +118,7 @@ describe('indicators', () => {
           firstAssignmentMedian: 20, // 10, 20, 30
           firstAssignmentP90: 30,
           resolutionMedian: 120, // 90, 120, 120, 1500
-          resolutionP90: 1500,
+          resolutionP90: 1472, // 1500 told to its step: 1024–2047 in 32s, so 1472 (exact below 64 minutes; see durationStep)
           targetCompliance: 0.75, // R2's first resolution exactly at its target complies; its second is late
           lifeSafetyAssignedIn15: 0.5, // R2 in 10 minutes, R3 in 20
           reopenRate: 0.25, // R2's first resolution was reopened
@@ -255,6 +255,25 @@ describe('indicators', () => {
       expect([five.followUpsReached, five.satisfactionMean, five.satisfiedShare, five.firstTimeFix]).toEqual([5, 3.8, 0.6, 0.6]);
       expect(five.reopenRate).toBe(0.4); // the PARTLY and NO answers reopened two of five resolutions
     });
+  });
+
+  it('tells durations exactly below 64 minutes and above it to a 32nd of their doubling, the same in SQL as in code', async () => {
+    // By hand: the step is the lower end of the 32nd of the doubling holding the duration.
+    expect([0, 1, 59, 63, 64, 65, 127, 128, 131, 132, 1500, 1503, 1504, 2047, 2048, 2111, 2112, 525_600].map(durationStep)).toEqual([
+      0, 1, 59, 63, 64, 64, 126, 128, 128, 132, 1472, 1472, 1504, 2016, 2048, 2048, 2112, 524_288,
+    ]);
+    const values = [...Array.from({ length: 5000 }, (_, index) => index), ...Array.from({ length: 2000 }, (_, index) => Math.floor(1.007 ** index) + index)];
+    let previous = -1;
+    for (const minutes of values.slice(0, 5000)) {
+      const step = durationStep(minutes);
+      // Never above the duration, never 1/32 of it or more below it, and never smaller for a longer duration.
+      expect(step <= minutes && minutes - step < Math.max(1, minutes / 32) && step >= previous).toBe(true);
+      previous = step;
+    }
+    const [{ steps }] = await app.orm.em
+      .fork()
+      .execute<{ steps: number[] }[]>(`select array_agg(${durationStepSql('m')} order by i) as steps from unnest(?::int[]) with ordinality v(m, i)`, [`{${values.join(',')}}`]);
+    expect(steps).toEqual(values.map(durationStep));
   });
 
   it('publishes every definition, with its Arabic and English label, unit and rule', async () => {

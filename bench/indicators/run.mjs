@@ -180,13 +180,13 @@ try {
     const seedS = (Date.now() - seedStarted) / 1000;
     const rebuildStarted = Date.now();
     const rebuilt = await cli(['indicators:rebuild'], { DATABASE_URL: ours.databaseUrl, LOG_LEVEL: 'warn' });
-    await ours.client.query('vacuum analyze indicator_fact, indicator_rollup');
+    await ours.client.query('vacuum analyze indicator_fact, indicator_rollup, indicator_histogram');
     const rebuildS = (Date.now() - rebuildStarted) / 1000;
     const tables = (
       await ours.client.query(`
         select relname as name, (select reltuples::bigint from pg_class c where c.oid = t.relid) as rows, pg_total_relation_size(relid) as bytes
           from pg_stat_user_tables t
-         where relname in ('report', 'timeline_entry', 'assignment', 'follow_up', 'follow_up_attempt', 'indicator_fact', 'indicator_rollup')
+         where relname in ('report', 'timeline_entry', 'assignment', 'follow_up', 'follow_up_attempt', 'indicator_fact', 'indicator_rollup', 'indicator_histogram')
          order by pg_total_relation_size(relid) desc`)
     ).rows.map((row) => ({ name: row.name, rows: Number(row.rows), mib: Number(row.bytes) / 2 ** 20 }));
     const seed = { size, seedS, rebuildS, rebuilt: rebuilt.trim(), tables };

@@ -95,9 +95,11 @@ async function main(argv: string[]): Promise<void> {
         const em = orm.em.fork();
         await services.indicators.rebuild(em);
         // Marks the new pages all-visible, so medians read the facts' covering index alone.
-        await em.execute('vacuum analyze indicator_fact, indicator_rollup');
-        const [counts] = await em.execute<{ facts: number; rollups: number }[]>('select (select count(*) from indicator_fact)::int as facts, (select count(*) from indicator_rollup)::int as rollups');
-        console.log(`rebuilt the indicators from the raw tables: ${counts.facts} facts, ${counts.rollups} rollup rows`);
+        await em.execute('vacuum analyze indicator_fact, indicator_rollup, indicator_histogram');
+        const [counts] = await em.execute<{ facts: number; rollups: number; steps: number }[]>(
+          'select (select count(*) from indicator_fact)::int as facts, (select count(*) from indicator_rollup)::int as rollups, (select count(*) from indicator_histogram)::int as steps',
+        );
+        console.log(`rebuilt the indicators from the raw tables: ${counts.facts} facts, ${counts.rollups} rollup rows, ${counts.steps} histogram rows`);
       });
       return;
     }

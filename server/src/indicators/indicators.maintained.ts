@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OPEN_STATUSES } from '../reports/reports.enums.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
-import { DIMENSION_SQL, emptyFigures, filterSql, textArray, type IndicatorQuestion, type RawFigures, type RawRow } from './indicators.raw.js';
-import { column, figureSql, ROLLUP_FIGURE_NAMES, type Grain, type RollupFigure } from './indicators.rollup.js';
+import { durationStepSql } from './indicators.definitions.js';
+import { DIMENSION_SQL, DURATION_KINDS, emptyFigures, filterSql, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
+import { column, figureSql, ROLLUP_FIGURE_NAMES, type Grain, type HistogramGrain, type HistogramSpan, type RollupFigure } from './indicators.rollup.js';
 import type { IndicatorFilter } from './indicators.types.js';
 
 /**
@@ -74,15 +75,81 @@ function bucketDate(day: string, bucket: IndicatorBucket | null): string {
 /** A bucket's date as the API writes it, `YYYY-MM-DD`: formatted once per answered row, after grouping. */
 const dateText = (date: string) => `to_char(${date}, 'YYYY-MM-DD')`;
 
-const PERCENTILES: { name: keyof RawFigures; fraction: number; kind: string }[] = [
-  { name: 'firstAssignmentMedian', fraction: 0.5, kind: 'first_assigned' },
-  { name: 'firstAssignmentP90', fraction: 0.9, kind: 'first_assigned' },
-  { name: 'resolutionMedian', fraction: 0.5, kind: 'resolved' },
-  { name: 'resolutionP90', fraction: 0.9, kind: 'resolved' },
-  { name: 'answerMedian', fraction: 0.5, kind: 'answered' },
-  { name: 'onSiteMedian', fraction: 0.5, kind: 'completed' },
-];
-const DURATION_KINDS = [...new Set(PERCENTILES.map((p) => p.kind))];
+/** The histogram grain of a question: TOTAL, or the one dimension it groups and filters by; null when it uses more (then its facts are ranked). */
+function histogramGrainOf(groupBy: readonly IndicatorDimension[], filter: IndicatorFilter | null | undefined): HistogramGrain | null {
+  const used = new Set<IndicatorDimension>(groupBy);
+  if (filter?.channels?.length) used.add(IndicatorDimension.CHANNEL);
+  if (filter?.categoryCodes?.length) used.add(IndicatorDimension.CATEGORY);
+  if (filter?.departmentCodes?.length) used.add(IndicatorDimension.DEPARTMENT);
+  if (filter?.municipalityCodes?.length) used.add(IndicatorDimension.MUNICIPALITY);
+  if (filter?.beneficiaryTypes?.length) used.add(IndicatorDimension.BENEFICIARY_TYPE);
+  if (filter?.priorities?.length) used.add(IndicatorDimension.PRIORITY);
+  if (used.size > 1) return null;
+  return used.size ? [...used][0] : 'TOTAL';
+}
+
+/** The filter's values for a histogram grain's one dimension (null: no filter on it). */
+function histogramFilterValues(grain: HistogramGrain, filter: IndicatorFilter | null | undefined): readonly string[] | null {
+  const values: Partial<Record<HistogramGrain, readonly string[] | null | undefined>> = {
+    CHANNEL: filter?.channels,
+    CATEGORY: filter?.categoryCodes,
+    DEPARTMENT: filter?.departmentCodes,
+    MUNICIPALITY: filter?.municipalityCodes,
+    BENEFICIARY_TYPE: filter?.beneficiaryTypes,
+    PRIORITY: filter?.priorities,
+  };
+  return values[grain]?.length ? values[grain] : null;
+}
+
+const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+const nextMonth = (month: string) => {
+  const date = new Date(`${month}T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + 1);
+  return date.toISOString().slice(0, 10);
+};
+
+/** Whole Riyadh days [a, b) as histogram spans (start ranges) and the days left over, which are read from the facts. */
+interface Cover {
+  spans: { span: HistogramSpan; from: string; to: string }[];
+  days: [string, string][];
+}
+
+/** Covers [a, b) with whole Sunday-first weeks, the days before the first and after the last left over. */
+function coverWeeks(a: string, b: string, cover: Cover): void {
+  const first = addDays(a, (7 - weekday(a)) % 7);
+  const last = addDays(b, -weekday(b));
+  if (first >= last) {
+    cover.days.push([a, b]);
+    return;
+  }
+  cover.spans.push({ span: 'W', from: first, to: last });
+  if (a < first) cover.days.push([a, first]);
+  if (last < b) cover.days.push([last, b]);
+}
+
+/**
+ * Covers whole days [a, b) with the fewest histogram rows: whole months (unless the question is a WEEK series,
+ * whose buckets months do not nest in), then whole weeks inside what is left, then days. A week never crosses a
+ * month's first day here, so a MONTH series can put each week in its month.
+ */
+function coverDays(a: string, b: string, bucket: IndicatorBucket | null): Cover {
+  const cover: Cover = { spans: [], days: [] };
+  if (bucket === IndicatorBucket.DAY) cover.days.push([a, b]);
+  else if (bucket === IndicatorBucket.WEEK) coverWeeks(a, b, cover);
+  else {
+    const first = monthOf(a) === a ? a : nextMonth(monthOf(a));
+    if (first >= b) coverWeeks(a, b, cover);
+    else {
+      const last = monthOf(b);
+      if (first < last) cover.spans.push({ span: 'M', from: first, to: last });
+      if (a < first) coverWeeks(a, first, cover);
+      if (last < b) coverWeeks(last, b, cover);
+    }
+  }
+  return cover;
+}
 
 /** The indicators of a question from the maintained aggregates (brought up to date by the caller). */
 export async function maintainedIndicators(em: EntityManager, question: IndicatorQuestion): Promise<RawRow[]> {
@@ -130,12 +197,37 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
     ) x group by ${groups.join(', ')}`;
   const figureParams = [...(hasWhole ? [grain, wholeFrom, wholeTo, ...dFilter.params] : []), ...edgeParams, ...fFilter.params];
 
+  // Medians and percentiles rank counted steps the way percentile_disc ranks values (the first step whose running
+  // count reaches ceil(fraction × count), in float8 as PostgreSQL computes it): whole months and weeks from
+  // indicator_histogram when the question has one dimension at most, the rest of the period from the facts.
+  const histogramGrain = histogramGrainOf(groupBy, filter);
+  const cover: Cover = histogramGrain && hasWhole ? coverDays(wholeFrom, wholeTo, bucket) : { spans: [], days: [] };
+  const factRanges: [Date, Date][] = histogramGrain && hasWhole ? [edges[0], ...cover.days.map(([a, b]): [Date, Date] => [startOf(a), startOf(b)]), edges[1]] : [[from, to]];
+  const histogramValues = histogramGrain ? histogramFilterValues(histogramGrain, filter) : null;
+  const histogramKey = (dimension: IndicatorDimension) => (dimension === IndicatorDimension.BENEFICIARY_TYPE ? `nullif(h.key, '')` : 'h.key');
+  const histogramSql = cover.spans.length
+    ? `select ${[...groupBy.map((dimension, index) => `(${histogramKey(dimension)}) collate "C" as d${index}`), `${bucketDate('h.start', bucket)} as b`, 'h.kind', 'h.minutes', 'h.count::bigint as n'].join(', ')}
+         from indicator_histogram h
+        where h.grain = ? and (${cover.spans.map(() => '(h.span = ? and h.start >= ?::date and h.start < ?::date)').join(' or ')})${histogramValues ? ' and h.key = any(?::text[])' : ''}
+       union all`
+    : '';
+  const histogramParams = cover.spans.length ? [histogramGrain, ...cover.spans.flatMap(({ span, from: a, to: b }) => [span, a, b]), ...(histogramValues ? [textArray(histogramValues)] : [])] : [];
+  const partition = [...keyNames, 'b', 'kind'].join(', ');
   const percentilesSql = `
-    select ${[...keys('f'), `${dateText(bucketDate('f.day', bucket))} as b`, ...PERCENTILES.map((p) => `percentile_disc(${p.fraction}) within group (order by f.minutes) filter (where f.kind = '${p.kind}') as "${p.name}"`)].join(', ')}
-      from indicator_fact f${join('f')}
-     where f.kind = any(?::text[]) and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}${crewRows('f')}
-     group by ${[...keyNames, bucketDate('f.day', bucket)].join(', ')}`;
-  const percentileParams = [textArray(DURATION_KINDS), from.toISOString(), to.toISOString(), ...fFilter.params];
+    with h as (
+      ${histogramSql}
+      select ${[...keys('f'), `${bucketDate('f.day', bucket)} as b`, 'f.kind', `${durationStepSql('f.minutes')} as minutes`, 'count(*) as n'].join(', ')}
+        from indicator_fact f${join('f')}
+       where f.kind = any(?::text[]) and f.minutes is not null and (${factRanges.map(() => '(f.at >= ?::timestamptz and f.at < ?::timestamptz)').join(' or ')}) and ${fFilter.sql}${crewRows('f')}
+       group by ${Array.from({ length: keyNames.length + 3 }, (_, index) => index + 1).join(', ')}
+    ), steps as (
+      select ${partition}, minutes, sum(n) as n from h group by ${partition}, minutes having sum(n) > 0
+    ), ranked as (
+      select *, sum(n) over (partition by ${partition} order by minutes) as running, sum(n) over (partition by ${partition}) as total from steps
+    )
+    select ${[...keyNames, `${dateText('b')} as b`, ...PERCENTILES.map((p) => `min(minutes) filter (where kind = '${p.kind}' and running >= greatest(1, ceil(${p.fraction}::float8 * total::float8))) as "${p.name}"`)].join(', ')}
+      from ranked group by ${[...keyNames, 'b'].join(', ')}`;
+  const percentileParams = [...histogramParams, textArray(DURATION_KINDS), ...factRanges.flatMap(([a, b]) => [a.toISOString(), b.toISOString()]), ...fFilter.params];
 
   const rows = new Map<string, RawRow>();
   const rowFor = (record: Record<string, unknown>): RawRow => {

@@ -4,7 +4,7 @@ import { assignmentTimelineAction } from '../assignments/assignments.transitions
 import { FixedAnswer, FollowUpStatus } from '../followups/followups.enums.js';
 import { OPEN_STATUSES, Priority, ReportStatus } from '../reports/reports.enums.js';
 import { REPORT_TRANSITIONS, ReportAction, TIMELINE_ACTION } from '../reports/reports.transitions.js';
-import { INDICATOR_TIME_ZONE, LIFE_SAFETY_ASSIGN_MINUTES } from './indicators.definitions.js';
+import { durationStepSql, INDICATOR_TIME_ZONE, LIFE_SAFETY_ASSIGN_MINUTES } from './indicators.definitions.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
 import type { IndicatorFilter } from './indicators.types.js';
 
@@ -211,7 +211,24 @@ export function factsSql(scope: FactScope): { sql: string; params: unknown[] } {
 }
 
 const count = (where: string) => `count(*) filter (where ${where})::int`;
-const percentile = (fraction: number, kind: string) => `percentile_disc(${fraction}) within group (order by f.minutes) filter (where f.kind = '${kind}')`;
+/**
+ * The medians and percentiles: which fact kind's durations each ranks and at what fraction. Both
+ * implementations read them from here: the raw statement with `percentile_disc`, the maintained one by ranking
+ * counted steps (indicator_histogram) the way `percentile_disc` does.
+ */
+export const PERCENTILES = [
+  { name: 'firstAssignmentMedian', fraction: 0.5, kind: 'first_assigned' },
+  { name: 'firstAssignmentP90', fraction: 0.9, kind: 'first_assigned' },
+  { name: 'resolutionMedian', fraction: 0.5, kind: 'resolved' },
+  { name: 'resolutionP90', fraction: 0.9, kind: 'resolved' },
+  { name: 'answerMedian', fraction: 0.5, kind: 'answered' },
+  { name: 'onSiteMedian', fraction: 0.5, kind: 'completed' },
+] as const satisfies readonly { name: keyof RawFigures; fraction: number; kind: string }[];
+/** The fact kinds whose durations are ranked. */
+export const DURATION_KINDS = [...new Set(PERCENTILES.map((p) => p.kind))];
+
+/** A median or percentile of the facts' durations, each told to its step (`durationStep`: exact below an hour, else within 1/32). */
+const percentile = (fraction: number, kind: string) => `percentile_disc(${fraction}) within group (order by ${durationStepSql('f.minutes')}) filter (where f.kind = '${kind}')`;
 
 /** The aggregate of each raw figure over the facts `f` of a row (the report `r` joined); backlog comes from its own statement. */
 const FIGURES_SQL: Record<Exclude<keyof RawFigures, 'backlog'>, string> = {
@@ -222,10 +239,6 @@ const FIGURES_SQL: Record<Exclude<keyof RawFigures, 'backlog'>, string> = {
   referred: count(`f.kind = 'rejected' and r.referred_to is not null`),
   merged: count(`f.kind = 'duplicate'`),
   overdueNow: count(`f.kind = 'received' and r.status in (${OPEN}) and r.target_at < ?::timestamptz`),
-  firstAssignmentMedian: percentile(0.5, 'first_assigned'),
-  firstAssignmentP90: percentile(0.9, 'first_assigned'),
-  resolutionMedian: percentile(0.5, 'resolved'),
-  resolutionP90: percentile(0.9, 'resolved'),
   resolvedOnTime: count(`f.kind = 'resolved' and f.ok`),
   critical: count(`f.kind = 'received' and r.priority = '${Priority.CRITICAL}'`),
   criticalAssignedIn15: count(`f.kind = 'received' and f.ok`),
@@ -239,10 +252,9 @@ const FIGURES_SQL: Record<Exclude<keyof RawFigures, 'backlog'>, string> = {
   satisfied: count(`f.kind = 'reached' and f.score >= 4`),
   callsMade: count(`f.kind = 'attempt'`),
   inquiriesAnswered: count(`f.kind = 'answered'`),
-  answerMedian: percentile(0.5, 'answered'),
   jobsCompleted: count(`f.kind = 'completed'`),
-  onSiteMedian: percentile(0.5, 'completed'),
   declines: count(`f.kind = 'declined'`),
+  ...(Object.fromEntries(PERCENTILES.map((p) => [p.name, percentile(p.fraction, p.kind)])) as Record<(typeof PERCENTILES)[number]['name'], string>),
 };
 
 const keyColumns = (groupBy: readonly IndicatorDimension[]) => groupBy.map((dimension, index) => `${DIMENSION_SQL[dimension]} as d${index}`);

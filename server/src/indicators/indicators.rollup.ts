@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Priority } from '../reports/reports.enums.js';
-import { INDICATOR_TIME_ZONE } from './indicators.definitions.js';
-import { factsSql, type FactScope, type RawFigures } from './indicators.raw.js';
+import { durationStepSql, INDICATOR_TIME_ZONE } from './indicators.definitions.js';
+import { DURATION_KINDS, factsSql, type FactScope, type RawFigures } from './indicators.raw.js';
 
 /**
  * The maintained aggregates (issue 14). Two tables, both derived from the raw tables and nothing else:
@@ -14,6 +14,10 @@ import { factsSql, type FactScope, type RawFigures } from './indicators.raw.js';
  *   a day, and any other question the ALL grain. Dimensions outside a grain hold '*'; a report without a beneficiary
  *   type and a happening without a crew hold ''. Rows dated '-infinity' carry, per grain and group, the sum of every
  *   `open` delta ever: the reports open now, from which the backlog at any instant is counted back.
+ *
+ * - `indicator_histogram`: per one-dimension grain (and TOTAL), calendar month or Sunday-first week, dimension value
+ *   and duration kind, how many durations fell on each step (`durationStep`): what medians and percentiles of whole
+ *   months and weeks rank, a few hundred rows per group and month however many reports there are.
  *
  * They are kept by a projector that reads the outbox (every change of a report, its assignments and follow-ups
  * appends an event naming the report, in the change's own transaction, so a rolled-back change leaves nothing) and
@@ -74,8 +78,42 @@ export const GRAINS = {
 } as const satisfies Record<string, readonly string[]>;
 export type Grain = keyof typeof GRAINS;
 
+/**
+ * The grains of indicator_histogram: none (TOTAL) or one dimension, and the value a fact `f` (its category `c`
+ * joined) holds there (null: not counted at that grain). DEPARTMENT is a grain of its own here, so a department's
+ * weeks rank a department's steps, not its categories' summed.
+ */
+export const HISTOGRAM_GRAINS = {
+  TOTAL: `''`,
+  CHANNEL: 'f.channel',
+  CATEGORY: 'f.category_code',
+  DEPARTMENT: 'c.department_code',
+  MUNICIPALITY: 'f.municipality_code',
+  BENEFICIARY_TYPE: `coalesce(f.beneficiary_type, '')`,
+  PRIORITY: 'f.priority',
+  CREW: 'f.crew_id::text',
+} as const;
+export type HistogramGrain = keyof typeof HISTOGRAM_GRAINS;
+
+/** The spans indicator_histogram counts over, and the first Riyadh day of the span holding a date expression. */
+export const HISTOGRAM_SPANS = {
+  /** A calendar month. */
+  M: (day: string) => `date_trunc('month', ${day})::date`,
+  /** A week, Sunday first (the WEEK bucket's). */
+  W: (day: string) => `(${day} - extract(dow from ${day})::int)`,
+} as const;
+export type HistogramSpan = keyof typeof HISTOGRAM_SPANS;
+
 const KEY_COLUMNS = ['channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id'] as const;
 const FACT_COLUMNS = ['report_id', 'kind', 'at', 'day', 'channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id', 'follow_up_id', 'minutes', 'ok', 'flag', 'score'];
+
+/** The DDL of indicator_histogram (its own migration adds it to a database that has the others). */
+export const HISTOGRAM_DDL = [
+  `create table "indicator_histogram" (
+     "grain" varchar(20) not null, "span" char(1) not null, "start" date not null, "key" text not null, "kind" varchar(20) not null,
+     "minutes" int not null, "count" int not null,
+     primary key ("grain", "span", "start", "key", "kind", "minutes") include ("count"))`,
+];
 
 /** The DDL of the aggregates and the projector's cursor (the migration runs it). */
 export const ROLLUP_DDL = [
@@ -138,8 +176,34 @@ function rollupUpsertSql(changes: string, upsert = true): string {
     }`;
 }
 
+/**
+ * Adds the duration facts of `changes` (fact rows with a `sign` column) into indicator_histogram: each counted at
+ * every grain where it has a value, in its month and its week, on its step. Grouped first, so one row per key.
+ */
+function histogramUpsertSql(changes: string, upsert = true): string {
+  const grains = Object.entries(HISTOGRAM_GRAINS);
+  const spans = Object.entries(HISTOGRAM_SPANS);
+  return `
+    insert into indicator_histogram (grain, span, start, key, kind, minutes, count)
+    select g.grain, s.span, s.start, g.key, f.kind, ${durationStepSql('f.minutes')}, sum(f.sign)::int
+      from (${changes}) f join category c on c.code = f.category_code
+     cross join lateral (values ${grains.map(([grain, value]) => `('${grain}', ${value})`).join(', ')}) g(grain, key)
+     cross join lateral (values ${spans.map(([span, start]) => `('${span}', ${start('f.day')})`).join(', ')}) s(span, start)
+     where f.kind in (${DURATION_KINDS.map((kind) => `'${kind}'`).join(', ')}) and f.minutes is not null and g.key is not null
+     group by 1, 2, 3, 4, 5, 6
+    ${upsert ? `having sum(f.sign) <> 0 on conflict (grain, span, start, key, kind, minutes) do update set count = indicator_histogram.count + excluded.count` : ''}`;
+}
+
+/** Fills indicator_histogram from indicator_fact (a rebuild, and the migration that adds the table). */
+export const HISTOGRAM_FILL_SQL = histogramUpsertSql(`select 1 as sign, * from indicator_fact`, false);
+
 /** The set-based rebuild from the raw tables: empties both tables and fills them again (no parameters; the migration runs it too). */
 export function rebuildSql(): string[] {
+  return [`truncate indicator_histogram`, ...factsRebuildSql(), HISTOGRAM_FILL_SQL];
+}
+
+/** The rebuild of indicator_fact and indicator_rollup alone (what migration 20261204000000, before the histogram, runs). */
+export function factsRebuildSql(): string[] {
   const rows = factRowsSql({ all: true });
   return [`truncate indicator_fact, indicator_rollup`, `insert into indicator_fact (${FACT_COLUMNS.join(', ')}) ${rows.sql}`, rollupUpsertSql(`select 1 as sign, * from indicator_fact`, false)];
 }
@@ -156,8 +220,10 @@ export async function recompute(em: EntityManager, reportIds: readonly string[])
   const rows = factRowsSql({ reports: reportIds });
   await em.execute(
     `with old as (delete from indicator_fact where report_id = any(?::uuid[]) returning *),
-          new as (insert into indicator_fact (${FACT_COLUMNS.join(', ')}) ${rows.sql} returning *)
-     ${rollupUpsertSql(`select 1 as sign, * from new union all select -1 as sign, * from old`)}`,
+          new as (insert into indicator_fact (${FACT_COLUMNS.join(', ')}) ${rows.sql} returning *),
+          changes as (select 1 as sign, * from new union all select -1 as sign, * from old),
+          histogram as (${histogramUpsertSql(`select * from changes`)})
+     ${rollupUpsertSql(`select * from changes`)}`,
     [ids, ...rows.params],
   );
 }

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { PROJECTOR_START_SQL, rebuildSql, ROLLUP_DDL } from '../../indicators/indicators.rollup.js';
+import { factsRebuildSql, PROJECTOR_START_SQL, ROLLUP_DDL } from '../../indicators/indicators.rollup.js';
 
 /**
  * The performance indicators' maintained aggregates (issue 14): `indicator_fact` (one narrow row per happening,
@@ -11,6 +11,6 @@ export class Migration20261204000000Indicators extends Migration {
   override async up(): Promise<void> {
     for (const statement of ROLLUP_DDL) this.addSql(`${statement};`);
     this.addSql(`${PROJECTOR_START_SQL};`);
-    for (const statement of rebuildSql()) this.addSql(`${statement};`);
+    for (const statement of factsRebuildSql()) this.addSql(`${statement};`);
   }
 }

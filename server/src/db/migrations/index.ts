@@ -13,6 +13,7 @@ import { Migration20261203020000CrewOneJob } from './Migration20261203020000Crew
 import { Migration20261203030000CrewNamesTimelineParams } from './Migration20261203030000CrewNamesTimelineParams.js';
 import { Migration20261203040000Presence } from './Migration20261203040000Presence.js';
 import { Migration20261204000000Indicators } from './Migration20261204000000Indicators.js';
+import { Migration20261205000000IndicatorHistogram } from './Migration20261205000000IndicatorHistogram.js';
 
 /**
  * Every committed migration, in order. Listed rather than globbed so the compiled server and the test
@@ -34,4 +35,5 @@ export const migrations = [
   { name: 'Migration20261203030000CrewNamesTimelineParams', class: Migration20261203030000CrewNamesTimelineParams },
   { name: 'Migration20261203040000Presence', class: Migration20261203040000Presence },
   { name: 'Migration20261204000000Indicators', class: Migration20261204000000Indicators },
+  { name: 'Migration20261205000000IndicatorHistogram', class: Migration20261205000000IndicatorHistogram },
 ];
