@@ -58,7 +58,7 @@ describe('indicators under concurrent writers', () => {
   }
 
   /** The maintained tables' rows, in one order, without rows whose figures are all zero. */
-  async function aggregates(): Promise<Record<'facts' | 'rollup' | 'histogram', string[]>> {
+  async function aggregates(): Promise<Record<'facts' | 'rollup' | 'histogram' | 'percentile', string[]>> {
     const em = app.orm.em.fork();
     const rows = async (statement: string) => (await em.execute<{ row: string }[]>(statement)).map(({ row }) => row);
     return {
@@ -69,6 +69,7 @@ describe('indicators under concurrent writers', () => {
           where exists (select 1 from jsonb_each(to_jsonb(r)) v where jsonb_typeof(v.value) = 'number' and v.value <> '0'::jsonb) order by 1`,
       ),
       histogram: await rows(`select to_jsonb(h)::text as row from indicator_histogram h where h.count <> 0 order by 1`),
+      percentile: await rows(`select to_jsonb(p)::text as row from indicator_percentile p order by 1`),
     };
   }
 
@@ -161,10 +162,11 @@ describe('indicators under concurrent writers', () => {
     }
     expect(await reading).toBeGreaterThan(0);
     expect(await agrees()).toBe(filed);
-    // And the aggregates themselves are what a rebuild from the raw tables makes: facts, daily rollups and the
-    // months' and weeks' duration steps (rows the writers' changes brought back to zero aside).
+    // And the aggregates themselves are what a rebuild from the raw tables makes: facts, daily rollups, the
+    // months' and weeks' duration steps (rows the writers' changes brought back to zero aside) and their percentiles.
     const maintained = await aggregates();
     expect(maintained.histogram.length).toBeGreaterThan(0);
+    expect(maintained.percentile.length).toBeGreaterThan(0);
     await app.services.indicators.rebuild(app.orm.em.fork());
     expect(maintained).toEqual(await aggregates());
   }, 600_000);

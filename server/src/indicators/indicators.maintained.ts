@@ -3,17 +3,19 @@ import { OPEN_STATUSES } from '../reports/reports.enums.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
 import { durationStepSql } from './indicators.definitions.js';
 import { DIMENSION_SQL, DURATION_KINDS, emptyFigures, filterSql, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
-import { column, figureSql, ROLLUP_FIGURE_NAMES, type Grain, type HistogramGrain, type HistogramSpan, type RollupFigure } from './indicators.rollup.js';
+import { column, figureSql, fractionColumn, rankedStepsSql, reachesSql, ROLLUP_FIGURE_NAMES, type Grain, type HistogramGrain, type HistogramSpan, type RollupFigure } from './indicators.rollup.js';
 import type { IndicatorFilter } from './indicators.types.js';
 
 /**
  * The indicators from the maintained aggregates (indicators.rollup.ts): the same figures as `rawIndicators`,
  * read from far fewer rows. Whole Riyadh days inside the period come from `indicator_rollup` at the narrowest
- * grain that holds the question's dimensions; the partial days at either end, and the durations medians and
- * percentiles rank, from `indicator_fact`; "open and overdue now" from the open reports themselves (it depends on
- * now, not on a change); the backlog at an instant is the reports open now less the `open` deltas since.
- * Exact: every figure is a sum of the same per-happening values the raw statement counts, or a rank over the same
- * durations. Run it in one REPEATABLE READ transaction, so the statements read one state of the aggregates.
+ * grain that holds the question's dimensions, the partial days at either end from `indicator_fact`. Medians and
+ * percentiles rank counted duration steps: whole months and weeks from `indicator_histogram` when the question
+ * uses one dimension at most, the days left over (and any other question) from the facts. "Open and overdue now"
+ * comes from the open reports themselves (it depends on now, not on a change); the backlog at an instant is the
+ * reports open now less the `open` deltas since. Exact: every figure is a sum of the same per-happening values the
+ * raw statement counts, or a rank over the same steps. Run it in one REPEATABLE READ transaction, so the
+ * statements read one state of the aggregates.
  */
 
 /** Asia/Riyadh is UTC+3 all year. */
@@ -197,22 +199,32 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
     ) x group by ${groups.join(', ')}`;
   const figureParams = [...(hasWhole ? [grain, wholeFrom, wholeTo, ...dFilter.params] : []), ...edgeParams, ...fFilter.params];
 
-  // Medians and percentiles rank counted steps the way percentile_disc ranks values (the first step whose running
-  // count reaches ceil(fraction × count), in float8 as PostgreSQL computes it): whole months and weeks from
-  // indicator_histogram when the question has one dimension at most, the rest of the period from the facts.
+  // Medians and percentiles rank counted steps the way percentile_disc ranks values (reachesSql): whole months and
+  // weeks from indicator_histogram when the question has one dimension at most, the rest of the period from the
+  // facts. A WEEK or MONTH series reads its whole buckets' percentiles as ranked once (indicator_percentile).
   const histogramGrain = histogramGrainOf(groupBy, filter);
   const cover: Cover = histogramGrain && hasWhole ? coverDays(wholeFrom, wholeTo, bucket) : { spans: [], days: [] };
+  // Ranked percentiles do not add up, so they answer a bucket only when each row is one histogram key: TOTAL, or grouped by the grain's dimension.
+  const oneKeyPerRow = histogramGrain === 'TOTAL' || groupBy.length === 1;
+  const wholeBucketSpan: HistogramSpan | null = !oneKeyPerRow ? null : bucket === IndicatorBucket.WEEK ? 'W' : bucket === IndicatorBucket.MONTH ? 'M' : null;
+  const ranked = cover.spans.filter(({ span }) => span !== wholeBucketSpan);
+  const direct = cover.spans.filter(({ span }) => span === wholeBucketSpan);
   const factRanges: [Date, Date][] = histogramGrain && hasWhole ? [edges[0], ...cover.days.map(([a, b]): [Date, Date] => [startOf(a), startOf(b)]), edges[1]] : [[from, to]];
   const histogramValues = histogramGrain ? histogramFilterValues(histogramGrain, filter) : null;
-  const histogramKey = (dimension: IndicatorDimension) => (dimension === IndicatorDimension.BENEFICIARY_TYPE ? `nullif(h.key, '')` : 'h.key');
-  const histogramSql = cover.spans.length
-    ? `select ${[...groupBy.map((dimension, index) => `(${histogramKey(dimension)}) collate "C" as d${index}`), `${bucketDate('h.start', bucket)} as b`, 'h.kind', 'h.minutes', 'h.count::bigint as n'].join(', ')}
-         from indicator_histogram h
-        where h.grain = ? and (${cover.spans.map(() => '(h.span = ? and h.start >= ?::date and h.start < ?::date)').join(' or ')})${histogramValues ? ' and h.key = any(?::text[])' : ''}
-       union all`
-    : '';
-  const histogramParams = cover.spans.length ? [histogramGrain, ...cover.spans.flatMap(({ span, from: a, to: b }) => [span, a, b]), ...(histogramValues ? [textArray(histogramValues)] : [])] : [];
-  const partition = [...keyNames, 'b', 'kind'].join(', ');
+  const spanKeys = (alias: 'h' | 'p') =>
+    groupBy.map((dimension, index) => `(${dimension === IndicatorDimension.BENEFICIARY_TYPE ? `nullif(${alias}.key, '')` : `${alias}.key`}) collate "C" as d${index}`);
+  const spanWhere = (alias: 'h' | 'p') =>
+    `${alias}.grain = ? and ${alias}.span = ? and ${alias}.start >= ?::date and ${alias}.start < ?::date${histogramValues ? ` and ${alias}.key = any(?::text[])` : ''}`;
+  const spanParams = ({ span, from: a, to: b }: Cover['spans'][number]) => [histogramGrain, span, a, b, ...(histogramValues ? [textArray(histogramValues)] : [])];
+  // One select per span range (not one OR), so each is an index-only scan of the primary key, which carries the count.
+  const histogramSql = ranked
+    .map(
+      () => `select ${[...spanKeys('h'), `${bucketDate('h.start', bucket)} as b`, 'h.kind', 'h.minutes', 'h.count::bigint as n'].join(', ')}
+         from indicator_histogram h where ${spanWhere('h')}
+       union all`,
+    )
+    .join('\n');
+  const partition = [...keyNames, 'b', 'kind'];
   const percentilesSql = `
     with h as (
       ${histogramSql}
@@ -221,13 +233,17 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
        where f.kind = any(?::text[]) and f.minutes is not null and (${factRanges.map(() => '(f.at >= ?::timestamptz and f.at < ?::timestamptz)').join(' or ')}) and ${fFilter.sql}${crewRows('f')}
        group by ${Array.from({ length: keyNames.length + 3 }, (_, index) => index + 1).join(', ')}
     ), steps as (
-      select ${partition}, minutes, sum(n) as n from h group by ${partition}, minutes having sum(n) > 0
-    ), ranked as (
-      select *, sum(n) over (partition by ${partition} order by minutes) as running, sum(n) over (partition by ${partition}) as total from steps
+      select ${partition.join(', ')}, minutes, sum(n) as n from h group by ${partition.join(', ')}, minutes having sum(n) > 0
     )
-    select ${[...keyNames, `${dateText('b')} as b`, ...PERCENTILES.map((p) => `min(minutes) filter (where kind = '${p.kind}' and running >= greatest(1, ceil(${p.fraction}::float8 * total::float8))) as "${p.name}"`)].join(', ')}
-      from ranked group by ${[...keyNames, 'b'].join(', ')}`;
-  const percentileParams = [...histogramParams, textArray(DURATION_KINDS), ...factRanges.flatMap(([a, b]) => [a.toISOString(), b.toISOString()]), ...fFilter.params];
+    select ${[...keyNames, `${dateText('b')} as b`, ...PERCENTILES.map((p) => `min(minutes) filter (where kind = '${p.kind}' and ${reachesSql(p.fraction)}) as "${p.name}"`)].join(', ')}
+      from (${rankedStepsSql('select * from steps', partition)}) ranked group by ${[...keyNames, 'b'].join(', ')}`;
+  const percentileParams = [...ranked.flatMap(spanParams), textArray(DURATION_KINDS), ...factRanges.flatMap(([a, b]) => [a.toISOString(), b.toISOString()]), ...fFilter.params];
+  // The whole buckets of a WEEK or MONTH series: each one's percentiles as ranked when its steps last changed.
+  const directSql = direct.map(
+    () => `select ${[...spanKeys('p'), `${dateText('p.start')} as b`, ...PERCENTILES.map((p) => `max(p.${fractionColumn(p.fraction)}) filter (where p.kind = '${p.kind}') as "${p.name}"`)].join(', ')}
+             from indicator_percentile p where ${spanWhere('p')}
+            group by ${Array.from({ length: keyNames.length + 1 }, (_, index) => index + 1).join(', ')}`,
+  );
 
   const rows = new Map<string, RawRow>();
   const rowFor = (record: Record<string, unknown>): RawRow => {
@@ -245,7 +261,11 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
     const row = rowFor(record);
     for (const name of counted) (row.figures as unknown as Record<string, number>)[name] = record[name] as number;
   }
-  for (const record of await em.execute<Record<string, unknown>[]>(percentilesSql, percentileParams)) {
+  const percentiles = [
+    ...(await em.execute<Record<string, unknown>[]>(percentilesSql, percentileParams)),
+    ...(directSql.length ? await em.execute<Record<string, unknown>[]>(directSql.join(' union all '), direct.flatMap(spanParams)) : []),
+  ];
+  for (const record of percentiles) {
     const row = rowFor(record);
     for (const p of PERCENTILES) (row.figures as unknown as Record<string, number | null>)[p.name] = record[p.name] as number | null;
   }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Priority } from '../reports/reports.enums.js';
 import { durationStepSql, INDICATOR_TIME_ZONE } from './indicators.definitions.js';
-import { DURATION_KINDS, factsSql, type FactScope, type RawFigures } from './indicators.raw.js';
+import { DURATION_KINDS, factsSql, PERCENTILES, textArray, type FactScope, type RawFigures } from './indicators.raw.js';
 
 /**
  * The maintained aggregates (issue 14). Two tables, both derived from the raw tables and nothing else:
@@ -18,6 +18,7 @@ import { DURATION_KINDS, factsSql, type FactScope, type RawFigures } from './ind
  * - `indicator_histogram`: per one-dimension grain (and TOTAL), calendar month or Sunday-first week, dimension value
  *   and duration kind, how many durations fell on each step (`durationStep`): what medians and percentiles of whole
  *   months and weeks rank, a few hundred rows per group and month however many reports there are.
+ * - `indicator_percentile`: each such month's and week's percentiles, ranked again whenever its steps change.
  *
  * They are kept by a projector that reads the outbox (every change of a report, its assignments and follow-ups
  * appends an event naming the report, in the change's own transaction, so a rolled-back change leaves nothing) and
@@ -107,13 +108,75 @@ export type HistogramSpan = keyof typeof HISTOGRAM_SPANS;
 const KEY_COLUMNS = ['channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id'] as const;
 const FACT_COLUMNS = ['report_id', 'kind', 'at', 'day', 'channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id', 'follow_up_id', 'minutes', 'ok', 'flag', 'score'];
 
-/** The DDL of indicator_histogram (its own migration adds it to a database that has the others). */
+/** The fractions the percentiles ask for (0.5, 0.9), and each one's column in indicator_percentile. */
+const FRACTIONS = [...new Set(PERCENTILES.map((p) => p.fraction))];
+export const fractionColumn = (fraction: number) => `p${Math.round(fraction * 100)}`;
+
+/** The DDL of indicator_histogram and indicator_percentile (their own migration adds them to a database that has the others). */
 export const HISTOGRAM_DDL = [
   `create table "indicator_histogram" (
      "grain" varchar(20) not null, "span" char(1) not null, "start" date not null, "key" text not null, "kind" varchar(20) not null,
      "minutes" int not null, "count" int not null,
      primary key ("grain", "span", "start", "key", "kind", "minutes") include ("count"))`,
+  // Each month's and week's percentiles, ranked once when its steps change: what a WEEK or MONTH series reads for
+  // its whole buckets (371 rows for a year of departments by week, instead of ranking their steps again).
+  `create table "indicator_percentile" (
+     "grain" varchar(20) not null, "span" char(1) not null, "start" date not null, "key" text not null, "kind" varchar(20) not null,
+     ${FRACTIONS.map((fraction) => `"${fractionColumn(fraction)}" int not null`).join(', ')},
+     primary key ("grain", "span", "start", "key", "kind"))`,
 ];
+
+/**
+ * Counted steps `steps` (columns: the partition's, `minutes`, `n`) with, per partition, the running count up to
+ * each step (`running`) and the partition's count (`total`): what {@link reachesSql} ranks.
+ */
+export function rankedStepsSql(steps: string, partition: readonly string[]): string {
+  const by = partition.join(', ');
+  return `select *, sum(n) over (partition by ${by} order by minutes) as running, sum(n) over (partition by ${by}) as total from (${steps}) s`;
+}
+
+/**
+ * Whether a ranked step (see {@link rankedStepsSql}) is at or past the `fraction` percentile: the first step whose
+ * running count reaches ceil(fraction × count), computed in float8 as PostgreSQL's `percentile_disc` does, so the
+ * smallest such step is exactly `percentile_disc(fraction)` of the same durations' steps.
+ */
+export const reachesSql = (fraction: number) => `running >= greatest(1, ceil(${fraction}::float8 * total::float8))`;
+
+/** The percentiles of each (grain, span, start, key, kind) of indicator_histogram rows `h` matching `where`, as indicator_percentile rows. */
+function percentilesOfSql(where: string): string {
+  const partition = ['grain', 'span', 'start', 'key', 'kind'];
+  return `select ${partition.join(', ')}, ${FRACTIONS.map((fraction) => `min(minutes) filter (where ${reachesSql(fraction)}) as ${fractionColumn(fraction)}`).join(', ')}
+            from (${rankedStepsSql(`select h.grain, h.span, h.start, h.key, h.kind, h.minutes, h.count::bigint as n from indicator_histogram h where h.count > 0 and ${where}`, partition)}) r
+           group by ${partition.join(', ')}`;
+}
+
+/** Fills indicator_percentile from indicator_histogram (a rebuild, and the migration that adds the table). */
+export const PERCENTILE_FILL_SQL = `insert into indicator_percentile ${percentilesOfSql('true')}`;
+
+/** A month or week of one grain, value and kind whose steps changed. */
+interface Touched {
+  grain: string;
+  span: string;
+  start: string;
+  key: string;
+  kind: string;
+}
+
+/** Ranks the touched months' and weeks' steps again: their percentiles replaced, or removed when no step is left. */
+async function rerank(em: EntityManager, touched: readonly Touched[]): Promise<void> {
+  if (!touched.length) return;
+  const column = (name: keyof Touched) => textArray(touched.map((row) => row[name]));
+  await em.execute(
+    `with touched as (select * from unnest(?::text[], ?::text[], ?::date[], ?::text[], ?::text[]) t(grain, span, start, key, kind)),
+          ranked as (${percentilesOfSql('(h.grain, h.span, h.start, h.key, h.kind) in (select grain, span, start, key, kind from touched)')}),
+          gone as (delete from indicator_percentile p using touched t
+                    where (p.grain, p.span, p.start, p.key, p.kind) = (t.grain, t.span, t.start, t.key, t.kind)
+                      and not exists (select 1 from ranked r where (r.grain, r.span, r.start, r.key, r.kind) = (t.grain, t.span, t.start, t.key, t.kind)))
+     insert into indicator_percentile select * from ranked
+     on conflict (grain, span, start, key, kind) do update set ${FRACTIONS.map((fraction) => `${fractionColumn(fraction)} = excluded.${fractionColumn(fraction)}`).join(', ')}`,
+    [column('grain'), column('span'), column('start'), column('key'), column('kind')],
+  );
+}
 
 /** The DDL of the aggregates and the projector's cursor (the migration runs it). */
 export const ROLLUP_DDL = [
@@ -191,7 +254,7 @@ function histogramUpsertSql(changes: string, upsert = true): string {
      cross join lateral (values ${spans.map(([span, start]) => `('${span}', ${start('f.day')})`).join(', ')}) s(span, start)
      where f.kind in (${DURATION_KINDS.map((kind) => `'${kind}'`).join(', ')}) and f.minutes is not null and g.key is not null
      group by 1, 2, 3, 4, 5, 6
-    ${upsert ? `having sum(f.sign) <> 0 on conflict (grain, span, start, key, kind, minutes) do update set count = indicator_histogram.count + excluded.count` : ''}`;
+    ${upsert ? `having sum(f.sign) <> 0 on conflict (grain, span, start, key, kind, minutes) do update set count = indicator_histogram.count + excluded.count returning grain, span, start, key, kind` : ''}`;
 }
 
 /** Fills indicator_histogram from indicator_fact (a rebuild, and the migration that adds the table). */
@@ -199,7 +262,7 @@ export const HISTOGRAM_FILL_SQL = histogramUpsertSql(`select 1 as sign, * from i
 
 /** The set-based rebuild from the raw tables: empties both tables and fills them again (no parameters; the migration runs it too). */
 export function rebuildSql(): string[] {
-  return [`truncate indicator_histogram`, ...factsRebuildSql(), HISTOGRAM_FILL_SQL];
+  return [`truncate indicator_histogram, indicator_percentile`, ...factsRebuildSql(), HISTOGRAM_FILL_SQL, PERCENTILE_FILL_SQL];
 }
 
 /** The rebuild of indicator_fact and indicator_rollup alone (what migration 20261204000000, before the histogram, runs). */
@@ -218,14 +281,16 @@ export async function recompute(em: EntityManager, reportIds: readonly string[])
   if (!reportIds.length) return;
   const ids = `{${reportIds.join(',')}}`;
   const rows = factRowsSql({ reports: reportIds });
-  await em.execute(
+  const touched = await em.execute<Touched[]>(
     `with old as (delete from indicator_fact where report_id = any(?::uuid[]) returning *),
           new as (insert into indicator_fact (${FACT_COLUMNS.join(', ')}) ${rows.sql} returning *),
           changes as (select 1 as sign, * from new union all select -1 as sign, * from old),
-          histogram as (${histogramUpsertSql(`select * from changes`)})
-     ${rollupUpsertSql(`select * from changes`)}`,
+          histogram as (${histogramUpsertSql(`select * from changes`)}),
+          rolled as (${rollupUpsertSql(`select * from changes`)})
+     select distinct grain, span, to_char(start, 'YYYY-MM-DD') as start, key, kind from histogram`,
     [ids, ...rows.params],
   );
+  await rerank(em, touched);
 }
 
 /**
