@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { OPEN_STATUSES } from '../reports/reports.enums.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
 import { durationStepSql } from './indicators.definitions.js';
-import { DIMENSION_SQL, DURATION_KINDS, emptyFigures, filterSql, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
+import { DURATION_KINDS, emptyFigures, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
 import { column, figureSql, fractionColumn, rankedStepsSql, reachesSql, ROLLUP_FIGURE_NAMES, type Grain, type HistogramGrain, type HistogramSpan, type RollupFigure } from './indicators.rollup.js';
 import type { IndicatorFilter } from './indicators.types.js';
 
@@ -12,7 +12,8 @@ import type { IndicatorFilter } from './indicators.types.js';
  * grain that holds the question's dimensions, the partial days at either end from `indicator_fact`. Medians and
  * percentiles rank counted duration steps: whole months and weeks from `indicator_histogram` when the question
  * uses one dimension at most, the days left over (and any other question) from the facts. "Open and overdue now"
- * comes from the open reports themselves (it depends on now, not on a change); the backlog at an instant is the
+ * is the reports received in the row and open now (a rollup figure) less the few whose target is still ahead (it
+ * depends on now, so that part is read from the open reports themselves); the backlog at an instant is the
  * reports open now less the `open` deltas since. Exact: every figure is a sum of the same per-happening values the
  * raw statement counts, or a rank over the same steps. Run it in one REPEATABLE READ transaction, so the
  * statements read one state of the aggregates.
@@ -259,7 +260,9 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
   };
   for (const record of await em.execute<Record<string, unknown>[]>(figuresSql, figureParams)) {
     const row = rowFor(record);
-    for (const name of counted) (row.figures as unknown as Record<string, number>)[name] = record[name] as number;
+    for (const name of counted) if (name !== 'openNow') (row.figures as unknown as Record<string, number>)[name] = record[name] as number;
+    // Open and overdue now, first as every report received in the row and open now (less those not yet past their target, below).
+    row.figures.overdueNow = record.openNow as number;
   }
   const percentiles = [
     ...(await em.execute<Record<string, unknown>[]>(percentilesSql, percentileParams)),
@@ -271,16 +274,16 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
   }
   if (byCrew) return [...rows.values()];
 
-  // Open and overdue now: reports received in the period (its buckets) and open now past their target.
-  const reportFilter = filterSql(filter);
-  const reportKeys = groupBy.map((dimension, index) => `${DIMENSION_SQL[dimension]} as d${index}`);
-  const overdueSql = `
-    select ${[...reportKeys, `${dateText(bucketDate(`(r.received_at at time zone 'Asia/Riyadh')::date`, bucket))} as b`, 'count(*)::int as overdue'].join(', ')}
-      from report r join category c on c.code = r.category_code
-     where r.status = any(?::text[]) and r.target_at < ?::timestamptz and r.received_at >= ?::timestamptz and r.received_at < ?::timestamptz and ${reportFilter.sql}
+  // Open and overdue now: of the reports received in the row and open now (the rollups' openNow, as of the facts),
+  // those whose target is still ahead are taken off. Those are the few open reports whose targetAt is after now,
+  // found by the open-report index, so the figure costs days × groups and not the open reports of the period.
+  const notYetSql = `
+    select ${[...keys('f'), `${dateText(bucketDate('f.day', bucket))} as b`, 'count(*)::int as n'].join(', ')}
+      from report r join indicator_fact f on f.report_id = r.id and f.kind = 'received' and f.flag${join('f')}
+     where r.status = any(?::text[]) and r.target_at >= ?::timestamptz and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
      group by ${groups.join(', ')}`;
-  for (const record of await em.execute<Record<string, unknown>[]>(overdueSql, [textArray(OPEN_STATUSES), now.toISOString(), from.toISOString(), to.toISOString(), ...reportFilter.params])) {
-    rowFor(record).figures.overdueNow = record.overdue as number;
+  for (const record of await em.execute<Record<string, unknown>[]>(notYetSql, [textArray(OPEN_STATUSES), now.toISOString(), from.toISOString(), to.toISOString(), ...fFilter.params])) {
+    rowFor(record).figures.overdueNow -= record.n as number;
   }
 
   // The backlog at each end: open now (the '-infinity' rows) less the open deltas from the end on.

@@ -143,7 +143,7 @@ function scoped(scope: FactScope, reportColumn: string, atColumn: string): { sql
 /**
  * Everything that happened, one row per happening: its kind, time, report, crew or follow-up, and what the rules
  * need of it (`minutes`, `ok`, `flag`, `score`). The kinds and what their columns mean:
- * - `received` (receivedAt): ok = a CRITICAL report first assigned within LIFE_SAFETY_ASSIGN_MINUTES;
+ * - `received` (receivedAt): ok = a CRITICAL report first assigned within LIFE_SAFETY_ASSIGN_MINUTES; flag = open now;
  * - `first_assigned` (the first ASSIGNED line): minutes from receipt;
  * - `resolved`, `closed`, `rejected`, `duplicate` (each change to that status): minutes from receipt; ok = at or
  *   before targetAt (for `rejected`: the report names where it was referred); flag = a later reopen from RESOLVED or CLOSED;
@@ -163,7 +163,7 @@ export function factsSql(scope: FactScope): { sql: string; params: unknown[] } {
   select r.id as report_id, null::uuid as crew_id, null::uuid as follow_up_id, 'received' as kind, r.received_at as at, null::int as minutes,
          (r.priority = '${Priority.CRITICAL}' and exists (select 1 from timeline_entry a where a.report_id = r.id and a.action = '${ASSIGNED}'
             and a.at <= r.received_at + interval '${LIFE_SAFETY_ASSIGN_MINUTES} minutes')) as ok,
-         false as flag, null::int as score
+         r.status in (${OPEN}) as flag, null::int as score
     from report r where ${where('r.id', 'r.received_at')}
   union all
   select a.report_id, null, null, 'first_assigned', a.at, ${MINUTES('a.at', 'r.received_at')}, false, false, null

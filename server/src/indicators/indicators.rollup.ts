@@ -52,7 +52,9 @@ export const ROLLUP_FIGURES = {
   jobsCompleted: { when: `f.kind = 'completed'` },
   declines: { when: `f.kind = 'declined'` },
   openDelta: { when: `f.kind = 'open'`, value: 'f.score' },
-} as const satisfies Partial<Record<keyof RawFigures | 'openDelta', { when: string; value?: string }>>;
+  /** Reports received that day and open now: open and overdue now is read from it. */
+  openNow: { when: `f.kind = 'received' and f.flag` },
+} as const satisfies Partial<Record<keyof RawFigures | 'openDelta' | 'openNow', { when: string; value?: string }>>;
 
 export type RollupFigure = keyof typeof ROLLUP_FIGURES;
 export const ROLLUP_FIGURE_NAMES = Object.keys(ROLLUP_FIGURES) as RollupFigure[];
