@@ -3,7 +3,19 @@ import { OPEN_STATUSES } from '../reports/reports.enums.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
 import { durationStepSql } from './indicators.definitions.js';
 import { DURATION_KINDS, emptyFigures, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
-import { column, figureSql, fractionColumn, rankedStepsSql, reachesSql, ROLLUP_FIGURE_NAMES, type Grain, type HistogramGrain, type HistogramSpan, type RollupFigure } from './indicators.rollup.js';
+import {
+  column,
+  DURATION_FACT_COLUMNS,
+  figureSql,
+  fractionColumn,
+  rankedStepsSql,
+  reachesSql,
+  ROLLUP_FIGURE_NAMES,
+  type Grain,
+  type HistogramGrain,
+  type HistogramSpan,
+  type RollupFigure,
+} from './indicators.rollup.js';
 import type { IndicatorFilter } from './indicators.types.js';
 
 /**
@@ -211,6 +223,9 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
   const ranked = cover.spans.filter(({ span }) => span !== wholeBucketSpan);
   const direct = cover.spans.filter(({ span }) => span === wholeBucketSpan);
   const factRanges: [Date, Date][] = histogramGrain && hasWhole ? [edges[0], ...cover.days.map(([a, b]): [Date, Date] => [startOf(a), startOf(b)]), edges[1]] : [[from, to]];
+  // One select per range (not one OR), so each is an index-only scan of the covering (kind, at) index; an empty range at all would match nothing.
+  const nonEmpty = factRanges.filter(([a, b]) => a < b);
+  const durationRanges = nonEmpty.length ? nonEmpty : [factRanges[0]];
   const histogramValues = histogramGrain ? histogramFilterValues(histogramGrain, filter) : null;
   const spanKeys = (alias: 'h' | 'p') =>
     groupBy.map((dimension, index) => `(${dimension === IndicatorDimension.BENEFICIARY_TYPE ? `nullif(${alias}.key, '')` : `${alias}.key`}) collate "C" as d${index}`);
@@ -230,15 +245,15 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
     with h as (
       ${histogramSql}
       select ${[...keys('f'), `${bucketDate('f.day', bucket)} as b`, 'f.kind', `${durationStepSql('f.minutes')} as minutes`, 'count(*) as n'].join(', ')}
-        from indicator_fact f${join('f')}
-       where f.kind = any(?::text[]) and f.minutes is not null and (${factRanges.map(() => '(f.at >= ?::timestamptz and f.at < ?::timestamptz)').join(' or ')}) and ${fFilter.sql}${crewRows('f')}
+        from (${durationRanges.map(() => `select ${['kind', 'at', ...DURATION_FACT_COLUMNS].map((name) => `f.${name}`).join(', ')} from indicator_fact f where f.kind = any(?::text[]) and f.at >= ?::timestamptz and f.at < ?::timestamptz and f.minutes is not null`).join(' union all ')}) f${join('f')}
+       where ${fFilter.sql}${crewRows('f')}
        group by ${Array.from({ length: keyNames.length + 3 }, (_, index) => index + 1).join(', ')}
     ), steps as (
       select ${partition.join(', ')}, minutes, sum(n) as n from h group by ${partition.join(', ')}, minutes having sum(n) > 0
     )
     select ${[...keyNames, `${dateText('b')} as b`, ...PERCENTILES.map((p) => `min(minutes) filter (where kind = '${p.kind}' and ${reachesSql(p.fraction)}) as "${p.name}"`)].join(', ')}
       from (${rankedStepsSql('select * from steps', partition)}) ranked group by ${[...keyNames, 'b'].join(', ')}`;
-  const percentileParams = [...ranked.flatMap(spanParams), textArray(DURATION_KINDS), ...factRanges.flatMap(([a, b]) => [a.toISOString(), b.toISOString()]), ...fFilter.params];
+  const percentileParams = [...ranked.flatMap(spanParams), ...durationRanges.flatMap(([a, b]) => [textArray(DURATION_KINDS), a.toISOString(), b.toISOString()]), ...fFilter.params];
   // The whole buckets of a WEEK or MONTH series: each one's percentiles as ranked when its steps last changed.
   const directSql = direct.map(
     () => `select ${[...spanKeys('p'), `${dateText('p.start')} as b`, ...PERCENTILES.map((p) => `max(p.${fractionColumn(p.fraction)}) filter (where p.kind = '${p.kind}') as "${p.name}"`)].join(', ')}

@@ -180,6 +180,9 @@ async function rerank(em: EntityManager, touched: readonly Touched[]): Promise<v
   );
 }
 
+/** What the covering (kind, at) index of indicator_fact carries besides its key: all a median reads of a duration fact. */
+export const DURATION_FACT_COLUMNS = ['minutes', 'day', 'channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id'] as const;
+
 /** The DDL of the aggregates and the projector's cursor (the migration runs it). */
 export const ROLLUP_DDL = [
   `create table "indicator_fact" (
@@ -190,7 +193,7 @@ export const ROLLUP_DDL = [
   // Partial days, and the durations a median or percentile ranks (read by kind and time, the minutes in the index).
   `create index "indicator_fact_at_index" on "indicator_fact" ("at")`,
   // Covering: a median reads the period's durations of one kind, with every dimension, by an index-only scan.
-  `create index "indicator_fact_kind_at_index" on "indicator_fact" ("kind", "at") include ("minutes", "day", "channel", "category_code", "municipality_code", "beneficiary_type", "priority", "crew_id")`,
+  `create index "indicator_fact_kind_at_index" on "indicator_fact" ("kind", "at") include (${DURATION_FACT_COLUMNS.map((name) => `"${name}"`).join(', ')})`,
   `create table "indicator_rollup" (
      "grain" varchar(20) not null, "day" date not null,
      ${KEY_COLUMNS.map((name) => `"${name}" text not null`).join(', ')},
