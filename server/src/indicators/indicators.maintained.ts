@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { OPEN_STATUSES } from '../reports/reports.enums.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
 import { durationStepSql } from './indicators.definitions.js';
-import { DURATION_KINDS, emptyFigures, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
+import { DURATION_KINDS, emptyFigures, OPEN, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
 import {
   column,
   DURATION_FACT_COLUMNS,
@@ -131,38 +130,46 @@ interface Cover {
   days: [string, string][];
 }
 
-/** Covers [a, b) with whole Sunday-first weeks, the days before the first and after the last left over. */
-function coverWeeks(a: string, b: string, cover: Cover): void {
-  const first = addDays(a, (7 - weekday(a)) % 7);
-  const last = addDays(b, -weekday(b));
-  if (first >= last) {
+const nextQuarter = (quarter: string) => nextMonth(nextMonth(nextMonth(quarter)));
+const quarterOf = (day: string) => `${day.slice(0, 5)}${String(Math.floor((Number(day.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
+/** Each span's first day at or before a day, and the next span's first day. */
+const SPAN_DAYS: Record<HistogramSpan, { floor: (day: string) => string; next: (start: string) => string }> = {
+  Q: { floor: quarterOf, next: nextQuarter },
+  M: { floor: monthOf, next: nextMonth },
+  W: { floor: (day) => addDays(day, -weekday(day)), next: (start) => addDays(start, 7) },
+};
+
+/**
+ * Covers whole days [a, b) with the fewest histogram rows: the whole spans of the first level, then the next
+ * level's inside what is left at either end, and so on, the rest as days. A stretch is cut at the first level's
+ * boundaries even when it holds no whole span, so a week never crosses a month's first day and a MONTH series can
+ * put each week in its month.
+ */
+function coverWith(levels: readonly HistogramSpan[], a: string, b: string, cover: Cover): void {
+  if (a >= b) return;
+  if (!levels.length) {
     cover.days.push([a, b]);
     return;
   }
-  cover.spans.push({ span: 'W', from: first, to: last });
-  if (a < first) cover.days.push([a, first]);
-  if (last < b) cover.days.push([last, b]);
+  const [level, ...rest] = levels;
+  const { floor, next } = SPAN_DAYS[level];
+  const first = floor(a) === a ? a : next(floor(a));
+  const last = floor(b);
+  if (first < last) {
+    cover.spans.push({ span: level, from: first, to: last });
+    coverWith(rest, a, first, cover);
+    coverWith(rest, last, b, cover);
+  } else if (first < b) {
+    coverWith(rest, a, first, cover);
+    coverWith(rest, first, b, cover);
+  } else coverWith(rest, a, b, cover);
 }
 
-/**
- * Covers whole days [a, b) with the fewest histogram rows: whole months (unless the question is a WEEK series,
- * whose buckets months do not nest in), then whole weeks inside what is left, then days. A week never crosses a
- * month's first day here, so a MONTH series can put each week in its month.
- */
+/** The span levels a question's whole days are covered with: those that nest in its buckets (none for DAY). */
 function coverDays(a: string, b: string, bucket: IndicatorBucket | null): Cover {
+  const levels: HistogramSpan[] = bucket === IndicatorBucket.DAY ? [] : bucket === IndicatorBucket.WEEK ? ['W'] : bucket === IndicatorBucket.MONTH ? ['M', 'W'] : ['Q', 'M', 'W'];
   const cover: Cover = { spans: [], days: [] };
-  if (bucket === IndicatorBucket.DAY) cover.days.push([a, b]);
-  else if (bucket === IndicatorBucket.WEEK) coverWeeks(a, b, cover);
-  else {
-    const first = monthOf(a) === a ? a : nextMonth(monthOf(a));
-    if (first >= b) coverWeeks(a, b, cover);
-    else {
-      const last = monthOf(b);
-      if (first < last) cover.spans.push({ span: 'M', from: first, to: last });
-      if (a < first) coverWeeks(a, first, cover);
-      if (last < b) coverWeeks(last, b, cover);
-    }
-  }
+  coverWith(levels, a, b, cover);
   return cover;
 }
 
@@ -291,13 +298,14 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
 
   // Open and overdue now: of the reports received in the row and open now (the rollups' openNow, as of the facts),
   // those whose target is still ahead are taken off. Those are the few open reports whose targetAt is after now,
-  // found by the open-report index, so the figure costs days × groups and not the open reports of the period.
+  // found by index-only scans of the open-report index and of the open received facts' partial index, so the
+  // figure costs days × groups and not the open reports of the period.
   const notYetSql = `
     select ${[...keys('f'), `${dateText(bucketDate('f.day', bucket))} as b`, 'count(*)::int as n'].join(', ')}
       from report r join indicator_fact f on f.report_id = r.id and f.kind = 'received' and f.flag${join('f')}
-     where r.status = any(?::text[]) and r.target_at >= ?::timestamptz and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
+     where r.status in (${OPEN}) and r.target_at >= ?::timestamptz and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
      group by ${groups.join(', ')}`;
-  for (const record of await em.execute<Record<string, unknown>[]>(notYetSql, [textArray(OPEN_STATUSES), now.toISOString(), from.toISOString(), to.toISOString(), ...fFilter.params])) {
+  for (const record of await em.execute<Record<string, unknown>[]>(notYetSql, [now.toISOString(), from.toISOString(), to.toISOString(), ...fFilter.params])) {
     rowFor(record).figures.overdueNow -= record.n as number;
   }
 

@@ -112,7 +112,8 @@ export function bucketStartSql(at: string, bucket: IndicatorBucket): string {
 }
 
 const quote = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
-const OPEN = quote(OPEN_STATUSES);
+/** The open statuses as an SQL list: literal, so a planner can prove the open-report partial indexes' predicate. */
+export const OPEN = quote(OPEN_STATUSES);
 /** A reopen: back to RECEIVED from a status the REOPEN transition leaves that is a resolution or after one. */
 const REOPENED_FROM = quote(REPORT_TRANSITIONS[ReportAction.REOPEN].from.filter((status) => status === ReportStatus.RESOLVED || status === ReportStatus.CLOSED));
 const ASSIGNED = TIMELINE_ACTION[ReportAction.ASSIGN];

@@ -98,13 +98,24 @@ export const HISTOGRAM_GRAINS = {
 } as const;
 export type HistogramGrain = keyof typeof HISTOGRAM_GRAINS;
 
-/** The spans indicator_histogram counts over, and the first Riyadh day of the span holding a date expression. */
+/**
+ * The spans indicator_histogram counts over: the first Riyadh day of the span holding a date expression, and
+ * whether each one's percentiles are kept ranked in indicator_percentile (a span that is a series bucket: a
+ * WEEK series reads its whole weeks' percentiles, a MONTH series its months'). A quarter only shortens a long
+ * period's merge (3 quarters instead of 9 months), so it is never read ranked.
+ */
 export const HISTOGRAM_SPANS = {
+  /** A calendar quarter. */
+  Q: { start: (day: string) => `date_trunc('quarter', ${day})::date`, ranked: false },
   /** A calendar month. */
-  M: (day: string) => `date_trunc('month', ${day})::date`,
+  M: { start: (day: string) => `date_trunc('month', ${day})::date`, ranked: true },
   /** A week, Sunday first (the WEEK bucket's). */
-  W: (day: string) => `(${day} - extract(dow from ${day})::int)`,
+  W: { start: (day: string) => `(${day} - extract(dow from ${day})::int)`, ranked: true },
 } as const;
+const RANKED_SPANS = Object.entries(HISTOGRAM_SPANS)
+  .filter(([, span]) => span.ranked)
+  .map(([name]) => `'${name}'`)
+  .join(', ');
 export type HistogramSpan = keyof typeof HISTOGRAM_SPANS;
 
 const KEY_COLUMNS = ['channel', 'category_code', 'municipality_code', 'beneficiary_type', 'priority', 'crew_id'] as const;
@@ -120,6 +131,9 @@ export const HISTOGRAM_DDL = [
      "grain" varchar(20) not null, "span" char(1) not null, "start" date not null, "key" text not null, "kind" varchar(20) not null,
      "minutes" int not null, "count" int not null,
      primary key ("grain", "span", "start", "key", "kind", "minutes") include ("count"))`,
+  // The received facts of the reports open now, with what a row is grouped by: open and overdue now looks up the
+  // few whose target is still ahead here, without touching the facts' heap.
+  `create index "indicator_fact_open_received_index" on "indicator_fact" ("report_id") include ("at", "day", "channel", "category_code", "municipality_code", "beneficiary_type", "priority") where "kind" = 'received' and "flag"`,
   // Each month's and week's percentiles, ranked once when its steps change: what a WEEK or MONTH series reads for
   // its whole buckets (371 rows for a year of departments by week, instead of ranking their steps again).
   `create table "indicator_percentile" (
@@ -148,7 +162,7 @@ export const reachesSql = (fraction: number) => `running >= greatest(1, ceil(${f
 function percentilesOfSql(where: string): string {
   const partition = ['grain', 'span', 'start', 'key', 'kind'];
   return `select ${partition.join(', ')}, ${FRACTIONS.map((fraction) => `min(minutes) filter (where ${reachesSql(fraction)}) as ${fractionColumn(fraction)}`).join(', ')}
-            from (${rankedStepsSql(`select h.grain, h.span, h.start, h.key, h.kind, h.minutes, h.count::bigint as n from indicator_histogram h where h.count > 0 and ${where}`, partition)}) r
+            from (${rankedStepsSql(`select h.grain, h.span, h.start, h.key, h.kind, h.minutes, h.count::bigint as n from indicator_histogram h where h.span in (${RANKED_SPANS}) and h.count > 0 and ${where}`, partition)}) r
            group by ${partition.join(', ')}`;
 }
 
@@ -256,7 +270,7 @@ function histogramUpsertSql(changes: string, upsert = true): string {
     select g.grain, s.span, s.start, g.key, f.kind, ${durationStepSql('f.minutes')}, sum(f.sign)::int
       from (${changes}) f join category c on c.code = f.category_code
      cross join lateral (values ${grains.map(([grain, value]) => `('${grain}', ${value})`).join(', ')}) g(grain, key)
-     cross join lateral (values ${spans.map(([span, start]) => `('${span}', ${start('f.day')})`).join(', ')}) s(span, start)
+     cross join lateral (values ${spans.map(([name, span]) => `('${name}', ${span.start('f.day')})`).join(', ')}) s(span, start)
      where f.kind in (${DURATION_KINDS.map((kind) => `'${kind}'`).join(', ')}) and f.minutes is not null and g.key is not null
      group by 1, 2, 3, 4, 5, 6
     ${upsert ? `having sum(f.sign) <> 0 on conflict (grain, span, start, key, kind, minutes) do update set count = indicator_histogram.count + excluded.count returning grain, span, start, key, kind` : ''}`;

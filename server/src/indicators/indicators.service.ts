@@ -105,8 +105,11 @@ export class IndicatorsService {
     await catchUp(em);
     const raw = await em.transactional(
       async (tx) => {
-        // A year's durations are sorted in memory, not spilled to disk.
+        // A year's steps are sorted in memory, not spilled to disk; and no parallel workers: each statement reads
+        // a few thousand to a hundred thousand index entries, where starting workers costs more than it saves and
+        // takes cores from the other questions in flight.
         await tx.execute(`set local work_mem = '64MB'`);
+        await tx.execute(`set local max_parallel_workers_per_gather = 0`);
         return maintainedIndicators(tx, question);
       },
       { isolationLevel: 'repeatable read', readOnly: true },
