@@ -299,13 +299,17 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
   // Open and overdue now: of the reports received in the row and open now (the rollups' openNow, as of the facts),
   // those whose target is still ahead are taken off. Those are the few open reports whose targetAt is after now,
   // found by index-only scans of the open-report index and of the open received facts' partial index, so the
-  // figure costs days × groups and not the open reports of the period.
+  // figure costs days × groups and not the open reports of the period. The receipt bounds the report too (a received
+  // fact's time is its report's receivedAt), so a short period starts from its few reports instead of every open one
+  // whose target is ahead.
   const notYetSql = `
     select ${[...keys('f'), `${dateText(bucketDate('f.day', bucket))} as b`, 'count(*)::int as n'].join(', ')}
       from report r join indicator_fact f on f.report_id = r.id and f.kind = 'received' and f.flag${join('f')}
-     where r.status in (${OPEN}) and r.target_at >= ?::timestamptz and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
+     where r.status in (${OPEN}) and r.target_at >= ?::timestamptz and r.received_at >= ?::timestamptz and r.received_at < ?::timestamptz
+       and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
      group by ${groups.join(', ')}`;
-  for (const record of await em.execute<Record<string, unknown>[]>(notYetSql, [now.toISOString(), from.toISOString(), to.toISOString(), ...fFilter.params])) {
+  const period = [from.toISOString(), to.toISOString()];
+  for (const record of await em.execute<Record<string, unknown>[]>(notYetSql, [now.toISOString(), ...period, ...period, ...fFilter.params])) {
     rowFor(record).figures.overdueNow -= record.n as number;
   }
 
