@@ -169,7 +169,7 @@ function percentilesOfSql(where: string): string {
 /** Fills indicator_percentile from indicator_histogram (a rebuild, and the migration that adds the table). */
 export const PERCENTILE_FILL_SQL = `insert into indicator_percentile ${percentilesOfSql('true')}`;
 
-/** A month or week of one grain, value and kind whose steps changed. */
+/** A span (quarter, month or week) of one grain, value and kind whose steps changed. */
 interface Touched {
   grain: string;
   span: string;
@@ -260,7 +260,7 @@ function rollupUpsertSql(changes: string, upsert = true): string {
 
 /**
  * Adds the duration facts of `changes` (fact rows with a `sign` column) into indicator_histogram: each counted at
- * every grain where it has a value, in its month and its week, on its step. Grouped first, so one row per key.
+ * every grain where it has a value, in its quarter, month and week, on its step. Grouped first, so one row per key.
  */
 function histogramUpsertSql(changes: string, upsert = true): string {
   const grains = Object.entries(HISTOGRAM_GRAINS);
@@ -279,7 +279,7 @@ function histogramUpsertSql(changes: string, upsert = true): string {
 /** Fills indicator_histogram from indicator_fact (a rebuild, and the migration that adds the table). */
 export const HISTOGRAM_FILL_SQL = histogramUpsertSql(`select 1 as sign, * from indicator_fact`, false);
 
-/** The set-based rebuild from the raw tables: empties both tables and fills them again (no parameters; the migration runs it too). */
+/** The set-based rebuild from the raw tables: empties the aggregates and fills them again (no parameters; the migrations run it too). */
 export function rebuildSql(): string[] {
   return [`truncate indicator_histogram, indicator_percentile`, ...factsRebuildSql(), HISTOGRAM_FILL_SQL, PERCENTILE_FILL_SQL];
 }
@@ -309,7 +309,10 @@ export async function recompute(em: EntityManager, reportIds: readonly string[])
      select distinct grain, span, to_char(start, 'YYYY-MM-DD') as start, key, kind from histogram`,
     [ids, ...rows.params],
   );
-  await rerank(em, touched);
+  await rerank(
+    em,
+    touched.filter((row) => HISTOGRAM_SPANS[row.span as HistogramSpan].ranked),
+  );
 }
 
 /**
