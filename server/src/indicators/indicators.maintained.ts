@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { bucketOf, dayStart, nextBucket, riyadhDay } from './indicators.calendar.js';
 import { IndicatorBucket, IndicatorDimension } from './indicators.enums.js';
 import { durationStepSql } from './indicators.definitions.js';
 import { DURATION_KINDS, emptyFigures, OPEN, PERCENTILES, textArray, type IndicatorQuestion, type RawRow } from './indicators.raw.js';
@@ -30,14 +31,7 @@ import type { IndicatorFilter } from './indicators.types.js';
  * statements read one state of the aggregates.
  */
 
-/** Asia/Riyadh is UTC+3 all year. */
-const RIYADH_OFFSET_MS = 3 * 3_600_000;
-const DAY_MS = 86_400_000;
-const dayOf = (at: Date) => new Date(at.getTime() + RIYADH_OFFSET_MS).toISOString().slice(0, 10);
-const startOf = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - RIYADH_OFFSET_MS);
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-/** The first Riyadh day starting at or after `at`. */
-const ceilDay = (at: Date) => (startOf(dayOf(at)).getTime() === at.getTime() ? dayOf(at) : nextDay(dayOf(at)));
+const ceilDay = (at: Date) => (dayStart(riyadhDay(at)).getTime() === at.getTime() ? riyadhDay(at) : nextBucket(riyadhDay(at), IndicatorBucket.DAY));
 
 /** The dimensions a question reads: what it groups by and what it filters on; DEPARTMENT is read through CATEGORY. */
 function grainOf(groupBy: readonly IndicatorDimension[], filter: IndicatorFilter | null | undefined): Grain {
@@ -115,28 +109,19 @@ function histogramFilterValues(grain: HistogramGrain, filter: IndicatorFilter | 
   return values[grain]?.length ? values[grain] : null;
 }
 
-const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
-const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
-const nextMonth = (month: string) => {
-  const date = new Date(`${month}T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  return date.toISOString().slice(0, 10);
-};
-
 /** Whole Riyadh days [a, b) as histogram spans (start ranges) and the days left over, which are read from the facts. */
 interface Cover {
   spans: { span: HistogramSpan; from: string; to: string }[];
   days: [string, string][];
 }
 
-const nextQuarter = (quarter: string) => nextMonth(nextMonth(nextMonth(quarter)));
+const nextMonth = (month: string) => nextBucket(month, IndicatorBucket.MONTH);
 const quarterOf = (day: string) => `${day.slice(0, 5)}${String(Math.floor((Number(day.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
-/** Each span's first day at or before a day, and the next span's first day. */
+/** Each span's first day at or before a day, and the next span's first day: months and weeks are the series' buckets. */
 const SPAN_DAYS: Record<HistogramSpan, { floor: (day: string) => string; next: (start: string) => string }> = {
-  Q: { floor: quarterOf, next: nextQuarter },
-  M: { floor: monthOf, next: nextMonth },
-  W: { floor: (day) => addDays(day, -weekday(day)), next: (start) => addDays(start, 7) },
+  Q: { floor: quarterOf, next: (quarter) => nextMonth(nextMonth(nextMonth(quarter))) },
+  M: { floor: (day) => bucketOf(day, IndicatorBucket.MONTH), next: nextMonth },
+  W: { floor: (day) => bucketOf(day, IndicatorBucket.WEEK), next: (start) => nextBucket(start, IndicatorBucket.WEEK) },
 };
 
 /**
@@ -189,12 +174,12 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
 
   // Whole days inside [from, to) from the rollup; the partial days at the ends from the facts.
   const wholeFrom = ceilDay(from);
-  const wholeTo = dayOf(to);
+  const wholeTo = riyadhDay(to);
   const hasWhole = wholeFrom < wholeTo;
   const edges: [Date, Date][] = hasWhole
     ? [
-        [from, startOf(wholeFrom)],
-        [startOf(wholeTo), to],
+        [from, dayStart(wholeFrom)],
+        [dayStart(wholeTo), to],
       ]
     : [[from, to]];
   const edgeSql = edges.map(() => '(f.at >= ?::timestamptz and f.at < ?::timestamptz)').join(' or ');
@@ -229,7 +214,7 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
   const wholeBucketSpan: HistogramSpan | null = !oneKeyPerRow ? null : bucket === IndicatorBucket.WEEK ? 'W' : bucket === IndicatorBucket.MONTH ? 'M' : null;
   const ranked = cover.spans.filter(({ span }) => span !== wholeBucketSpan);
   const direct = cover.spans.filter(({ span }) => span === wholeBucketSpan);
-  const factRanges: [Date, Date][] = histogramGrain && hasWhole ? [edges[0], ...cover.days.map(([a, b]): [Date, Date] => [startOf(a), startOf(b)]), edges[1]] : [[from, to]];
+  const factRanges: [Date, Date][] = histogramGrain && hasWhole ? [edges[0], ...cover.days.map(([a, b]): [Date, Date] => [dayStart(a), dayStart(b)]), edges[1]] : [[from, to]];
   // One select per range (not one OR), so each is an index-only scan of the covering (kind, at) index; an empty range at all would match nothing.
   const nonEmpty = factRanges.filter(([a, b]) => a < b);
   const durationRanges = nonEmpty.length ? nonEmpty : [factRanges[0]];
@@ -326,13 +311,13 @@ export async function maintainedIndicators(em: EntityManager, question: Indicato
   // The open deltas of the partial day after `to` (when `to` is not a Riyadh midnight): [to, the next midnight).
   const tail = ceilDay(to);
   const tailDeltas =
-    startOf(tail).getTime() === to.getTime()
+    dayStart(tail).getTime() === to.getTime()
       ? []
       : await em.execute<Record<string, unknown>[]>(
           `select ${[...keys('f'), 'sum(f.score)::int as delta'].join(', ')} from indicator_fact f${join('f')}
             where f.kind = 'open' and f.at >= ?::timestamptz and f.at < ?::timestamptz and ${fFilter.sql}
             ${keyOnly.length ? `group by ${keyOnly.join(', ')}` : ''}`,
-          [to.toISOString(), startOf(tail).toISOString(), ...fFilter.params],
+          [to.toISOString(), dayStart(tail).toISOString(), ...fFilter.params],
         );
   const byGroup = new Map<string, { keys: (string | null)[]; now: number; days: [string, number][]; tail: number }>();
   const groupOf = (record: Record<string, unknown>) => {
